@@ -1,0 +1,134 @@
+import path from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
+import type { Sequelize } from 'sequelize';
+import type { RedisClientType } from 'redis';
+import type { Config } from './config';
+import type { Clock } from './shared/clock';
+import type { Logger } from './shared/logger';
+import { projectRoot } from './shared/paths';
+import { createSessionMiddleware } from './sessions/session-middleware';
+import { createSessionIndex } from './sessions/session-index';
+import { enforceSessionTimeouts } from './sessions/timeouts';
+import { requireAuth } from './sessions/require-auth';
+import { createCsrf } from './http/csrf';
+import { createErrorHandler, notFoundHandler } from './http/error-handler';
+import { createMetrics } from './http/metrics';
+import { createLoginEventRecorder } from './audit/recorder';
+import { createLockout } from './auth/classic/lockout';
+import { createClassicLogin } from './auth/classic/classic-login';
+import { classicLoginRoutes } from './auth/classic/routes';
+import { alwaysAvailable, reauthPolicy, type EidStatus } from './auth/eid-policy';
+import { reauthRoutes } from './auth/reauth/routes';
+import { createEstablishmentLogin } from './establishments/login-establishment';
+import { establishmentRoutes } from './establishments/routes';
+import { homeRoutes } from './home/routes';
+import { healthRoutes } from './health/routes';
+import './sessions/types';
+
+export interface AppDeps {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  sequelize: Sequelize;
+  redis: RedisClientType;
+  eidStatus?: EidStatus;
+}
+
+/** Builds the Express application from its dependencies. No I/O happens here. */
+export function createApp(deps: AppDeps) {
+  const { config, clock, logger, sequelize, redis } = deps;
+  const eidStatus = deps.eidStatus ?? alwaysAvailable;
+  const app = express();
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(projectRoot, 'views'));
+  app.disable('x-powered-by');
+  app.locals.appName = 'HIS Acceso';
+
+  const metrics = createMetrics();
+  app.use(metrics.middleware);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: config.session.cookieSecure ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.session.cookieSecure,
+    }),
+  );
+  app.use(
+    '/static',
+    express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false }),
+  );
+  app.use(healthRoutes({ sequelize, redis, registry: metrics.registry }));
+
+  const sessions = createSessionMiddleware(config, redis);
+  const index = createSessionIndex(redis, config.redis.keyPrefix, sessions.store);
+  const record = createLoginEventRecorder(sequelize, clock);
+  const csrf = createCsrf();
+
+  app.use((_req, res, next) => {
+    // Pages behind a login must never be served from a shared PC's cache.
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use(sessions.middleware);
+  app.use((req, res, next) => {
+    res.locals.csrf = () => csrf.generateToken(req);
+    res.locals.eidDegraded = !eidStatus.available();
+    next();
+  });
+  app.use(enforceSessionTimeouts(clock, config, record, index));
+
+  const authenticated = requireAuth(index, clock, {
+    staleAfterMonths: config.eid.staleAfterMonths,
+  });
+  const authenticateClassic = createClassicLogin({
+    clock,
+    lockout: createLockout(redis, config.redis.keyPrefix, config.lockout),
+    policy: () => reauthPolicy(config, eidStatus),
+    record,
+  });
+
+  app.use(
+    classicLoginRoutes({
+      authenticate: authenticateClassic,
+      clock,
+      eidAvailable: () => eidStatus.available(),
+      protect: csrf.protect,
+    }),
+  );
+  app.use(reauthRoutes(config));
+  app.use(
+    establishmentRoutes({
+      establishments: createEstablishmentLogin({ sequelize, clock, record }),
+      index,
+      record,
+      clock,
+      protect: csrf.protect,
+      requireAuth: authenticated,
+    }),
+  );
+  app.use(
+    homeRoutes({
+      requireAuth: authenticated,
+      protect: csrf.protect,
+      record,
+      index,
+      cookieSecure: config.session.cookieSecure,
+    }),
+  );
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(logger));
+  return { app, sessionIndex: index, sessionStore: sessions.store };
+}

@@ -1,0 +1,70 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { chainHash, GENESIS_HASH } from './chain';
+
+export type LoginMethod = 'classic' | 'eid' | 'logout' | 'switch' | 'session';
+
+/** One row of the login history. `reason` is a stable code (see docs in README). */
+export interface LoginEvent {
+  occurredAt: Date;
+  userId: number | null;
+  username: string | null;
+  method: LoginMethod;
+  outcome: 'success' | 'failure' | 'info';
+  reason: string | null;
+  establishmentId: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  degraded?: boolean;
+}
+
+const LOCK_KEY = 7_130_001; // pg advisory lock serialising appends to login_events
+
+/** The fields that enter the hash, in their stored order. */
+export function loginEventFields(e: LoginEvent): unknown[] {
+  return [
+    e.occurredAt.toISOString(),
+    e.userId,
+    e.username,
+    e.method,
+    e.outcome,
+    e.reason,
+    e.establishmentId,
+    e.ip,
+    e.userAgent,
+    e.degraded ?? false,
+  ];
+}
+
+/**
+ * Appends to login_events inside a transaction holding an advisory lock, so the chain stays
+ * linear across concurrent app instances. A failure propagates: no login proceeds unaudited.
+ */
+export async function appendLoginEvent(sequelize: Sequelize, e: LoginEvent): Promise<void> {
+  await sequelize.transaction(async (transaction) => {
+    await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
+      replacements: { key: LOCK_KEY },
+      transaction,
+    });
+    const last = await sequelize.query<{ hash: string }>(
+      'SELECT hash FROM login_events ORDER BY id DESC LIMIT 1',
+      { type: QueryTypes.SELECT, transaction },
+    );
+    const prevHash = last[0]?.hash ?? GENESIS_HASH;
+    const hash = chainHash(prevHash, loginEventFields(e));
+    await sequelize.query(
+      `INSERT INTO login_events (occurred_at, user_id, username, method, outcome, reason,
+         establishment_id, ip, user_agent, degraded, prev_hash, hash)
+       VALUES (:occurredAt, :userId, :username, :method, :outcome, :reason, :establishmentId,
+         :ip, :userAgent, :degraded, :prevHash, :hash)`,
+      {
+        replacements: {
+          ...e,
+          degraded: e.degraded ?? false,
+          prevHash,
+          hash,
+        },
+        transaction,
+      },
+    );
+  });
+}

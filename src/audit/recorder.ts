@@ -1,0 +1,21 @@
+import type { Sequelize } from 'sequelize';
+import type { Clock } from '../shared/clock';
+import { appendLoginEvent, type LoginEvent } from './login-events';
+
+export type LoginEventInput = Omit<LoginEvent, 'occurredAt' | 'establishmentId' | 'username'> & {
+  establishmentId?: number | null;
+  username?: string | null;
+};
+
+/** Records one login-history row stamped by the injected clock. */
+export type RecordLoginEvent = (event: LoginEventInput) => Promise<void>;
+
+export function createLoginEventRecorder(sequelize: Sequelize, clock: Clock): RecordLoginEvent {
+  return (event) =>
+    appendLoginEvent(sequelize, {
+      ...event,
+      username: event.username ?? null,
+      establishmentId: event.establishmentId ?? null,
+      occurredAt: clock.now(),
+    });
+}

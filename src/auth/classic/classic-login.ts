@@ -1,0 +1,101 @@
+import type { User } from '../../db/models';
+import { findUserByUsername } from '../../users/user-repository';
+import { verifyPassword } from './passwords';
+import type { Lockout } from './lockout';
+import type { Clock } from '../../shared/clock';
+import type { ReauthPolicy, ReauthReason } from '../reauth/eid-reauth';
+import {
+  eidReauthReason,
+  eidReauthRequirement,
+  eidReauthWarning,
+  monthsSinceEidLogin,
+} from '../reauth/eid-reauth';
+import type { RecordLoginEvent } from '../../audit/recorder';
+
+export interface ClassicAttempt {
+  username: string;
+  password: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** Stored reason codes of refused classic logins (login_events.reason); never rename. */
+export type ClassicRefusal =
+  'unknown_user' | 'bad_password' | 'no_password' | 'account_locked' | 'account_disabled';
+
+export type ClassicResult =
+  | { kind: 'refused'; reason: ClassicRefusal }
+  | { kind: 'reauth'; user: User; reason: ReauthReason; monthsAgo: number | null }
+  | { kind: 'accepted'; user: User; degraded: boolean; warningDaysLeft: number | null };
+
+export interface ClassicLoginDeps {
+  clock: Clock;
+  lockout: Lockout;
+  policy: () => ReauthPolicy;
+  record: RecordLoginEvent;
+}
+
+/**
+ * The classic authenticator: username and password. Every path verifies a hash (a dummy one when
+ * there is nothing to verify) so that unknown, wrong, locked and disabled take the same time;
+ * every refusal is recorded with its own reason while the person sees one generic message.
+ */
+export function createClassicLogin({ clock, lockout, policy, record }: ClassicLoginDeps) {
+  return async function authenticateClassic(attempt: ClassicAttempt): Promise<ClassicResult> {
+    const username = attempt.username.trim().toLowerCase();
+    const [user, locked] = await Promise.all([
+      findUserByUsername(username),
+      lockout.isLocked(username),
+    ]);
+    const passwordOk = await verifyPassword(user?.passwordHash ?? null, attempt.password);
+
+    const refusal: ClassicRefusal | null = locked
+      ? 'account_locked'
+      : !user
+        ? 'unknown_user'
+        : !user.passwordHash
+          ? 'no_password'
+          : !passwordOk
+            ? 'bad_password'
+            : user.status !== 'active'
+              ? 'account_disabled'
+              : null;
+
+    const base = {
+      username,
+      ip: attempt.ip,
+      userAgent: attempt.userAgent,
+      method: 'classic' as const,
+    };
+    if (refusal || !user) {
+      if (refusal !== 'account_locked') {
+        const lockedNow = await lockout.recordFailure(username);
+        if (lockedNow) {
+          await record({
+            ...base,
+            userId: user?.id ?? null,
+            outcome: 'info',
+            reason: 'lockout_started',
+          });
+        }
+      }
+      const reason = refusal ?? 'unknown_user';
+      await record({ ...base, userId: user?.id ?? null, outcome: 'failure', reason });
+      return { kind: 'refused', reason };
+    }
+
+    await lockout.reset(username);
+    const now = clock.now();
+    const currentPolicy = policy();
+    const reason = eidReauthReason(user, now, currentPolicy);
+    if (reason) {
+      await record({ ...base, userId: user.id, outcome: 'failure', reason });
+      return { kind: 'reauth', user, reason, monthsAgo: monthsSinceEidLogin(user, now) };
+    }
+    const degraded = eidReauthRequirement(user, now, currentPolicy) !== null;
+    const warning = eidReauthWarning(user, now, currentPolicy);
+    return { kind: 'accepted', user, degraded, warningDaysLeft: warning?.daysLeft ?? null };
+  };
+}
+
+export type AuthenticateClassic = ReturnType<typeof createClassicLogin>;

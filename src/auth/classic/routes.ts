@@ -1,0 +1,95 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { AuthenticateClassic } from './classic-login';
+import { parseForm } from '../../http/validate';
+import { requestMeta } from '../../http/request-meta';
+import { regenerateSession } from '../../sessions/session-ops';
+import type { Clock } from '../../shared/clock';
+
+const loginForm = z.object({
+  username: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(256),
+});
+
+/** One message for every credential failure: the specific reason goes only to the audit. */
+export const GENERIC_FAILURE = 'Usuario o contraseña incorrectos';
+
+const NOTICES: Record<string, string> = {
+  idle: 'Su sesión se cerró por inactividad. Inicie sesión nuevamente.',
+  absolute: 'Su sesión alcanzó la duración máxima de un turno. Inicie sesión nuevamente.',
+  bye: 'Cerró su sesión correctamente.',
+};
+
+export interface ClassicRoutesDeps {
+  authenticate: AuthenticateClassic;
+  clock: Clock;
+  eidAvailable: () => boolean;
+  protect: RequestHandler;
+}
+
+/** GET/POST /login: the classic form and the e-ID button. */
+export function classicLoginRoutes({
+  authenticate,
+  clock,
+  eidAvailable,
+  protect,
+}: ClassicRoutesDeps) {
+  const router = Router();
+
+  const renderLogin = (
+    res: Parameters<RequestHandler>[1],
+    status: number,
+    data: { error?: string; notice?: string; username?: string },
+  ) =>
+    res
+      .status(status)
+      .render('login', { title: 'Iniciar sesión', eidAvailable: eidAvailable(), ...data });
+
+  router.get('/login', (req, res) => {
+    if (req.session.auth) return res.redirect(303, '/');
+    const flash = req.session.flash;
+    delete req.session.flash;
+    const key =
+      typeof req.query.expired === 'string' ? req.query.expired : req.query.bye ? 'bye' : '';
+    renderLogin(res, 200, {
+      notice: NOTICES[key],
+      error: flash?.kind === 'error' ? flash.text : undefined,
+      ...(flash?.kind === 'info' ? { notice: flash.text } : {}),
+    });
+  });
+
+  router.post('/login', protect, async (req, res) => {
+    const form = parseForm(loginForm, req);
+    if (!form) {
+      return renderLogin(res, 400, {
+        error: 'Ingrese su usuario y su contraseña.',
+        username: typeof req.body?.username === 'string' ? req.body.username.slice(0, 100) : '',
+      });
+    }
+    const result = await authenticate({ ...form, ...requestMeta(req) });
+    if (result.kind === 'refused') {
+      return renderLogin(res, 401, { error: GENERIC_FAILURE, username: form.username });
+    }
+    await regenerateSession(req);
+    const now = clock.now().getTime();
+    if (result.kind === 'reauth') {
+      req.session.reauth = {
+        userId: result.user.id,
+        reason: result.reason,
+        monthsAgo: result.monthsAgo,
+        createdAt: now,
+      };
+      return res.redirect(303, '/login/eid-required');
+    }
+    req.session.pending = {
+      userId: result.user.id,
+      method: 'classic',
+      startedAt: now,
+      degraded: result.degraded,
+      warningDaysLeft: result.warningDaysLeft,
+    };
+    res.redirect(303, '/login/establishment');
+  });
+
+  return router;
+}

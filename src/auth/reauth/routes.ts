@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import type { Config } from '../../config';
+import { formatDateTime, startOfDayInZone } from '../../shared/time';
+import { findUserById } from '../../users/user-repository';
+
+/**
+ * GET /login/eid-required: the notice shown instead of a session when the e-ID must be used
+ * again. It only explains and links to the e-ID; the e-ID callback checks it is the same person.
+ */
+export function reauthRoutes(config: Config) {
+  const router = Router();
+  router.get('/login/eid-required', async (req, res) => {
+    const demand = req.session.reauth;
+    if (!demand) return res.redirect(303, '/login');
+    const user = await findUserById(demand.userId);
+    if (!user) return res.redirect(303, '/login');
+    res.render('eid-required', {
+      title: 'Inicie sesión con Identidad Electrónica',
+      person: user,
+      reason: demand.reason,
+      monthsAgo: demand.monthsAgo,
+      lastEid: user.lastEidLoginAt ? formatDateTime(user.lastEidLoginAt) : null,
+      requiredSince: config.eid.requiredSince
+        ? formatDateTime(startOfDayInZone(config.eid.requiredSince)).slice(0, 10)
+        : null,
+      reauthAfterMonths: config.eid.reauthAfterMonths,
+    });
+  });
+  return router;
+}

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { Sequelize } from 'sequelize';
+import { loadConfig } from '../config';
+import { createSequelize } from '../db/sequelize';
+import { createMigrator } from '../db/migrator';
+import { AppError } from '../shared/errors';
+import { systemClock } from '../shared/clock';
+import { addEstablishments, type NewEstablishment } from '../establishments/add-establishment';
+import { createUser } from '../users/create-user';
+import { seedDemo } from './seed-demo';
+import { verifyLoginEvents } from '../audit/verify';
+
+type Command = (args: string[], sequelize: Sequelize) => Promise<string>;
+
+const readStdin = async (): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+};
+
+const strict = (args: string[], options: ParseArgsOptionsConfig) =>
+  parseArgs({ args, options, strict: true, allowPositionals: true });
+
+const required = (values: Record<string, unknown>, name: string): string => {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new AppError('invalid_input', 400, `Falta --${name}.`);
+  }
+  return value;
+};
+
+const commands: Record<string, Command> = {
+  async migrate(_args, sequelize) {
+    const applied = await createMigrator(sequelize).up();
+    return applied.length
+      ? `Migraciones aplicadas: ${applied.map((m) => m.name).join(', ')}`
+      : 'La base de datos ya está al día.';
+  },
+
+  async 'seed:demo'(_args, sequelize) {
+    await seedDemo(sequelize, systemClock);
+    return 'Datos de demostración cargados.';
+  },
+
+  async 'establishment:add'(args, sequelize) {
+    const { values } = strict(args, {
+      code: { type: 'string' },
+      name: { type: 'string' },
+      region: { type: 'string' },
+    });
+    const [created] = await addEstablishments(sequelize, [
+      {
+        code: required(values, 'code'),
+        name: required(values, 'name'),
+        region: required(values, 'region'),
+      },
+    ]);
+    return `Establecimiento ${created!.code} creado.`;
+  },
+
+  async 'establishment:import'(args, sequelize) {
+    const { positionals } = strict(args, {});
+    const file = positionals[0];
+    if (!file)
+      throw new AppError(
+        'invalid_input',
+        400,
+        'Indique el archivo CSV: establishment:import archivo.csv',
+      );
+    let rows: Record<string, string>[];
+    try {
+      rows = parseCsv(readFileSync(file, 'utf8'), {
+        columns: true,
+        skip_empty_lines: true,
+        trim: true,
+        bom: true,
+      });
+    } catch (err) {
+      throw new AppError(
+        'invalid_input',
+        400,
+        `No se pudo leer ${file}: ${(err as Error).message}`,
+      );
+    }
+    const inputs: NewEstablishment[] = rows.map((row, i) => {
+      if (!row.code || !row.name || !row.region) {
+        throw new AppError(
+          'invalid_input',
+          400,
+          `Fila ${i + 2}: se requieren las columnas code, name y region.`,
+        );
+      }
+      return { code: row.code, name: row.name, region: row.region };
+    });
+    const created = await addEstablishments(sequelize, inputs);
+    return `${created.length} establecimientos importados.`;
+  },
+
+  async 'user:add'(args, sequelize) {
+    const { values } = strict(args, {
+      username: { type: 'string' },
+      document: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      email: { type: 'string' },
+      establishment: { type: 'string', multiple: true },
+      'password-stdin': { type: 'boolean' },
+    });
+    const password = values['password-stdin'] ? await readStdin() : undefined;
+    const user = await createUser(sequelize, {
+      username: required(values, 'username'),
+      document: required(values, 'document'),
+      name: required(values, 'name'),
+      role: required(values, 'role'),
+      email: typeof values.email === 'string' ? values.email : undefined,
+      establishmentCodes: (values.establishment as string[] | undefined) ?? [],
+      password,
+    });
+    return `Usuario ${user.username} creado${password === undefined ? ' (solo Identidad Electrónica)' : ''}.`;
+  },
+
+  async 'audit:verify'(_args, sequelize) {
+    const report = await verifyLoginEvents(sequelize);
+    if (report.brokenAt) {
+      throw new AppError(
+        'audit_broken',
+        2,
+        `La cadena de ${report.table} está alterada a partir del registro ${report.brokenAt}.`,
+      );
+    }
+    return `${report.table}: ${report.rows} registros, cadena íntegra.`;
+  },
+};
+
+/** `npm run cli -- <command>`: exit 0 with a one-line result, or non-zero with a clear message. */
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    console.error(`Uso: npm run cli -- <comando>\nComandos: ${Object.keys(commands).join(', ')}`);
+    return 64;
+  }
+  let sequelize: Sequelize | undefined;
+  try {
+    sequelize = createSequelize(loadConfig().database);
+    console.log(await command(args, sequelize));
+    return 0;
+  } catch (err) {
+    console.error(`Error: ${err instanceof AppError ? err.publicMessage : (err as Error).message}`);
+    return err instanceof AppError && err.status === 2 ? 2 : 1;
+  } finally {
+    await sequelize?.close();
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,151 @@
+import { envSchema } from './schema';
+
+/** Typed, validated configuration. Built once by {@link loadConfig}; nothing else reads the environment. */
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  baseUrl: string;
+  trustProxy: string;
+  database: { url: string; poolMax: number; statementTimeoutInMs: number };
+  redis: { url: string; keyPrefix: string };
+  session: {
+    secret: string;
+    idleTimeoutInMinutes: number;
+    absoluteTimeoutInHours: number;
+    cookieSecure: boolean;
+  };
+  lockout: { maxFailures: number; durationInMinutes: number };
+  logLevel: string;
+  eid: {
+    protocol: 'mitic' | 'oidc';
+    authorizeUrl: string;
+    tokenUrl: string;
+    clientId: string;
+    clientSecret: string;
+    issuer: string;
+    audience: string;
+    redirectUri: string;
+    documentClaim: string;
+    timeoutInSeconds: number;
+    flowTtlInMinutes: number;
+    staleAfterMonths: number;
+    reauthAfterMonths: number;
+    requiredSince: string | null;
+    degradedMode: 'allow' | 'deny';
+  };
+}
+
+/** Thrown when a variable is missing or malformed; the message names the variable. */
+export class ConfigError extends Error {}
+
+const DEV_SESSION_SECRET = 'development-only-secret-not-for-production-use';
+/** The local e-ID sandbox (npm run sandbox) is the provider outside production. */
+const SANDBOX_URL = 'http://localhost:3100';
+
+/**
+ * Validates the environment and returns the configuration, or throws a {@link ConfigError}
+ * whose message is one line naming the offending variable.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const raw = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const value = raw[name];
+    throw new ConfigError(
+      `Invalid configuration: ${name}${value === undefined ? '' : `=${value}`}: ${issue.message}`,
+    );
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const need = (name: keyof typeof e, value: string | undefined, fallback: string): string => {
+    if (value !== undefined) return value;
+    if (production)
+      throw new ConfigError(`Invalid configuration: ${name} is required in production`);
+    return fallback;
+  };
+
+  const secret = need('SESSION_SECRET', e.SESSION_SECRET, DEV_SESSION_SECRET);
+  const baseUrl = e.BASE_URL.replace(/\/$/, '');
+  const eidProtocol = e.EID_PROTOCOL;
+  const sandboxBase = eidProtocol === 'oidc' ? `${SANDBOX_URL}/oidc` : SANDBOX_URL;
+  const clientId = need('EID_CLIENT_ID', e.EID_CLIENT_ID, 'his-acceso-dev');
+  const eid: Config['eid'] = {
+    protocol: eidProtocol,
+    // With OIDC the endpoints come from discovery; these override nothing and may stay empty.
+    authorizeUrl:
+      eidProtocol === 'oidc'
+        ? (e.EID_AUTHORIZE_URL ?? '')
+        : need('EID_AUTHORIZE_URL', e.EID_AUTHORIZE_URL, `${SANDBOX_URL}/login`),
+    tokenUrl:
+      eidProtocol === 'oidc'
+        ? (e.EID_TOKEN_URL ?? '')
+        : need('EID_TOKEN_URL', e.EID_TOKEN_URL, `${SANDBOX_URL}/rest/authentication`),
+    clientId,
+    clientSecret: need(
+      'EID_CLIENT_SECRET',
+      e.EID_CLIENT_SECRET,
+      'his-acceso-dev-secret-change-me-0123456789',
+    ),
+    issuer: need(
+      'EID_ISSUER',
+      e.EID_ISSUER,
+      eidProtocol === 'oidc' ? sandboxBase : 'sandbox-mitic',
+    ),
+    audience: e.EID_AUDIENCE ?? clientId,
+    redirectUri: e.EID_REDIRECT_URI ?? `${baseUrl}/auth/eid/callback`,
+    documentClaim: e.EID_DOCUMENT_CLAIM,
+    timeoutInSeconds: e.EID_TIMEOUT_IN_SECONDS,
+    flowTtlInMinutes: e.EID_FLOW_TTL_IN_MINUTES,
+    staleAfterMonths: e.EID_STALE_AFTER_MONTHS,
+    reauthAfterMonths: e.EID_REAUTH_AFTER_MONTHS,
+    requiredSince: e.EID_REQUIRED_SINCE ?? null,
+    degradedMode: e.EID_DEGRADED_MODE,
+  };
+  if (eid.staleAfterMonths > eid.reauthAfterMonths) {
+    throw new ConfigError(
+      `Invalid configuration: EID_STALE_AFTER_MONTHS=${eid.staleAfterMonths}: must not exceed EID_REAUTH_AFTER_MONTHS`,
+    );
+  }
+  if (production) {
+    for (const [name, url] of [
+      ['BASE_URL', baseUrl],
+      ['EID_AUTHORIZE_URL', eid.authorizeUrl],
+      ['EID_TOKEN_URL', eid.tokenUrl],
+      ['EID_ISSUER', eid.protocol === 'oidc' ? eid.issuer : 'https://'],
+    ] as const) {
+      if (url && !url.startsWith('https://'))
+        throw new ConfigError(
+          `Invalid configuration: ${name}=${url}: must use https in production`,
+        );
+    }
+  }
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    baseUrl,
+    trustProxy: e.TRUST_PROXY,
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      statementTimeoutInMs: e.DATABASE_STATEMENT_TIMEOUT_IN_MS,
+    },
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    session: {
+      secret,
+      idleTimeoutInMinutes: e.SESSION_IDLE_TIMEOUT_IN_MINUTES,
+      absoluteTimeoutInHours: e.SESSION_ABSOLUTE_TIMEOUT_IN_HOURS,
+      cookieSecure: e.COOKIE_SECURE ?? production,
+    },
+    lockout: {
+      maxFailures: e.LOCKOUT_MAX_FAILURES,
+      durationInMinutes: e.LOCKOUT_DURATION_IN_MINUTES,
+    },
+    logLevel: e.LOG_LEVEL,
+    eid,
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const optionalUrl = z.url().optional();
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use the form YYYY-MM-DD')
+  .optional();
+
+/**
+ * Every environment variable the application reads. Units are in the names; defaults are the
+ * development values, and {@link refine} tightens them in production.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  BASE_URL: z.url().default('http://localhost:3000'),
+  TRUST_PROXY: z.string().default('loopback'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/his_acceso'),
+  DATABASE_POOL_MAX: int(1, 200).default(10),
+  DATABASE_STATEMENT_TIMEOUT_IN_MS: int(100, 600000).default(5000),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default('his:'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_IDLE_TIMEOUT_IN_MINUTES: int(1, 24 * 60).default(30),
+  SESSION_ABSOLUTE_TIMEOUT_IN_HOURS: int(1, 72).default(12),
+  LOCKOUT_MAX_FAILURES: int(1, 100).default(5),
+  LOCKOUT_DURATION_IN_MINUTES: int(1, 24 * 60).default(15),
+  COOKIE_SECURE: bool.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EID_PROTOCOL: z.enum(['mitic', 'oidc']).default('mitic'),
+  EID_AUTHORIZE_URL: optionalUrl,
+  EID_TOKEN_URL: optionalUrl,
+  EID_CLIENT_ID: z.string().min(1).optional(),
+  EID_CLIENT_SECRET: z.string().min(1).optional(),
+  EID_ISSUER: z.string().min(1).optional(),
+  EID_AUDIENCE: z.string().min(1).optional(),
+  EID_REDIRECT_URI: optionalUrl,
+  EID_DOCUMENT_CLAIM: z.string().min(1).default('sub'),
+  EID_TIMEOUT_IN_SECONDS: int(1, 120).default(10),
+  EID_FLOW_TTL_IN_MINUTES: int(1, 60).default(5),
+  EID_STALE_AFTER_MONTHS: int(1, 120).default(3),
+  EID_REAUTH_AFTER_MONTHS: int(1, 120).default(6),
+  EID_REQUIRED_SINCE: isoDate,
+  EID_DEGRADED_MODE: z.enum(['allow', 'deny']).default('allow'),
+});
+
+export type Env = z.infer<typeof envSchema>;

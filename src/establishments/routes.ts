@@ -1,0 +1,142 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { EstablishmentLogin } from './login-establishment';
+import { listAssignedEstablishments } from './establishment-repository';
+import { parseForm } from '../http/validate';
+import { requestMeta } from '../http/request-meta';
+import { destroySession, regenerateSession } from '../sessions/session-ops';
+import type { SessionIndex } from '../sessions/session-index';
+import type { RecordLoginEvent } from '../audit/recorder';
+import type { Clock } from '../shared/clock';
+import { formatCedula } from '../shared/cedula';
+
+const choiceForm = z.object({ establishmentId: z.coerce.number().int().positive() });
+
+/** A pending login older than this is dropped: the person must authenticate again. */
+const PENDING_TTL_MS = 10 * 60_000;
+
+export interface EstablishmentRoutesDeps {
+  establishments: EstablishmentLogin;
+  index: SessionIndex;
+  record: RecordLoginEvent;
+  clock: Clock;
+  protect: RequestHandler;
+  requireAuth: RequestHandler;
+}
+
+/** /login/establishment (the last login step, also the e-ID confirmation) and POST /establishment. */
+export function establishmentRoutes(deps: EstablishmentRoutesDeps) {
+  const router = Router();
+
+  const pendingOf: RequestHandler = (req, res, next) => {
+    const pending = req.session.pending;
+    if (!pending || deps.clock.now().getTime() - pending.startedAt > PENDING_TTL_MS) {
+      delete req.session.pending;
+      req.session.flash = { kind: 'info', text: 'Inicie sesión para continuar.' };
+      return res.redirect(303, '/login');
+    }
+    next();
+  };
+
+  const renderChoice = async (
+    req: Parameters<RequestHandler>[0],
+    res: Parameters<RequestHandler>[1],
+    status: number,
+    error?: string,
+  ) => {
+    const pending = req.session.pending!;
+    const screen = await deps.establishments.choices(pending.userId);
+    if (!screen) {
+      await destroySession(req);
+      return res.redirect(303, '/login');
+    }
+    if (screen.establishments.length === 0) {
+      await deps.record({
+        ...requestMeta(req),
+        userId: screen.user.id,
+        username: screen.user.username,
+        method: pending.method,
+        outcome: 'failure',
+        reason: 'no_establishment',
+      });
+      await destroySession(req);
+      return res
+        .status(403)
+        .render('no-establishment', { title: 'Sin establecimiento asignado', person: screen.user });
+    }
+    res.status(status).render('establishment', {
+      title: pending.method === 'eid' ? 'Confirmar ingreso' : 'Seleccionar establecimiento',
+      method: pending.method,
+      person: screen.user,
+      cedula: formatCedula(screen.user.documentNumber),
+      establishments: screen.establishments,
+      preselectedId: screen.preselectedId,
+      error,
+    });
+  };
+
+  router.get('/login/establishment', pendingOf, (req, res) => renderChoice(req, res, 200));
+
+  router.post('/login/establishment', deps.protect, pendingOf, async (req, res) => {
+    const form = parseForm(choiceForm, req);
+    const pending = req.session.pending!;
+    const opened =
+      form && (await deps.establishments.open(pending, form.establishmentId, requestMeta(req)));
+    if (!opened)
+      return renderChoice(req, res, 400, 'Seleccione uno de sus establecimientos asignados.');
+    await regenerateSession(req);
+    req.session.auth = opened;
+    await deps.index.add(opened.userId, req.sessionID);
+    res.redirect(303, '/');
+  });
+
+  /** "No soy yo" / "Cancelar": ends the attempt without a session. */
+  router.post('/login/cancel', deps.protect, async (req, res) => {
+    const pending = req.session.pending;
+    if (pending) {
+      await deps.record({
+        ...requestMeta(req),
+        userId: pending.userId,
+        method: pending.method,
+        outcome: 'failure',
+        reason: 'cancelled_by_user',
+      });
+    }
+    await regenerateSession(req);
+    req.session.flash = {
+      kind: 'info',
+      text: 'Se canceló el ingreso. Puede iniciar sesión con otra cuenta.',
+    };
+    res.redirect(303, '/login');
+  });
+
+  router.post('/establishment', deps.requireAuth, deps.protect, async (req, res) => {
+    const form = parseForm(choiceForm, req);
+    const auth = req.session.auth!;
+    const assigned = await listAssignedEstablishments(auth.userId);
+    const target = form && assigned.find((e) => e.id === form.establishmentId);
+    if (!target) {
+      req.session.flash = {
+        kind: 'error',
+        text: 'Seleccione uno de sus establecimientos asignados.',
+      };
+      return res.redirect(303, '/');
+    }
+    if (target.id !== auth.establishmentId) {
+      await deps.record({
+        ...requestMeta(req),
+        userId: auth.userId,
+        method: 'switch',
+        outcome: 'success',
+        reason: 'establishment_switch',
+        establishmentId: target.id,
+      });
+      auth.establishmentId = target.id;
+      await res.locals.user.update({ lastEstablishmentId: target.id });
+      req.session.flash = { kind: 'info', text: `Ahora trabaja en ${target.name}.` };
+    }
+    res.redirect(303, '/');
+  });
+
+  return router;
+}

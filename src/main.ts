@@ -1,0 +1,53 @@
+import { loadConfig, ConfigError } from './config';
+import { createLogger } from './shared/logger';
+import { systemClock } from './shared/clock';
+import { createSequelize } from './db/sequelize';
+import { createRedisClient } from './redis/client';
+import { createApp } from './app';
+
+/** Composition root: configuration → PostgreSQL → Redis → app → listen, and graceful shutdown. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const sequelize = createSequelize(config.database);
+  await sequelize.authenticate();
+  const redis = createRedisClient(config.redis.url, logger);
+  await redis.connect();
+
+  const { app } = createApp({ config, clock: systemClock, logger, sequelize, redis });
+  const server = app.listen(config.port, () => {
+    logger.info({ port: config.port, baseUrl: config.baseUrl }, 'HIS Acceso listening');
+  });
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    server.close(async () => {
+      await Promise.allSettled([sequelize.close(), redis.quit()]);
+      clearTimeout(force);
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`HIS Acceso could not start: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import 'express-session';
+
+/** How the person proved who they are. Stored in login_events.method. */
+export type AuthMethod = 'classic' | 'eid';
+
+/** Credentials (or e-ID) accepted; waiting for the establishment choice. Not yet a session. */
+export interface PendingLogin {
+  userId: number;
+  method: AuthMethod;
+  startedAt: number;
+  degraded: boolean;
+  warningDaysLeft: number | null;
+}
+
+/** An open session: the user chose an establishment. Times are epoch milliseconds. */
+export interface AuthenticatedSession {
+  userId: number;
+  establishmentId: number;
+  method: AuthMethod;
+  createdAt: number;
+  lastSeenAt: number;
+  degraded: boolean;
+  warningDaysLeft: number | null;
+}
+
+/** A classic login refused for lack of a recent e-ID login; the e-ID must return this person. */
+export interface ReauthDemand {
+  userId: number;
+  reason: string;
+  monthsAgo: number | null;
+  createdAt: number;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    pending?: PendingLogin;
+    auth?: AuthenticatedSession;
+    reauth?: ReauthDemand;
+    /** A one-time message for the next page (already in Spanish). */
+    flash?: { kind: 'info' | 'error'; text: string };
+    /** Opaque per-protocol e-ID flow data (state, nonce, PKCE verifier), single use. */
+    eidFlow?: Record<string, unknown>;
+  }
+}

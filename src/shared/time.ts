@@ -1,0 +1,29 @@
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc';
+import timezone from 'dayjs/plugin/timezone';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+/** Paraguay's health network works in one zone (UTC-3 all year since 2024). */
+export const ZONE = 'America/Asuncion';
+
+/** `date` plus whole calendar months, counted on Asunción's calendar (31 Aug + 3 = 30 Nov). */
+export function addMonthsInZone(date: Date, months: number): Date {
+  return dayjs(date).tz(ZONE).add(months, 'month').toDate();
+}
+
+/** Whole calendar months from `from` to `to` in Asunción (floor). */
+export function monthsBetween(from: Date, to: Date): number {
+  return dayjs(to).tz(ZONE).diff(dayjs(from).tz(ZONE), 'month');
+}
+
+/** "15/10/2026 09:12", Asunción time. */
+export function formatDateTime(date: Date): string {
+  return dayjs(date).tz(ZONE).format('DD/MM/YYYY HH:mm');
+}
+
+/** Midnight in Asunción at the start of an ISO date ("2027-03-01"). */
+export function startOfDayInZone(isoDate: string): Date {
+  return dayjs.tz(isoDate, ZONE).toDate();
+}

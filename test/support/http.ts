@@ -1,0 +1,47 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { SESSION_COOKIE } from '../../src/sessions/session-middleware';
+
+/** The value of the hidden `_csrf` field in an HTML page. */
+export function csrfFrom(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match) throw new Error('no _csrf field in page');
+  return match[1]!;
+}
+
+/** The session cookie set by a response, if any. */
+export function sessionCookie(res: request.Response): string | undefined {
+  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  return cookies.find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.split(';')[0];
+}
+
+/** Fetches a page and returns its CSRF token (the agent keeps the session cookie). */
+export async function csrfOf(agent: request.Agent, path: string): Promise<string> {
+  const res = await agent.get(path);
+  return csrfFrom(res.text);
+}
+
+/** Submits the classic login form. */
+export async function postLogin(agent: request.Agent, username: string, password: string) {
+  const csrf = await csrfOf(agent, '/login');
+  return agent.post('/login').type('form').send({ username, password, _csrf: csrf });
+}
+
+/** Classic login followed by choosing `establishmentId`; returns the final response. */
+export async function loginAndChoose(
+  agent: request.Agent,
+  username: string,
+  password: string,
+  establishmentId: number,
+) {
+  const login = await postLogin(agent, username, password);
+  if (login.headers.location !== '/login/establishment') {
+    throw new Error(
+      `login did not reach the establishment step: ${login.status} ${login.headers.location}`,
+    );
+  }
+  const csrf = await csrfOf(agent, '/login/establishment');
+  return agent.post('/login/establishment').type('form').send({ establishmentId, _csrf: csrf });
+}
+
+export const agentFor = (app: Express) => request.agent(app);

@@ -1,0 +1,60 @@
+import { createClient, type RedisClientType } from 'redis';
+import type { Sequelize } from 'sequelize';
+import { loadConfig, type Config } from '../../src/config';
+import { createSequelize } from '../../src/db/sequelize';
+import { createApp } from '../../src/app';
+import { createLogger } from '../../src/shared/logger';
+import { ManualClock } from '../../src/shared/clock';
+import type { EidStatus } from '../../src/auth/eid-policy';
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>['app'];
+  sessionIndex: ReturnType<typeof createApp>['sessionIndex'];
+  config: Config;
+  clock: ManualClock;
+  sequelize: Sequelize;
+  redis: RedisClientType;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on the run's own PostgreSQL database and Redis prefix, with a manual clock.
+ * `env` overrides configuration variables for one test file.
+ */
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  options: { eidStatus?: EidStatus; start?: string } = {},
+): Promise<TestApp> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: process.env.TEST_DATABASE_URL,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `${process.env.TEST_REDIS_PREFIX ?? 'test:'}${Math.random().toString(36).slice(2, 8)}:`,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const clock = new ManualClock(options.start ?? '2026-11-20T12:00:00Z');
+  const sequelize = createSequelize(config.database);
+  const redis = createClient({ url: config.redis.url }) as RedisClientType;
+  await redis.connect();
+  const { app, sessionIndex } = createApp({
+    config,
+    clock,
+    logger: createLogger('silent'),
+    sequelize,
+    redis,
+    eidStatus: options.eidStatus,
+  });
+  return {
+    app,
+    sessionIndex,
+    config,
+    clock,
+    sequelize,
+    redis,
+    async close() {
+      await redis.quit();
+      await sequelize.close();
+    },
+  };
+}
