@@ -42,6 +42,16 @@ const DEV_SESSION_SECRET = 'development-only-secret-not-for-production-use';
 /** The local e-ID sandbox (npm run sandbox) is the provider outside production. */
 const SANDBOX_URL = 'http://localhost:3100';
 
+/** Boot messages land in shared logs: secrets and credential-bearing URLs are never echoed. */
+const SENSITIVE = /SECRET|PASSWORD|^DATABASE_URL$|^REDIS_URL$/;
+
+/** `=value` for the message, escaped so that it stays on one line, or a note that it is hidden. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  if (SENSITIVE.test(name)) return ' (value hidden)';
+  return `=${JSON.stringify(value).slice(1, -1)}`;
+}
+
 /**
  * Validates the environment and returns the configuration, or throws a {@link ConfigError}
  * whose message is one line naming the offending variable.
@@ -54,9 +64,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const value = raw[name];
     throw new ConfigError(
-      `Invalid configuration: ${name}${value === undefined ? '' : `=${value}`}: ${issue.message}`,
+      `Invalid configuration: ${name}${shown(name, raw[name])}: ${issue.message}`,
     );
   }
   const e = parsed.data;
@@ -119,7 +128,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ] as const) {
       if (url && !url.startsWith('https://'))
         throw new ConfigError(
-          `Invalid configuration: ${name}=${url}: must use https in production`,
+          `Invalid configuration: ${name}${shown(name, url)}: must use https in production`,
         );
     }
   }

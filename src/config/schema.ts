@@ -8,10 +8,8 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 
 const optionalUrl = z.url().optional();
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use the form YYYY-MM-DD')
-  .optional();
+// A real calendar date: the shape alone let "2027-13-45" through (dayjs rolls it to 2028-02-14).
+const isoDate = z.iso.date({ error: 'use a real date in the form YYYY-MM-DD' }).optional();
 
 /**
  * Every environment variable the application reads. Units are in the names; defaults are the

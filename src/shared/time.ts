@@ -8,14 +8,22 @@ dayjs.extend(timezone);
 /** Paraguay's health network works in one zone (UTC-3 all year since 2024). */
 export const ZONE = 'America/Asuncion';
 
+/** Asunción's wall-clock reading of an instant, held as a zone-free (UTC) dayjs. */
+function wallClock(date: Date): dayjs.Dayjs {
+  return dayjs.utc(dayjs(date).tz(ZONE).format('YYYY-MM-DDTHH:mm:ss.SSS'));
+}
+
 /** `date` plus whole calendar months, counted on Asunción's calendar (31 Aug + 3 = 30 Nov). */
 export function addMonthsInZone(date: Date, months: number): Date {
-  return dayjs(date).tz(ZONE).add(months, 'month').toDate();
+  // On the wall clock, then back to an instant: `tz().add()` keeps the starting UTC offset, an
+  // hour off the local time of day for timestamps from Paraguay's DST years (before Oct 2024).
+  const wall = wallClock(date).add(months, 'month').format('YYYY-MM-DDTHH:mm:ss.SSS');
+  return dayjs.tz(wall, ZONE).toDate();
 }
 
 /** Whole calendar months from `from` to `to` in Asunción (floor). */
 export function monthsBetween(from: Date, to: Date): number {
-  return dayjs(to).tz(ZONE).diff(dayjs(from).tz(ZONE), 'month');
+  return wallClock(to).diff(wallClock(from), 'month');
 }
 
 /** "15/10/2026 09:12", Asunción time. */
