@@ -20,6 +20,10 @@ import { createClassicLogin } from './auth/classic/classic-login';
 import { classicLoginRoutes } from './auth/classic/routes';
 import { alwaysAvailable, reauthPolicy, type EidStatus } from './auth/eid-policy';
 import { reauthRoutes } from './auth/reauth/routes';
+import { createEidProvider } from './auth/eid';
+import { createEidLogin } from './auth/eid/eid-login';
+import { eidRoutes } from './auth/eid/routes';
+import type { EidProvider } from './auth/eid/provider';
 import { createEstablishmentLogin } from './establishments/login-establishment';
 import { establishmentRoutes } from './establishments/routes';
 import { homeRoutes } from './home/routes';
@@ -32,13 +36,17 @@ export interface AppDeps {
   logger: Logger;
   sequelize: Sequelize;
   redis: RedisClientType;
-  eidStatus?: EidStatus;
+  /** Availability of the e-ID provider (the monitor in production); always available if absent. */
+  eidStatus?: EidStatus & { report?(ok: boolean): void };
+  /** The e-ID adapter; by default the one EID_PROTOCOL names. */
+  eidProvider?: EidProvider;
 }
 
 /** Builds the Express application from its dependencies. No I/O happens here. */
 export function createApp(deps: AppDeps) {
   const { config, clock, logger, sequelize, redis } = deps;
   const eidStatus = deps.eidStatus ?? alwaysAvailable;
+  const eidProvider = deps.eidProvider ?? createEidProvider(config);
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
@@ -108,6 +116,15 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(reauthRoutes(config));
+  const eid = createEidLogin({
+    config,
+    clock,
+    provider: eidProvider,
+    record,
+    redis,
+    reportAvailability: (ok) => deps.eidStatus?.report?.(ok),
+  });
+  app.use(eidRoutes({ config, clock, eid, record }));
   app.use(
     establishmentRoutes({
       establishments: createEstablishmentLogin({ sequelize, clock, record }),
@@ -116,6 +133,7 @@ export function createApp(deps: AppDeps) {
       clock,
       protect: csrf.protect,
       requireAuth: authenticated,
+      endProviderSession: () => eid.endSessionUrl(`${config.baseUrl}/login`),
     }),
   );
   app.use(
@@ -125,6 +143,7 @@ export function createApp(deps: AppDeps) {
       record,
       index,
       cookieSecure: config.session.cookieSecure,
+      endProviderSession: () => eid.endSessionUrl(`${config.baseUrl}/login`),
     }),
   );
 

@@ -4,6 +4,8 @@ import { systemClock } from './shared/clock';
 import { createSequelize } from './db/sequelize';
 import { createRedisClient } from './redis/client';
 import { createApp } from './app';
+import { createEidProvider } from './auth/eid';
+import { createEidMonitor } from './auth/eid/monitor';
 
 /** Composition root: configuration → PostgreSQL → Redis → app → listen, and graceful shutdown. */
 async function main(): Promise<void> {
@@ -23,7 +25,18 @@ async function main(): Promise<void> {
   const redis = createRedisClient(config.redis.url, logger);
   await redis.connect();
 
-  const { app } = createApp({ config, clock: systemClock, logger, sequelize, redis });
+  const eidProvider = createEidProvider(config);
+  const eidStatus = createEidMonitor(eidProvider, logger);
+  eidStatus.start();
+  const { app } = createApp({
+    config,
+    clock: systemClock,
+    logger,
+    sequelize,
+    redis,
+    eidProvider,
+    eidStatus,
+  });
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port, baseUrl: config.baseUrl }, 'HIS Acceso listening');
   });
@@ -36,6 +49,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
+    eidStatus.stop();
     server.close(async () => {
       await Promise.allSettled([sequelize.close(), redis.quit()]);
       clearTimeout(force);

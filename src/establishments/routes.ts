@@ -22,6 +22,8 @@ export interface EstablishmentRoutesDeps {
   clock: Clock;
   protect: RequestHandler;
   requireAuth: RequestHandler;
+  /** The e-ID provider's logout URL, when it has one (shared PCs: end its session too). */
+  endProviderSession: () => Promise<string | null>;
 }
 
 /** /login/establishment (the last login step, also the e-ID confirmation) and POST /establishment. */
@@ -107,7 +109,9 @@ export function establishmentRoutes(deps: EstablishmentRoutesDeps) {
       kind: 'info',
       text: 'Se canceló el ingreso. Puede iniciar sesión con otra cuenta.',
     };
-    res.redirect(303, '/login');
+    // On a shared PC the provider's own session must end too, or the next person inherits it.
+    const providerLogout = pending?.method === 'eid' ? await deps.endProviderSession() : null;
+    res.redirect(303, providerLogout ?? '/login');
   });
 
   router.post('/establishment', deps.requireAuth, deps.protect, async (req, res) => {

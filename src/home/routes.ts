@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import { listAssignedEstablishments } from '../establishments/establishment-repository';
 import type { RecordLoginEvent } from '../audit/recorder';
 import type { SessionIndex } from '../sessions/session-index';
-import { destroySession } from '../sessions/session-ops';
+import { destroySession, regenerateSession } from '../sessions/session-ops';
 import { SESSION_COOKIE } from '../sessions/session-middleware';
 import { requestMeta } from '../http/request-meta';
 
@@ -13,6 +13,7 @@ export function homeRoutes(deps: {
   record: RecordLoginEvent;
   index: SessionIndex;
   cookieSecure: boolean;
+  endProviderSession: () => Promise<string | null>;
 }) {
   const router = Router();
 
@@ -39,6 +40,13 @@ export function homeRoutes(deps: {
       establishmentId: auth.establishmentId,
     });
     await deps.index.remove(auth.userId, req.sessionID);
+    const providerLogout = auth.method === 'eid' ? await deps.endProviderSession() : null;
+    if (providerLogout) {
+      // The provider returns the browser to /login; a fresh anonymous session carries the message.
+      await regenerateSession(req);
+      req.session.flash = { kind: 'info', text: 'Cerró su sesión correctamente.' };
+      return res.redirect(303, providerLogout);
+    }
     await destroySession(req);
     res.clearCookie(SESSION_COOKIE, {
       path: '/',

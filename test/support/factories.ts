@@ -5,12 +5,12 @@ import { addEstablishments } from '../../src/establishments/add-establishment';
 import { createUser } from '../../src/users/create-user';
 
 const unique = () => randomBytes(4).toString('hex');
-let documentCounter = 0;
-
-/** A cédula no other test of this run uses. */
+/**
+ * A cédula no other test of this run uses: random, because test files share the run's database
+ * and module state restarts with each file.
+ */
 export function uniqueDocument(): string {
-  documentCounter += 1;
-  return `${(process.pid % 9000) + 1000}${String(documentCounter).padStart(4, '0')}${Math.floor(Math.random() * 10)}`;
+  return String(100_000_000 + (randomBytes(4).readUInt32BE(0) % 899_999_999));
 }
 
 export async function makeEstablishment(

@@ -1,0 +1,116 @@
+import type { RedisClientType } from 'redis';
+import type { Config } from '../../config';
+import type { Clock } from '../../shared/clock';
+import type { RecordLoginEvent } from '../../audit/recorder';
+import type { ReauthDemand } from '../../sessions/types';
+import type { User } from '../../db/models';
+import { EidError, type EidFlow, type EidProvider } from './provider';
+import { linkIdentity, type LinkRefusal } from './link-identity';
+
+/** Stored reason code: on forced re-authentication, the e-ID returned another person. */
+export type ReauthRefusal = 'eid_reauth_other_person';
+
+export type CallbackResult =
+  | { kind: 'accepted'; user: User }
+  | { kind: 'refused'; error: EidError }
+  | {
+      kind: 'refused';
+      reason: LinkRefusal | ReauthRefusal;
+      documentNumber: string;
+      user: User | null;
+    };
+
+export interface EidLoginDeps {
+  config: Config;
+  clock: Clock;
+  provider: EidProvider;
+  record: RecordLoginEvent;
+  redis: RedisClientType;
+  /** Told when the provider could not be reached, for degraded mode. */
+  reportAvailability(ok: boolean): void;
+}
+
+/**
+ * The e-ID use cases: start a flow, and turn a callback into an HIS user. `last_eid_login_at`
+ * is set here, by our clock, only after our own exchange and checks succeed.
+ */
+export function createEidLogin(deps: EidLoginDeps) {
+  const { config, clock, provider, record, redis } = deps;
+
+  /** Atomically marks a state as used, so a replayed callback fails even if sessions race. */
+  const consumeState = async (state: string): Promise<boolean> =>
+    (await redis.set(`${config.redis.keyPrefix}eid-state:${state}`, '1', {
+      NX: true,
+      EX: config.eid.flowTtlInMinutes * 60 * 2,
+    })) === 'OK';
+
+  return {
+    start: (forceReauth: boolean) => provider.start({ forceReauth, now: clock.now() }),
+
+    async complete(
+      callbackUrl: URL,
+      flow: EidFlow | undefined,
+      demand: ReauthDemand | undefined,
+      meta: { ip: string | null; userAgent: string | null },
+    ): Promise<CallbackResult> {
+      const now = clock.now();
+      const base = { ...meta, method: 'eid' as const };
+      try {
+        if (!flow) throw new EidError('eid_no_flow');
+        if (now.getTime() - flow.createdAt > config.eid.flowTtlInMinutes * 60_000)
+          throw new EidError('eid_flow_expired');
+        if (!(await consumeState(String(flow.state)))) throw new EidError('eid_no_flow');
+        const identity = await provider.finish(callbackUrl, flow, now);
+        deps.reportAvailability(true);
+
+        const linked = await linkIdentity(identity, now);
+        const user = linked.user;
+        const refusal: LinkRefusal | ReauthRefusal | null =
+          'refusal' in linked
+            ? linked.refusal
+            : demand && demand.userId !== user!.id
+              ? 'eid_reauth_other_person'
+              : null;
+        if (refusal) {
+          await record({
+            ...base,
+            userId: user?.id ?? demand?.userId ?? null,
+            username: user?.username ?? null,
+            outcome: 'failure',
+            reason: refusal,
+          });
+          return {
+            kind: 'refused',
+            reason: refusal,
+            documentNumber: identity.documentNumber,
+            user,
+          };
+        }
+        await user!.update({ lastEidLoginAt: now });
+        await record({
+          ...base,
+          userId: user!.id,
+          username: user!.username,
+          outcome: 'info',
+          reason: demand ? 'eid_reauthenticated' : 'eid_verified',
+        });
+        return { kind: 'accepted', user: user! };
+      } catch (err) {
+        if (!(err instanceof EidError)) throw err;
+        if (err.reason === 'eid_provider_unreachable' || err.reason === 'eid_timeout')
+          deps.reportAvailability(false);
+        await record({
+          ...base,
+          userId: demand?.userId ?? null,
+          outcome: 'failure',
+          reason: err.reason,
+        });
+        return { kind: 'refused', error: err };
+      }
+    },
+
+    endSessionUrl: (postLogoutRedirectUri: string) => provider.endSessionUrl(postLogoutRedirectUri),
+  };
+}
+
+export type EidLogin = ReturnType<typeof createEidLogin>;

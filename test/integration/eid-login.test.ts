@@ -1,0 +1,313 @@
+import request from 'supertest';
+import { QueryTypes } from 'sequelize';
+import type { TestApp } from '../support/test-app';
+import type { SandboxProcess } from '../support/sandbox-process';
+import { makeUser, uniqueDocument } from '../support/factories';
+import { agentFor, csrfOf, postLogin, sessionCookie } from '../support/http';
+import { buildEidTestApp, pathOf, providerLeg, startTestSandbox } from '../support/eid-flow';
+import { formatCedula } from '../../src/shared/cedula';
+import { User } from '../../src/db/models';
+
+const events = (t: TestApp, userId: number) =>
+  t.sequelize.query<{ method: string; outcome: string; reason: string }>(
+    'SELECT method, outcome, reason FROM login_events WHERE user_id = :userId ORDER BY id',
+    { replacements: { userId }, type: QueryTypes.SELECT },
+  );
+
+const lastAnonymousReason = async (t: TestApp) =>
+  (
+    await t.sequelize.query<{ reason: string }>(
+      "SELECT reason FROM login_events WHERE method = 'eid' ORDER BY id DESC LIMIT 1",
+      { type: QueryTypes.SELECT },
+    )
+  )[0]?.reason;
+
+describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (protocol) => {
+  let sandbox: SandboxProcess;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+    t = await buildEidTestApp(protocol, sandbox);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sandbox?.stop();
+  });
+  afterEach(() => sandbox.setMode('normal'));
+
+  /** A user whose cédula is a sandbox citizen of this test only. */
+  const citizenUser = async (opts: Parameters<typeof makeUser>[1] = {}) => {
+    const document = uniqueDocument();
+    await sandbox.addCitizen({ cedula: document, nombres: 'Persona', apellidos: 'De Prueba' });
+    return makeUser(t.sequelize, { ...opts, document });
+  };
+
+  it('when the citizen logs in and clicks Ingresar then a session opens with the blue check', async () => {
+    const { user, establishments } = await citizenUser();
+    const agent = agentFor(t.app);
+    const callback = await providerLeg(agent, { cedula: user.documentNumber });
+    const back = await agent.get(pathOf(callback));
+    expect(back.status).toBe(303);
+    expect(back.headers.location).toBe('/login/establishment');
+    expect(sessionCookie(back)).toBeDefined(); // regenerated after the e-ID login
+
+    const confirm = await agent.get('/login/establishment');
+    expect(confirm.text).toContain('Persona de Prueba');
+    expect(confirm.text).toContain(formatCedula(user.documentNumber));
+    expect(confirm.text).toContain(establishments[0]!.name);
+    expect(confirm.text).toContain('Ingresar');
+    expect(confirm.text).toContain('No soy yo');
+    // No session before "Ingresar".
+    expect((await agent.get('/')).headers.location).toBe('/login');
+
+    const stamp = t.clock.now();
+    await user.reload();
+    expect(user.lastEidLoginAt?.toISOString()).toBe(stamp.toISOString());
+
+    const csrf = await csrfOf(agent, '/login/establishment');
+    const done = await agent
+      .post('/login/establishment')
+      .type('form')
+      .send({ establishmentId: establishments[0]!.id, _csrf: csrf });
+    expect(done.headers.location).toBe('/');
+    const home = await agent.get('/');
+    expect(home.text).toContain('data-eid-badge="verified"');
+    expect((await events(t, user.id)).map((e) => [e.method, e.outcome, e.reason])).toEqual([
+      ['eid', 'info', 'eid_verified'],
+      ['eid', 'success', 'login'],
+    ]);
+    const [binding] = await t.sequelize.query<{ subject: string }>(
+      'SELECT subject FROM eid_identities WHERE user_id = :id',
+      {
+        replacements: { id: user.id },
+        type: QueryTypes.SELECT,
+      },
+    );
+    expect(binding?.subject).toBe(user.documentNumber);
+  });
+
+  it('when the person clicks "No soy yo" then no session opens and the attempt is recorded', async () => {
+    const { user } = await citizenUser();
+    const agent = agentFor(t.app);
+    await agent.get(pathOf(await providerLeg(agent, { cedula: user.documentNumber })));
+    const csrf = await csrfOf(agent, '/login/establishment');
+    const res = await agent.post('/login/cancel').type('form').send({ _csrf: csrf });
+    expect(res.status).toBe(303);
+    if (protocol === 'oidc')
+      expect(res.headers.location).toContain(`${sandbox.url}/oidc/session/end`);
+    else expect(res.headers.location).toBe('/login');
+    expect((await agent.get('/')).headers.location).toBe('/login');
+    expect((await events(t, user.id)).at(-1)).toMatchObject({
+      outcome: 'failure',
+      reason: 'cancelled_by_user',
+    });
+  });
+
+  it.each([
+    ['bad_signature', 'eid_bad_signature'],
+    ['alg_none', 'eid_bad_algorithm'],
+    ['wrong_iss', 'eid_wrong_issuer'],
+    ['wrong_aud', 'eid_wrong_audience'],
+    ['expired', 'eid_token_expired'],
+    ['http_500', 'eid_provider_error'],
+    ...(protocol === 'oidc'
+      ? [
+          ['wrong_nonce', 'eid_nonce_mismatch'],
+          ['missing_nonce', 'eid_nonce_mismatch'],
+        ]
+      : []),
+  ])(
+    'when the provider misbehaves (%s) then no session, a Spanish page and an audit row %s',
+    async (mode, reason) => {
+      const { user } = await citizenUser();
+      const agent = agentFor(t.app);
+      const callback = await providerLeg(agent, { cedula: user.documentNumber });
+      await sandbox.setMode(mode);
+      const res = await agent.get(pathOf(callback));
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(res.text).toContain('No se pudo iniciar sesión con Identidad Electrónica');
+      expect(res.text).not.toContain(callback.split('code=')[1]?.split('&')[0] ?? '@@');
+      expect((await agent.get('/')).headers.location).toBe('/login');
+      expect(await lastAnonymousReason(t)).toBe(reason);
+      await user.reload();
+      expect(user.lastEidLoginAt).toBeNull();
+    },
+  );
+
+  it('when the provider is slower than the timeout then a clear page within the timeout plus a second', async () => {
+    const { user } = await citizenUser();
+    const agent = agentFor(t.app);
+    const callback = await providerLeg(agent, { cedula: user.documentNumber });
+    await sandbox.setMode('slow', 8000);
+    const started = Date.now();
+    const res = await agent.get(pathOf(callback));
+    const elapsed = Date.now() - started;
+    expect(res.status).toBe(504);
+    expect(res.text).toContain('tardó demasiado');
+    expect(elapsed).toBeLessThan((t.config.eid.timeoutInSeconds + 1) * 1000);
+    expect(await lastAnonymousReason(t)).toBe('eid_timeout');
+  });
+
+  it('when the state is missing, wrong or replayed then the callback is refused', async () => {
+    const { user } = await citizenUser();
+    const strip = agentFor(t.app);
+    const noState = new URL(await providerLeg(strip, { cedula: user.documentNumber }));
+    noState.searchParams.delete('state');
+    const missing = await strip.get(pathOf(noState.toString()));
+    expect(missing.status).toBe(400);
+    expect(await lastAnonymousReason(t)).toBe('eid_state_mismatch');
+
+    const forge = agentFor(t.app);
+    const wrongState = new URL(await providerLeg(forge, { cedula: user.documentNumber }));
+    wrongState.searchParams.set('state', 'forged-state');
+    expect((await forge.get(pathOf(wrongState.toString()))).status).toBe(400);
+    expect(await lastAnonymousReason(t)).toBe('eid_state_mismatch');
+
+    const replayer = agentFor(t.app);
+    const callback = await providerLeg(replayer, { cedula: user.documentNumber });
+    expect((await replayer.get(pathOf(callback))).status).toBe(303);
+    const replay = await replayer.get(pathOf(callback));
+    expect(replay.status).toBe(400);
+    expect(replay.text).toContain('No hay un inicio de sesión con Identidad Electrónica en curso');
+    expect(await lastAnonymousReason(t)).toBe('eid_no_flow');
+  });
+
+  it('when a callback arrives in a browser that started no flow then it is refused', async () => {
+    const { user } = await citizenUser();
+    const callback = await providerLeg(agentFor(t.app), { cedula: user.documentNumber });
+    const stranger = await request(t.app).get(pathOf(callback));
+    expect(stranger.status).toBe(400);
+    expect(sessionCookie(stranger)).toBeUndefined();
+    expect(await lastAnonymousReason(t)).toBe('eid_no_flow');
+  });
+
+  it('when the person cancels at the provider then back at /login with the Spanish notice', async () => {
+    const agent = agentFor(t.app);
+    const callback = await providerLeg(agent, { cancel: true });
+    const res = await agent.get(pathOf(callback));
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login');
+    expect((await agent.get('/login')).text).toContain(
+      'Inicio de sesión con Identidad Electrónica cancelado',
+    );
+    expect(await lastAnonymousReason(t)).toBe('eid_cancelled');
+  });
+
+  it('when the cédula has no HIS account then a page says so and whom to ask', async () => {
+    const document = uniqueDocument();
+    await sandbox.addCitizen({ cedula: document, nombres: 'Sin', apellidos: 'Cuenta' });
+    const agent = agentFor(t.app);
+    const res = await agent.get(pathOf(await providerLeg(agent, { cedula: document })));
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('no está habilitada en el HIS');
+    expect(res.text).toContain('administrador del HIS');
+    expect(await lastAnonymousReason(t)).toBe('eid_unknown_document');
+  });
+
+  it('when the HIS account is disabled then the generic refusal', async () => {
+    const { user } = await citizenUser();
+    await user.update({ status: 'disabled' });
+    const agent = agentFor(t.app);
+    const res = await agent.get(pathOf(await providerLeg(agent, { cedula: user.documentNumber })));
+    expect(res.headers.location).toBe('/login');
+    expect((await agent.get('/login')).text).toContain('Usuario o contraseña incorrectos');
+    expect((await events(t, user.id)).at(-1)).toMatchObject({
+      method: 'eid',
+      reason: 'account_disabled',
+    });
+  });
+
+  it('when the identity is bound to a user then a different subject for that user is refused', async () => {
+    const { user } = await citizenUser();
+    await t.sequelize.query(
+      "INSERT INTO eid_identities (issuer, subject, user_id) VALUES (:issuer, 'another-subject', :id)",
+      {
+        replacements: {
+          issuer: protocol === 'mitic' ? t.config.eid.issuer : `${sandbox.url}/oidc`,
+          id: user.id,
+        },
+      },
+    );
+    const agent = agentFor(t.app);
+    const res = await agent.get(pathOf(await providerLeg(agent, { cedula: user.documentNumber })));
+    expect(res.status).toBe(403);
+    expect((await events(t, user.id)).at(-1)).toMatchObject({ reason: 'eid_identity_mismatch' });
+  });
+
+  describe('forced re-authentication', () => {
+    const sevenMonthsAgo = () => new Date(t.clock.now().getTime() - 213 * 86_400_000);
+
+    it('when the classic login is past the limit then the e-ID of the same person turns the badge blue', async () => {
+      const { user, establishments, password } = await citizenUser({
+        lastEidLoginAt: sevenMonthsAgo(),
+      });
+      const agent = agentFor(t.app);
+      const classic = await postLogin(agent, user.username, password);
+      expect(classic.headers.location).toBe('/login/eid-required');
+      const back = await agent.get(
+        pathOf(await providerLeg(agent, { cedula: user.documentNumber })),
+      );
+      expect(back.headers.location).toBe('/login/establishment');
+      const csrf = await csrfOf(agent, '/login/establishment');
+      await agent
+        .post('/login/establishment')
+        .type('form')
+        .send({ establishmentId: establishments[0]!.id, _csrf: csrf });
+      expect((await agent.get('/')).text).toContain('data-eid-badge="verified"');
+      expect((await User.findByPk(user.id))!.lastEidLoginAt!.getTime()).toBeGreaterThan(
+        sevenMonthsAgo().getTime(),
+      );
+      expect((await events(t, user.id)).map((e) => e.reason)).toEqual([
+        'eid_reauth_expired',
+        'eid_reauthenticated',
+        'login',
+      ]);
+    });
+
+    it("when another person's e-ID answers the re-authentication then it is refused and audited", async () => {
+      const { user, password } = await citizenUser({ lastEidLoginAt: sevenMonthsAgo() });
+      const { user: other } = await citizenUser();
+      const agent = agentFor(t.app);
+      await postLogin(agent, user.username, password);
+      const res = await agent.get(
+        pathOf(await providerLeg(agent, { cedula: other.documentNumber })),
+      );
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('es de otra persona');
+      expect((await agent.get('/')).headers.location).toBe('/login');
+      expect((await events(t, other.id)).at(-1)).toMatchObject({
+        outcome: 'failure',
+        reason: 'eid_reauth_other_person',
+      });
+      await user.reload();
+      await other.reload();
+      expect(other.lastEidLoginAt).toBeNull();
+    });
+  });
+});
+
+describe('e-ID provider down', () => {
+  it.each(['mitic', 'oidc'] as const)(
+    'when the %s provider is unreachable at the exchange then a clear page and an audit row',
+    async (protocol) => {
+      const sandbox = await startTestSandbox();
+      const t = await buildEidTestApp(protocol, sandbox);
+      try {
+        const document = uniqueDocument();
+        await sandbox.addCitizen({ cedula: document, nombres: 'Caida', apellidos: 'Del Servicio' });
+        await makeUser(t.sequelize, { document });
+        const agent = agentFor(t.app);
+        const callback = await providerLeg(agent, { cedula: document });
+        await sandbox.stop();
+        const res = await agent.get(pathOf(callback));
+        expect(res.status).toBe(503);
+        expect(res.text).toContain('no responde');
+        expect(await lastAnonymousReason(t)).toBe('eid_provider_unreachable');
+      } finally {
+        await t.close();
+        await sandbox.stop();
+      }
+    },
+  );
+});
