@@ -22,8 +22,21 @@ const readStdin = async (): Promise<string> => {
     .replace(/\r?\n$/, '');
 };
 
-const strict = (args: string[], options: ParseArgsOptionsConfig) =>
-  parseArgs({ args, options, strict: true, allowPositionals: true });
+/** Parses the options; node's English parse errors become a Spanish message naming the option. */
+const strict = (args: string[], options: ParseArgsOptionsConfig) => {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    if (!String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw err;
+    const option = /'(-{1,2}[^' ]+)/.exec((err as Error).message)?.[1] ?? '';
+    const known = Object.keys(options).map((name) => `--${name}`);
+    throw new AppError(
+      'invalid_input',
+      400,
+      `Opción desconocida o sin valor: ${option}. Opciones de este comando: ${known.join(', ') || 'ninguna'}.`,
+    );
+  }
+};
 
 const required = (values: Record<string, unknown>, name: string): string => {
   const value = values[name];
