@@ -1,0 +1,424 @@
+/**
+ * `npm run bench`: latency and throughput of the login path against the real app, on 127.0.0.1
+ * only. Two processes run this same file:
+ * - the server (`--serve`) owns the scratch world: it creates the database `his_acceso_bench_<id>`
+ *   and the Redis prefix `bench:<id>:`, seeds the users, serves the app, and removes everything
+ *   when told to stop or when the load side disappears (Ctrl-C, a kill), so nothing is left over;
+ * - the load side drives autocannon, so that it does not share the app's event loop.
+ * It prints medians, p99 and requests/s, and each scenario relative to `GET /healthz` measured in
+ * the same run. No thresholds: machines are noisy (bench/README.md).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { createClient } from 'redis';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createMigrator } from '../src/db/migrator';
+import { createSequelize } from '../src/db/sequelize';
+import { addEstablishments } from '../src/establishments/add-establishment';
+import { createRedisClient } from '../src/redis/client';
+import { systemClock } from '../src/shared/clock';
+import { createLogger } from '../src/shared/logger';
+import { createUser } from '../src/users/create-user';
+
+const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const PASSWORD = 'bench-password-0123';
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name}=${raw}: use a whole number ≥ 1`);
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------- server side
+
+/** What the server tells the load side once it listens. */
+interface Ready {
+  port: number;
+  usernames: string[];
+  establishmentId: number;
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const pg = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  await pg.connect();
+  try {
+    await pg.query(sql);
+  } finally {
+    await pg.end();
+  }
+}
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    if (keys.length) await redis.del(keys);
+  }
+  await redis.quit();
+}
+
+/** The scratch database and Redis prefix, the seeded users, and the real app listening. */
+async function serve(runId: string, userCount: number): Promise<void> {
+  // The id becomes part of SQL and key names: only what main() generates is accepted.
+  if (!/^[0-9a-f]{8}$/.test(runId)) throw new Error(`BENCH_RUN_ID=${runId}: not a bench run id`);
+  const dbName = `his_acceso_bench_${runId}`;
+  const dbUrl = new URL(PG_ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `bench:${runId}:`,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    COOKIE_SECURE: 'false',
+    LOG_LEVEL: 'silent',
+  });
+  const logger = createLogger('silent');
+  const sequelize = createSequelize(config.database);
+  const redis = createRedisClient(config.redis.url, logger);
+  let server: Server | undefined;
+
+  let teardown: Promise<void> | undefined;
+  const stop = (code: number) =>
+    (teardown ??= (async () => {
+      if (server) {
+        server.close();
+        server.closeAllConnections();
+        await sleep(2000); // handlers of cut connections (an argon2 verify) finish first
+      }
+      await Promise.allSettled([sequelize.close(), redis.isOpen ? redis.quit() : undefined]);
+      await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await deleteRedisKeys(config.redis.keyPrefix);
+    })().finally(() => process.exit(code)));
+  process.on('message', (msg) => msg === 'stop' && void stop(0));
+  process.on('disconnect', () => void stop(0)); // the load side is gone: clean up and go
+  // Ctrl-C reaches the whole process group; this side stops only through the two events above.
+  process.on('SIGINT', () => undefined);
+
+  try {
+    await adminQuery(`CREATE DATABASE ${dbName}`);
+    await createMigrator(sequelize).up();
+    const [establishment] = await addEstablishments(sequelize, [
+      { code: 'BENCH-1', name: 'Hospital de prueba (bench)', region: 'Central' },
+    ]);
+    const users = await Promise.all(
+      Array.from({ length: userCount }, (_, i) =>
+        createUser(sequelize, {
+          username: `bench${i}`,
+          document: String(1_000_000 + i),
+          name: `Persona Bench ${i}`,
+          role: 'staff',
+          establishmentCodes: ['BENCH-1'],
+          password: PASSWORD,
+        }),
+      ),
+    );
+    await redis.connect();
+    const { app } = createApp({ config, clock: systemClock, logger, sequelize, redis });
+    // Express caches compiled views only when NODE_ENV=production; production does, so we do.
+    app.enable('view cache');
+    server = app.listen(0, '127.0.0.1', () => {
+      const ready: Ready = {
+        port: (server!.address() as AddressInfo).port,
+        usernames: users.map((u) => u.username),
+        establishmentId: establishment!.id,
+      };
+      process.send!(ready);
+    });
+  } catch (err) {
+    console.error(err);
+    await stop(1);
+  }
+}
+
+// ------------------------------------------------------------------------------------ load side
+
+// autocannon ships no types (and @types/autocannon is not installed): the little used here.
+type Context = Record<string, string>;
+type RawHeaders = Record<string, string | string[] | undefined>;
+interface BenchRequest {
+  method?: 'GET' | 'POST';
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?(req: BenchRequest, context: Context): BenchRequest;
+  onResponse?(status: number, body: string, context: Context, headers: RawHeaders): void;
+}
+type SetupClient = (client: { setHeaders(headers: Record<string, string>): void }) => void;
+interface Instance extends EventEmitter {
+  stop(): void;
+}
+interface Result {
+  duration: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (
+  opts: {
+    url: string;
+    connections: number;
+    duration?: number;
+    amount?: number;
+    requests: BenchRequest[];
+    setupClient?: SetupClient;
+  },
+  done: (err: Error | null, result: Result) => void,
+) => Instance;
+const autocannon = createRequire(__filename)('autocannon') as Autocannon;
+
+const sessionCookie = (headers: RawHeaders | Headers): string => {
+  const raw =
+    headers instanceof Headers
+      ? headers.getSetCookie()
+      : Object.entries(headers).flatMap(([k, v]) =>
+          k.toLowerCase() === 'set-cookie' ? (v ?? []) : [],
+        );
+  const cookie = ([] as string[]).concat(raw).find((c) => c.startsWith('his.sid='));
+  return cookie?.split(';')[0] ?? '';
+};
+const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const formPost = (cookie: string, fields: Record<string, string>) => ({
+  headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+  body: new URLSearchParams(fields).toString(),
+});
+
+/** A full classic login over HTTP (form, credentials, establishment); the open session's cookie. */
+async function openSession(base: string, username: string, establishmentId: number) {
+  const post = async (path: string, cookie: string, fields: Record<string, string>) => {
+    const res = await fetch(base + path, {
+      method: 'POST',
+      redirect: 'manual',
+      ...formPost(cookie, fields),
+    });
+    return sessionCookie(res.headers);
+  };
+  const page = await fetch(`${base}/login`);
+  let cookie = sessionCookie(page.headers);
+  const _csrf = csrfIn(await page.text());
+  cookie = await post('/login', cookie, { username, password: PASSWORD, _csrf });
+  const choice = await fetch(`${base}/login/establishment`, { headers: { cookie } });
+  cookie = await post('/login/establishment', cookie, {
+    establishmentId: String(establishmentId),
+    _csrf: csrfIn(await choice.text()),
+  });
+  const home = await fetch(`${base}/`, { headers: { cookie }, redirect: 'manual' });
+  if (home.status !== 200) throw new Error(`setup: ${username} got HTTP ${home.status} on /`);
+  return cookie;
+}
+
+interface Scenario {
+  name: string;
+  /** The status whose responses are timed and counted. */
+  measured: number;
+  /** Statuses of helper requests in the same sequence: expected, neither timed nor counted. */
+  helpers?: number[];
+  requests: BenchRequest[];
+  setupClient?: SetupClient;
+}
+
+function scenarios(usernames: string[], cookies: string[]): Scenario[] {
+  let nextUser = 0;
+  let nextCookie = 0;
+  const get = (path: string): BenchRequest[] => [{ method: 'GET', path }];
+  return [
+    { name: 'GET /healthz (baseline)', measured: 200, requests: get('/healthz') },
+    { name: 'GET /login (page + new session)', measured: 200, requests: get('/login') },
+    {
+      // A login regenerates the session, so each one needs a fresh form: GET, then the timed POST.
+      name: 'POST /login (argon2id verify)',
+      measured: 303,
+      helpers: [200],
+      requests: [
+        {
+          ...get('/login')[0],
+          onResponse: (_status, body, context, headers) => {
+            context.cookie = sessionCookie(headers);
+            context.csrf = csrfIn(body);
+          },
+        },
+        {
+          method: 'POST',
+          path: '/login',
+          setupRequest: (req, { cookie = '', csrf = '' }) => ({
+            ...req,
+            ...formPost(cookie, {
+              username: usernames[nextUser++ % usernames.length]!,
+              password: PASSWORD,
+              _csrf: csrf,
+            }),
+          }),
+        },
+      ],
+    },
+    {
+      name: 'GET / (authenticated)',
+      measured: 200,
+      requests: get('/'),
+      setupClient: (client) =>
+        client.setHeaders({ cookie: cookies[nextCookie++ % cookies.length]! }),
+    },
+  ];
+}
+
+interface Measurement {
+  name: string;
+  p50: number;
+  p99: number;
+  perSecond: number;
+  count: number;
+  unexpected: Record<number, number>;
+  errors: number;
+}
+
+/** The load in progress, so that Ctrl-C or a dead server can stop it early. */
+const run: { current?: Instance; stopped: boolean; failure?: Error } = { stopped: false };
+
+function load(
+  url: string,
+  scenario: Scenario,
+  amount: { connections: number; duration?: number; amount?: number },
+  onResponse: (status: number, ms: number) => void,
+): Promise<Result> {
+  if (run.stopped) return Promise.reject(run.failure ?? new Error('interrupted'));
+  return new Promise((resolve, reject) => {
+    const { requests, setupClient } = scenario;
+    run.current = autocannon({ url, requests, setupClient, ...amount }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
+    run.current.on('response', (_client, status: number, _bytes, ms: number) =>
+      onResponse(status, ms),
+    );
+  });
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+
+/** A short warm-up (JIT, pools), then `seconds` of load, timing every response ourselves. */
+async function measure(url: string, scenario: Scenario, seconds: number, connections: number) {
+  await load(url, scenario, { connections, amount: connections * 20 }, () => undefined);
+  const times: number[] = [];
+  const unexpected: Record<number, number> = {};
+  const result = await load(url, scenario, { connections, duration: seconds }, (status, ms) => {
+    if (status === scenario.measured) times.push(ms);
+    else if (!scenario.helpers?.includes(status))
+      unexpected[status] = (unexpected[status] ?? 0) + 1;
+  });
+  times.sort((a, b) => a - b);
+  return {
+    name: scenario.name,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    perSecond: times.length / result.duration,
+    count: times.length,
+    unexpected,
+    errors: result.errors + result.timeouts,
+  } satisfies Measurement;
+}
+
+function report(results: Measurement[], settings: string): void {
+  const baseline = results[0]?.perSecond ?? NaN;
+  const row = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(34) : c.padStart(11))).join('');
+  console.log(`\nHIS Acceso bench: ${settings}`);
+  console.log(row(['scenario', 'p50 ms', 'p99 ms', 'req/s', '× healthz', 'responses']));
+  for (const r of results) {
+    const ratio = (r.perSecond / baseline).toFixed(3);
+    const cells = [r.p50.toFixed(2), r.p99.toFixed(2), r.perSecond.toFixed(0), ratio];
+    console.log(row([r.name, ...cells, String(r.count)]));
+    const odd = Object.entries(r.unexpected).map(([status, n]) => `${n}× HTTP ${status}`);
+    if (r.errors) odd.push(`${r.errors} connection errors or timeouts`);
+    if (odd.length) console.log(`  ! unexpected: ${odd.join(', ')}`);
+  }
+}
+
+/** Forks the server side and waits until it listens (or fails). */
+function startServer(runId: string, userCount: number) {
+  const child = fork(__filename, ['--serve'], {
+    env: { ...process.env, BENCH_RUN_ID: runId, BENCH_USERS: String(userCount) },
+    execArgv: process.execArgv,
+  });
+  const ready = new Promise<Ready>((resolve, reject) => {
+    child.once('message', (msg: Ready) => resolve(msg));
+    child.once('exit', (code) => {
+      run.failure = new Error(`the bench server exited early (code ${code})`);
+      reject(run.failure);
+      if (!run.stopped) run.current?.stop();
+      run.stopped = true;
+    });
+  });
+  return { child, ready };
+}
+
+/** Asks the server side to clean up and waits for it; it needs a few seconds. */
+function stopServer(child: ChildProcess): Promise<void> {
+  run.stopped = true;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.send('stop');
+  });
+}
+
+async function main(): Promise<void> {
+  const seconds = positiveInt('BENCH_SECONDS', 10);
+  const connections = positiveInt('BENCH_CONNECTIONS', 10);
+  const userCount = positiveInt('BENCH_USERS', 20);
+  const runId = randomBytes(4).toString('hex');
+  const loadAtStart = loadavg()[0]!.toFixed(1);
+  process.on('SIGINT', () => {
+    run.stopped = true;
+    run.current?.stop();
+  });
+
+  process.stderr.write(`preparing his_acceso_bench_${runId} with ${userCount} users…\n`);
+  const server = startServer(runId, userCount);
+  try {
+    const { port, usernames, establishmentId } = await server.ready;
+    const url = `http://127.0.0.1:${port}`;
+    const cookies = await Promise.all(
+      Array.from({ length: connections }, (_, i) =>
+        openSession(url, usernames[i % usernames.length]!, establishmentId),
+      ),
+    );
+    const results: Measurement[] = [];
+    for (const scenario of scenarios(usernames, cookies)) {
+      process.stderr.write(`measuring ${scenario.name} for ${seconds} s…\n`);
+      results.push(await measure(url, scenario, seconds, connections));
+    }
+    if (run.failure) throw run.failure;
+    const cpus = availableParallelism();
+    report(
+      results,
+      `${seconds} s per scenario, ${connections} connections, ${userCount} users, ` +
+        `Node ${process.version}, ${cpus} CPUs, load average ${loadAtStart} at start`,
+    );
+  } finally {
+    process.stderr.write('cleaning up…\n');
+    await stopServer(server.child);
+  }
+}
+
+if (process.argv.includes('--serve')) {
+  serve(process.env.BENCH_RUN_ID ?? '', positiveInt('BENCH_USERS', 20)).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  });
+}
