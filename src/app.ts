@@ -122,6 +122,7 @@ export function createApp(deps: AppDeps) {
     provider: eidProvider,
     record,
     redis,
+    logger,
     reportAvailability: (ok) => deps.eidStatus?.report?.(ok),
   });
   app.use(eidRoutes({ config, clock, eid, record }));

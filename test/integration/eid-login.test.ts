@@ -4,7 +4,14 @@ import type { TestApp } from '../support/test-app';
 import type { SandboxProcess } from '../support/sandbox-process';
 import { makeUser, uniqueDocument } from '../support/factories';
 import { agentFor, csrfOf, postLogin, sessionCookie } from '../support/http';
-import { buildEidTestApp, pathOf, providerLeg, startTestSandbox } from '../support/eid-flow';
+import {
+  buildEidTestApp,
+  CLIENT_SECRET,
+  pathOf,
+  providerLeg,
+  startTestSandbox,
+} from '../support/eid-flow';
+import { createLogger } from '../../src/shared/logger';
 import { formatCedula } from '../../src/shared/cedula';
 import { User } from '../../src/db/models';
 
@@ -310,4 +317,75 @@ describe('e-ID provider down', () => {
       }
     },
   );
+});
+
+describe('e-ID sessions and secrets', () => {
+  let sandbox: SandboxProcess;
+  beforeAll(async () => {
+    sandbox = await startTestSandbox();
+  });
+  afterAll(() => sandbox.stop());
+
+  it.each(['mitic', 'oidc'] as const)(
+    'when an e-ID session of the %s protocol logs out then the session dies (and the OIDC provider session too)',
+    async (protocol) => {
+      const t = await buildEidTestApp(protocol, sandbox);
+      try {
+        const document = uniqueDocument();
+        await sandbox.addCitizen({ cedula: document, nombres: 'Cierre', apellidos: 'De Sesión' });
+        const { establishments } = await makeUser(t.sequelize, { document });
+        const agent = agentFor(t.app);
+        await agent.get(pathOf(await providerLeg(agent, { cedula: document })));
+        const csrf = await csrfOf(agent, '/login/establishment');
+        const opened = await agent
+          .post('/login/establishment')
+          .type('form')
+          .send({ establishmentId: establishments[0]!.id, _csrf: csrf });
+        const cookie = sessionCookie(opened)!;
+        const out = await agent
+          .post('/logout')
+          .type('form')
+          .send({ _csrf: await csrfOf(agent, '/') });
+        expect(out.status).toBe(303);
+        if (protocol === 'oidc') {
+          expect(out.headers.location).toContain(`${sandbox.url}/oidc/session/end`);
+          expect(out.headers.location).not.toContain('id_token_hint');
+        } else {
+          expect(out.headers.location).toBe('/login?bye=1');
+        }
+        expect((await request(t.app).get('/').set('Cookie', cookie)).headers.location).toBe(
+          '/login',
+        );
+      } finally {
+        await t.close();
+      }
+    },
+  );
+
+  it('when e-ID logins succeed and fail then neither the client secret nor the code reaches the logs', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('trace', { write: (line: string) => void lines.push(line) });
+    const t = await buildEidTestApp('mitic', sandbox, {}, { logger });
+    try {
+      const document = uniqueDocument();
+      await sandbox.addCitizen({ cedula: document, nombres: 'Sin', apellidos: 'Fugas' });
+      await makeUser(t.sequelize, { document });
+      const codes: string[] = [];
+      for (const mode of ['normal', 'bad_signature', 'http_500', 'slow']) {
+        const agent = agentFor(t.app);
+        const callback = await providerLeg(agent, { cedula: document });
+        codes.push(new URL(callback).searchParams.get('code')!);
+        await sandbox.setMode(mode, mode === 'slow' ? 4000 : undefined);
+        const res = await agent.get(pathOf(callback));
+        expect(res.text).not.toContain(CLIENT_SECRET);
+      }
+      await sandbox.setMode('normal');
+      const logged = lines.join('\n');
+      expect(logged).toContain('eid_bad_signature');
+      expect(logged).not.toContain(CLIENT_SECRET);
+      for (const code of codes) expect(logged).not.toContain(code);
+    } finally {
+      await t.close();
+    }
+  });
 });

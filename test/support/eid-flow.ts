@@ -46,10 +46,11 @@ export function buildEidTestApp(
   protocol: 'mitic' | 'oidc',
   sandbox: SandboxProcess,
   env: Record<string, string> = {},
+  options: Parameters<typeof buildTestApp>[1] = {},
 ): Promise<TestApp> {
   return buildTestApp(
     { ...eidEnv(protocol, sandbox.url), ...env },
-    { start: new Date().toISOString() },
+    { start: new Date().toISOString(), ...options },
   );
 }
 

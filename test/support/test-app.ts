@@ -3,7 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../../src/config';
 import { createSequelize } from '../../src/db/sequelize';
 import { createApp } from '../../src/app';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger, type Logger } from '../../src/shared/logger';
 import { ManualClock } from '../../src/shared/clock';
 import type { EidStatus } from '../../src/auth/eid-policy';
 
@@ -23,7 +23,7 @@ export interface TestApp {
  */
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: { eidStatus?: EidStatus; start?: string } = {},
+  options: { eidStatus?: EidStatus; start?: string; logger?: Logger } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -40,7 +40,7 @@ export async function buildTestApp(
   const { app, sessionIndex } = createApp({
     config,
     clock,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     sequelize,
     redis,
     eidStatus: options.eidStatus,

@@ -1,6 +1,7 @@
 import type { RedisClientType } from 'redis';
 import type { Config } from '../../config';
 import type { Clock } from '../../shared/clock';
+import type { Logger } from '../../shared/logger';
 import type { RecordLoginEvent } from '../../audit/recorder';
 import type { ReauthDemand } from '../../sessions/types';
 import type { User } from '../../db/models';
@@ -26,6 +27,7 @@ export interface EidLoginDeps {
   provider: EidProvider;
   record: RecordLoginEvent;
   redis: RedisClientType;
+  logger: Logger;
   /** Told when the provider could not be reached, for degraded mode. */
   reportAvailability(ok: boolean): void;
 }
@@ -99,6 +101,11 @@ export function createEidLogin(deps: EidLoginDeps) {
         if (!(err instanceof EidError)) throw err;
         if (err.reason === 'eid_provider_unreachable' || err.reason === 'eid_timeout')
           deps.reportAvailability(false);
+        // The reason and the cause's name only: causes can quote URLs, codes or tokens.
+        deps.logger.warn(
+          { reason: err.reason, cause: (err.cause as Error | undefined)?.name },
+          'e-ID login refused',
+        );
         await record({
           ...base,
           userId: demand?.userId ?? null,
