@@ -42,6 +42,9 @@ export interface AppDeps {
   eidProvider?: EidProvider;
 }
 
+const oidcProviderOrigin = (config: Config): string[] =>
+  config.eid.protocol === 'oidc' ? [new URL(config.eid.issuer).origin] : [];
+
 /** Builds the Express application from its dependencies. No I/O happens here. */
 export function createApp(deps: AppDeps) {
   const { config, clock, logger, sequelize, redis } = deps;
@@ -64,7 +67,9 @@ export function createApp(deps: AppDeps) {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'"],
+          // Logout and "No soy yo" redirect to the OIDC provider's end-session endpoint after a
+          // POST, and browsers apply form-action to that redirect too.
+          formAction: ["'self'", ...oidcProviderOrigin(config)],
           frameAncestors: ["'none'"],
           upgradeInsecureRequests: config.session.cookieSecure ? [] : null,
         },

@@ -118,7 +118,7 @@ describe('classic login in a real browser', () => {
     // The section shares the heading's name; the select is the combobox with that label.
     await page
       .getByRole('combobox', { name: 'Seleccionar Establecimiento' })
-      .selectOption({ label: `${chosen.name} (${chosen.code})` });
+      .selectOption({ label: chosen.name });
     await page.getByRole('button', { name: 'Ingresar' }).click();
 
     await page.waitForURL(`${server.baseUrl}/`);

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Express } from 'express';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's package; browser downloads are impossible on these machines. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -64,4 +65,82 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** A server listening before its app exists, for apps that must know their own URL first. */
+export interface EarlyServer {
+  port: number;
+  /** `http://localhost:<port>`, without a trailing slash (cookies are per host: use it everywhere). */
+  baseUrl: string;
+  /** Hands the server its app; until then every request gets a 503. */
+  attach(app: Express): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on 127.0.0.1 on a free port without an app, so the port can go into the app's
+ * configuration (and a provider's registered redirect URI) before the app is built.
+ */
+export function listenFirst(): Promise<EarlyServer> {
+  let handler: Express | undefined;
+  const server = createServer((req, res) => {
+    if (handler) return void handler(req, res);
+    res.statusCode = 503;
+    res.end();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        port,
+        baseUrl: `http://localhost:${port}`,
+        attach: (app) => {
+          handler = app;
+        },
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.closeAllConnections();
+            server.close((err) => (err ? fail(err) : done()));
+          }),
+      });
+    });
+  });
+}
+
+/** A fresh browser profile and its page, with everything that went wrong on the page. */
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, uncaught page errors and CSP violations, in order, each with its page URL. */
+  problems: string[];
+}
+
+/**
+ * Opens a fresh browser profile whose page reports console errors, page errors and CSP
+ * violations (the same watch classic-journey.test.ts keeps, with the URL of each problem).
+ */
+export async function openWatchedPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 800 },
+): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport, locale: 'es-PY' });
+  const problems: string[] = [];
+  await context.exposeBinding('reportCspViolation', (_source, text: string) => {
+    problems.push(`csp: ${text}`);
+  });
+  // Injected by the browser itself, so the page's own CSP does not block this listener.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { reportCspViolation(text: string): void })
+        .reportCspViolation;
+      report(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.documentURI}`);
+    });
+  });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()} at ${page.url()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message} at ${page.url()}`));
+  return { context, page, problems };
 }
