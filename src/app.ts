@@ -56,6 +56,7 @@ export function createApp(deps: AppDeps) {
   app.set('views', path.join(projectRoot, 'views'));
   app.disable('x-powered-by');
   app.locals.appName = 'HIS Acceso';
+  app.locals.eidStaleAfterMonths = config.eid.staleAfterMonths;
 
   const metrics = createMetrics();
   app.use(metrics.middleware);
