@@ -1,7 +1,13 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeUser, TEST_PASSWORD } from '../support/factories';
-import { launchBrowser, screenshot, startServer, type RunningServer } from '../support/browser';
+import {
+  launchBrowser,
+  openWatchedPage,
+  screenshot,
+  startServer,
+  type RunningServer,
+} from '../support/browser';
 
 /** 12:42 in Asunción (UTC-3); the blue-check user last used e-ID 10 days earlier. */
 const START = '2026-11-20T15:42:00Z';
@@ -10,7 +16,6 @@ const EXPECTED_VERIFIED_TOOLTIP =
   'Último inicio de sesión con Identidad Electrónica: 10/11/2026 12:42';
 const NEVER_TOOLTIP = 'Aún no inició sesión con una cuenta de Identidad Electrónica';
 
-// The project's testTimeout in jest.config.js is not applied per project by Jest 30.
 jest.setTimeout(60_000);
 
 let t: TestApp;
@@ -28,35 +33,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-interface Watched {
-  context: BrowserContext;
-  page: Page;
-  /** Console errors, uncaught page errors and CSP violations, in order. */
-  problems: string[];
-}
-
 /** A fresh browser profile whose page reports console errors, page errors and CSP violations. */
-async function openPage(viewport = { width: 1280, height: 800 }): Promise<Watched> {
-  const context = await browser.newContext({ viewport, locale: 'es-PY' });
-  const problems: string[] = [];
-  await context.exposeBinding('reportCspViolation', (_source, text: string) => {
-    problems.push(`csp: ${text}`);
-  });
-  // Injected by the browser itself, so the page's own CSP does not block this listener.
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const report = (window as unknown as { reportCspViolation(text: string): void })
-        .reportCspViolation;
-      report(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
-    });
-  });
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  return { context, page, problems };
-}
+const openPage = (viewport?: { width: number; height: number }) =>
+  openWatchedPage(browser, viewport);
 
 async function submitCredentials(page: Page, username: string, password: string) {
   await page.goto(`${server.baseUrl}/login`);
@@ -245,7 +224,7 @@ describe('classic login in a real browser', () => {
 
     // The refused login is a 401 document, which Chromium logs; nothing else may appear.
     expect(problems).toEqual([
-      'console: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
+      `console: Failed to load resource: the server responded with a status of 401 (Unauthorized) at ${server.baseUrl}/login`,
     ]);
     await context.close();
   });

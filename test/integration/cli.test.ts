@@ -14,8 +14,7 @@ import { adminQuery, TEST_PG_ADMIN_URL } from '../support/services';
  * `npm run cli -- <command>` as operators run it: the real process through tsx, on the run's
  * database (or a scratch one for tampering), checked by exit code, output and the rows left behind.
  */
-// Each spawn starts tsx and the CLI (about a second, more when the run is busy); jest's
-// project-level testTimeout is not applied, so the limit is set here.
+// Each spawn starts tsx and the CLI (about a second, more when the run is busy).
 jest.setTimeout(60_000);
 
 const root = path.resolve(__dirname, '../..');

@@ -9,8 +9,6 @@ import type { EidStatus } from '../../src/auth/eid-policy';
  * a session, the warning between the stale and re-auth limits, the rollout date, exemptions and
  * the provider being down. Every date is relative to one fixed clock.
  */
-// jest.config.js's project-level testTimeout is not applied by Jest 30.
-jest.setTimeout(30_000);
 
 const NOW = '2026-11-20T12:00:00Z'; // 09:00 in Asunción (UTC-3)
 const DAY_MS = 86_400_000;

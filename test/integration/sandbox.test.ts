@@ -22,9 +22,6 @@ const POST_LOGOUT_REDIRECT_URI = 'http://localhost:3999/login';
 const CITIZEN = CITIZENS[0]!;
 const GOOD_LOGIN = { cedula: CITIZEN.cedula, password: SANDBOX_PASSWORD };
 
-// A separate process per file, and a loaded CI machine: do not rely on Jest's 5 s default.
-jest.setTimeout(30_000);
-
 let sandbox: SandboxProcess;
 
 beforeAll(async () => {

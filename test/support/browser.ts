@@ -118,7 +118,7 @@ export interface WatchedPage {
 
 /**
  * Opens a fresh browser profile whose page reports console errors, page errors and CSP
- * violations (the same watch classic-journey.test.ts keeps, with the URL of each problem).
+ * violations, each with the URL of the page where it happened.
  */
 export async function openWatchedPage(
   browser: Browser,
