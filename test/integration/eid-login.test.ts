@@ -7,11 +7,16 @@ import { agentFor, csrfOf, postLogin, sessionCookie } from '../support/http';
 import {
   buildEidTestApp,
   CLIENT_SECRET,
+  eidEnv,
   pathOf,
   providerLeg,
+  startAtApp,
   startTestSandbox,
 } from '../support/eid-flow';
 import { createLogger } from '../../src/shared/logger';
+import { loadConfig } from '../../src/config';
+import { createEidProvider } from '../../src/auth/eid';
+import { createEidMonitor } from '../../src/auth/eid/monitor';
 import { formatCedula } from '../../src/shared/cedula';
 import { User } from '../../src/db/models';
 
@@ -180,6 +185,21 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
     expect(await lastAnonymousReason(t)).toBe('eid_no_flow');
   });
 
+  // MITIC sends no iss parameter; the OIDC client must check it.
+  (protocol === 'oidc' ? it : it.skip)(
+    'when the response names another issuer (iss parameter) then the OIDC callback is refused',
+    async () => {
+      const { user } = await citizenUser();
+      const agent = agentFor(t.app);
+      const callback = new URL(await providerLeg(agent, { cedula: user.documentNumber }));
+      expect(callback.searchParams.get('iss')).toBe(`${sandbox.url}/oidc`);
+      callback.searchParams.set('iss', 'https://otro-emisor.example');
+      const res = await agent.get(pathOf(callback.toString()));
+      expect(res.status).toBe(502);
+      expect(await lastAnonymousReason(t)).toBe('eid_wrong_issuer');
+    },
+  );
+
   it('when a callback arrives in a browser that started no flow then it is refused', async () => {
     const { user } = await citizenUser();
     const callback = await providerLeg(agentFor(t.app), { cedula: user.documentNumber });
@@ -244,6 +264,22 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
 
   describe('forced re-authentication', () => {
     const sevenMonthsAgo = () => new Date(t.clock.now().getTime() - 213 * 86_400_000);
+
+    it('when re-authentication is forced then the provider is asked for a fresh login', async () => {
+      const { user, password } = await citizenUser({ lastEidLoginAt: sevenMonthsAgo() });
+      const agent = agentFor(t.app);
+      await postLogin(agent, user.username, password);
+      const authorize = new URL(await startAtApp(agent));
+      if (protocol === 'oidc') {
+        expect(authorize.searchParams.get('max_age')).toBe('0');
+        expect(authorize.searchParams.get('prompt')).toBe('login');
+        expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+      } else {
+        // MITIC has no max_age: the same-cédula check after the exchange is what holds.
+        expect(authorize.searchParams.get('max_age')).toBeNull();
+        expect(authorize.searchParams.get('responseType')).toBe('code');
+      }
+    });
 
     it('when the classic login is past the limit then the e-ID of the same person turns the badge blue', async () => {
       const { user, establishments, password } = await citizenUser({
@@ -317,6 +353,59 @@ describe('e-ID provider down', () => {
       }
     },
   );
+});
+
+describe('degraded mode through the provider monitor', () => {
+  it('when an exchange finds the provider down then classic logins past the limit get in, flagged, with a banner', async () => {
+    const sandbox = await startTestSandbox();
+    const provider = createEidProvider(
+      loadConfig({ ...eidEnv('mitic', sandbox.url), LOG_LEVEL: 'silent' }),
+    );
+    const monitor = createEidMonitor(provider, createLogger('silent'));
+    const t = await buildEidTestApp('mitic', sandbox, {}, { eidStatus: monitor });
+    try {
+      const document = uniqueDocument();
+      await sandbox.addCitizen({ cedula: document, nombres: 'Modo', apellidos: 'Contingencia' });
+      const eightMonthsAgo = new Date(t.clock.now().getTime() - 245 * 86_400_000);
+      const { user, password, establishments } = await makeUser(t.sequelize, {
+        document,
+        lastEidLoginAt: eightMonthsAgo,
+      });
+      expect((await postLogin(agentFor(t.app), user.username, password)).headers.location).toBe(
+        '/login/eid-required',
+      );
+
+      const agent = agentFor(t.app);
+      const callback = await providerLeg(agent, { cedula: document });
+      await sandbox.stop();
+      expect((await agent.get(pathOf(callback))).status).toBe(503);
+      expect(monitor.available()).toBe(false);
+      await monitor.check(); // the probe agrees: still down
+      expect(monitor.available()).toBe(false);
+
+      const classic = agentFor(t.app);
+      expect((await classic.get('/login')).text).toContain(
+        'El servicio de Identidad Electrónica no responde',
+      );
+      expect((await postLogin(classic, user.username, password)).headers.location).toBe(
+        '/login/establishment',
+      );
+      const csrf = await csrfOf(classic, '/login/establishment');
+      await classic
+        .post('/login/establishment')
+        .type('form')
+        .send({ establishmentId: establishments[0]!.id, _csrf: csrf });
+      expect((await classic.get('/')).text).toContain('modo de contingencia');
+      const [row] = await t.sequelize.query<{ degraded: boolean; reason: string }>(
+        'SELECT degraded, reason FROM login_events WHERE user_id = :id ORDER BY id DESC LIMIT 1',
+        { replacements: { id: user.id }, type: QueryTypes.SELECT },
+      );
+      expect(row).toEqual({ degraded: true, reason: 'degraded_mode' });
+    } finally {
+      await t.close();
+      await sandbox.stop();
+    }
+  });
 });
 
 describe('e-ID sessions and secrets', () => {
