@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { buildTestApp, type TestApp } from '../support/test-app';
+import { makeUser, TEST_PASSWORD } from '../support/factories';
+import { launchBrowser, startServer, type RunningServer } from '../support/browser';
+
+jest.setTimeout(60_000);
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core's WCAG 2.1 A and AA rules on the page; returns "rule: targets" per violation. */
+async function wcagViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run(o: object): Promise<{ violations: unknown[] }> } }
+    ).axe;
+    const result = await axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations;
+  });
+  return (violations as AxeViolation[]).map(
+    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+}
+
+let t: TestApp;
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  t = await buildTestApp({}, { start: '2026-11-20T15:42:00Z' });
+  server = await startServer(t.app);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await t?.close();
+});
+
+describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
+  it.each([
+    { width: 1366, height: 768 },
+    { width: 360, height: 740 },
+  ])(
+    'when a user goes through login, establishment and home at $width px then no WCAG violations',
+    async (viewport) => {
+      // axe is injected by the test; the app's CSP rightly forbids injected scripts.
+      const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'es-PY' });
+      const page = await context.newPage();
+      const { user } = await makeUser(t.sequelize, {
+        establishments: 2,
+        lastEidLoginAt: new Date('2026-07-01T12:00:00Z'),
+      });
+
+      await page.goto(`${server.baseUrl}/login`);
+      expect(await wcagViolations(page)).toEqual([]);
+
+      await page.getByLabel('Usuario').fill(user.username);
+      await page.getByLabel('Contraseña').fill('wrong-password');
+      await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+      await page.getByRole('alert').waitFor();
+      expect(await wcagViolations(page)).toEqual([]);
+
+      await page.getByLabel('Contraseña').fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+      await page.waitForURL(`${server.baseUrl}/login/establishment`);
+      expect(await wcagViolations(page)).toEqual([]);
+
+      await page.getByRole('combobox').selectOption({ index: 1 });
+      await page.getByRole('button', { name: 'Ingresar' }).click();
+      await page.waitForURL(`${server.baseUrl}/`);
+      expect(await page.locator('[data-eid-badge="stale"]').count()).toBe(1);
+      expect(await wcagViolations(page)).toEqual([]);
+      await context.close();
+    },
+  );
+
+  it('when the re-authentication notice, a missing page and the login after logout show then no WCAG violations', async () => {
+    const context = await browser.newContext({ bypassCSP: true, locale: 'es-PY' });
+    const page = await context.newPage();
+    const { user } = await makeUser(t.sequelize, {
+      lastEidLoginAt: new Date('2026-03-01T12:00:00Z'),
+    });
+
+    await page.goto(`${server.baseUrl}/login`);
+    await page.getByLabel('Usuario').fill(user.username);
+    await page.getByLabel('Contraseña').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await page.waitForURL(`${server.baseUrl}/login/eid-required`);
+    expect(await wcagViolations(page)).toEqual([]);
+
+    await page.goto(`${server.baseUrl}/no-existe`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'Página no encontrada',
+    );
+    expect(await wcagViolations(page)).toEqual([]);
+
+    await page.goto(`${server.baseUrl}/login?expired=idle`);
+    expect(await wcagViolations(page)).toEqual([]);
+    await context.close();
+  });
+});
