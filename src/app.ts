@@ -29,6 +29,7 @@ import { establishmentRoutes } from './establishments/routes';
 import { homeRoutes } from './home/routes';
 import { healthRoutes } from './health/routes';
 import './sessions/types';
+import { serviceUnavailable } from './shared/errors';
 
 export interface AppDeps {
   config: Config;
@@ -95,6 +96,11 @@ export function createApp(deps: AppDeps) {
     next();
   });
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use((_req, _res, next) => {
+    // Without Redis there are no sessions: say so at once rather than render forms that
+    // cannot be submitted (express-session would drop the failed save silently).
+    next(redis.isReady ? undefined : serviceUnavailable('redis_unavailable'));
+  });
   app.use(sessions.middleware);
   app.use((req, res, next) => {
     res.locals.csrf = () => csrf.generateToken(req);

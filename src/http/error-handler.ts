@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, notFound } from '../shared/errors';
+import { AppError, notFound, serviceUnavailable } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 
 const UNAVAILABLE_NAMES = new Set([
@@ -31,12 +31,7 @@ export function toAppError(err: unknown): AppError | null {
     (e?.name && UNAVAILABLE_NAMES.has(e.name)) ||
     e?.original?.code === '57014' /* statement_timeout */
   ) {
-    return new AppError(
-      'service_unavailable',
-      503,
-      'El servicio no está disponible en este momento. Intente nuevamente en unos minutos.',
-      { cause: err },
-    );
+    return serviceUnavailable('service_unavailable', err);
   }
   return null;
 }

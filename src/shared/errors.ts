@@ -15,8 +15,13 @@ export class AppError extends Error {
 }
 
 /** A dependency (PostgreSQL, Redis, the e-ID provider) did not answer in time or at all. */
-export const serviceUnavailable = (code: string, publicMessage: string, cause?: unknown) =>
-  new AppError(code, 503, publicMessage, { cause });
+export const serviceUnavailable = (code: string, cause?: unknown) =>
+  new AppError(
+    code,
+    503,
+    'El servicio no está disponible en este momento. Intente nuevamente en unos minutos.',
+    { cause },
+  );
 
 export const forbidden = () =>
   new AppError('forbidden', 403, 'No tiene permiso para ver esta página.');

@@ -1,4 +1,5 @@
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
+import { createRedisClient } from '../../src/redis/client';
 import type { Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../../src/config';
 import { createSequelize } from '../../src/db/sequelize';
@@ -35,12 +36,14 @@ export async function buildTestApp(
   });
   const clock = new ManualClock(options.start ?? '2026-11-20T12:00:00Z');
   const sequelize = createSequelize(config.database);
-  const redis = createClient({ url: config.redis.url }) as RedisClientType;
+  const logger = options.logger ?? createLogger('silent');
+  // The production client (fail-fast, reconnecting), so outages behave here as they do there.
+  const redis = createRedisClient(config.redis.url, logger);
   await redis.connect();
   const { app, sessionIndex } = createApp({
     config,
     clock,
-    logger: options.logger ?? createLogger('silent'),
+    logger,
     sequelize,
     redis,
     eidStatus: options.eidStatus,
@@ -53,7 +56,8 @@ export async function buildTestApp(
     sequelize,
     redis,
     async close() {
-      await redis.quit();
+      if (redis.isReady) await redis.quit();
+      else if (redis.isOpen) redis.destroy();
       await sequelize.close();
     },
   };
