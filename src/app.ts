@@ -137,7 +137,7 @@ export function createApp(deps: AppDeps) {
     logger,
     reportAvailability: (ok) => deps.eidStatus?.report?.(ok),
   });
-  app.use(eidRoutes({ config, clock, eid, record }));
+  app.use(eidRoutes({ config, clock, eid, record, index }));
   app.use(
     establishmentRoutes({
       establishments: createEstablishmentLogin({ sequelize, clock, record }),

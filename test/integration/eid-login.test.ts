@@ -3,7 +3,7 @@ import { QueryTypes } from 'sequelize';
 import type { TestApp } from '../support/test-app';
 import type { SandboxProcess } from '../support/sandbox-process';
 import { makeUser, uniqueDocument } from '../support/factories';
-import { agentFor, csrfOf, postLogin, sessionCookie } from '../support/http';
+import { agentFor, csrfOf, loginAndChoose, postLogin, sessionCookie } from '../support/http';
 import {
   buildEidTestApp,
   CLIENT_SECRET,
@@ -306,6 +306,54 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
         'eid_reauthenticated',
         'login',
       ]);
+    });
+
+    it('when a user in the warning window verifies from home then the session goes on with the blue check', async () => {
+      const fourMonthsAgo = new Date(t.clock.now().getTime() - 122 * 86_400_000);
+      const { user, establishments, password } = await citizenUser({
+        lastEidLoginAt: fourMonthsAgo,
+      });
+      const agent = agentFor(t.app);
+      const opened = await loginAndChoose(agent, user.username, password, establishments[0]!.id);
+      const before = sessionCookie(opened)!;
+      const home = await agent.get('/');
+      expect(home.text).toContain('href="/auth/eid"');
+      expect(home.text).toContain('data-eid-badge="stale"');
+
+      const back = await agent.get(
+        pathOf(await providerLeg(agent, { cedula: user.documentNumber })),
+      );
+      expect(back.headers.location).toBe('/');
+      const after = sessionCookie(back)!;
+      expect(after).not.toBe(before);
+      const refreshed = await agent.get('/');
+      expect(refreshed.text).toContain('Identidad Electrónica verificada.');
+      expect(refreshed.text).toContain('data-eid-badge="verified"');
+      expect(refreshed.text).not.toContain('data-testid="reauth-warning"');
+      expect(refreshed.text).toContain(establishments[0]!.name);
+      expect((await request(t.app).get('/').set('Cookie', before)).headers.location).toBe('/login');
+      expect(await t.sessionIndex.list(user.id)).toHaveLength(1);
+      expect((await events(t, user.id)).at(-1)).toMatchObject({
+        outcome: 'info',
+        reason: 'eid_reauthenticated',
+      });
+    });
+
+    it("when someone else's e-ID answers a verification from home then it is refused and the session is unchanged", async () => {
+      const { user, establishments, password } = await citizenUser({ lastEidLoginAt: null });
+      const { user: other } = await citizenUser();
+      const agent = agentFor(t.app);
+      await loginAndChoose(agent, user.username, password, establishments[0]!.id);
+      const res = await agent.get(
+        pathOf(await providerLeg(agent, { cedula: other.documentNumber })),
+      );
+      expect(res.status).toBe(403);
+      const home = await agent.get('/');
+      expect(home.status).toBe(200);
+      expect(home.text).toContain('data-eid-badge="never"');
+      expect((await events(t, other.id)).at(-1)).toMatchObject({
+        reason: 'eid_reauth_other_person',
+      });
     });
 
     it("when another person's e-ID answers the re-authentication then it is refused and audited", async () => {

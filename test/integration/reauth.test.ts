@@ -80,7 +80,7 @@ describe('when the last e-ID login is older than the re-auth limit', () => {
     const chosen = await loginAndChoose(agent, user.username, TEST_PASSWORD, establishments[0]!.id);
     expect(chosen.headers.location).toBe('/');
     expect((await agent.get('/')).text).toMatch(
-      /data-testid="reauth-warning"[^>]*>[^<]* 1 día para hacerlo/,
+      /data-testid="reauth-warning"[^>]*>\s*<p>[^<]*Le queda 1 día para hacerlo/,
     );
   });
 
@@ -110,7 +110,7 @@ describe('when the last e-ID login is stale but within the re-auth limit', () =>
     const home = await agent.get('/');
     expect(home.status).toBe(200);
     expect(home.text).toMatch(
-      new RegExp(`data-testid="reauth-warning"[^>]*>[^<]*Le quedan ${daysLeft} días`),
+      new RegExp(`data-testid="reauth-warning"[^>]*>\\s*<p>[^<]*Le quedan ${daysLeft} días`),
     );
     expect(home.text).toContain('data-eid-badge="stale"');
     expect(home.text).toContain(

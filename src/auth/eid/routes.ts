@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { Config } from '../../config';
 import type { Clock } from '../../shared/clock';
 import type { RecordLoginEvent } from '../../audit/recorder';
@@ -7,22 +7,41 @@ import { regenerateSession, saveSession } from '../../sessions/session-ops';
 import { formatCedula } from '../../shared/cedula';
 import { EidError, type EidFlow } from './provider';
 import type { EidLogin } from './eid-login';
+import type { SessionIndex } from '../../sessions/session-index';
+import type { ReauthDemand } from '../../sessions/types';
 
-/** GET /auth/eid (start) and GET /auth/eid/callback. */
+/**
+ * GET /auth/eid (start) and GET /auth/eid/callback. Started from an open session, the flow
+ * refreshes that user's e-ID login (the warning's "Verificar ahora") and keeps the session.
+ */
 export function eidRoutes(deps: {
   config: Config;
   clock: Clock;
   eid: EidLogin;
   record: RecordLoginEvent;
+  index: SessionIndex;
 }) {
   const router = Router();
   const { config, eid } = deps;
 
+  /** Who the e-ID must turn out to be: the user of a forced re-auth or of the open session. */
+  const expectedPerson = (req: Request): ReauthDemand | undefined => {
+    const auth = req.session.auth;
+    return (
+      req.session.reauth ??
+      (auth && {
+        userId: auth.userId,
+        reason: 'refresh',
+        monthsAgo: null,
+        createdAt: auth.createdAt,
+      })
+    );
+  };
+
   router.get('/auth/eid', async (req, res) => {
-    if (req.session.auth) return res.redirect(303, '/');
     let started;
     try {
-      started = await eid.start(Boolean(req.session.reauth));
+      started = await eid.start(Boolean(expectedPerson(req)));
     } catch (err) {
       const error =
         err instanceof EidError ? err : new EidError('eid_provider_error', { cause: err });
@@ -47,9 +66,19 @@ export function eidRoutes(deps: {
     delete req.session.eidFlow;
     const callbackUrl = new URL(config.eid.redirectUri);
     callbackUrl.search = new URL(req.originalUrl, config.baseUrl).search;
-    const demand = req.session.reauth;
+    const demand = expectedPerson(req);
 
     const result = await eid.complete(callbackUrl, flow, demand, requestMeta(req));
+    const auth = req.session.auth;
+    if (result.kind === 'accepted' && auth) {
+      // Same person, same establishment: the session goes on under a new id.
+      await deps.index.remove(auth.userId, req.sessionID);
+      await regenerateSession(req);
+      req.session.auth = { ...auth, method: 'eid', degraded: false, warningDaysLeft: null };
+      req.session.flash = { kind: 'info', text: 'Identidad Electrónica verificada.' };
+      await deps.index.add(auth.userId, req.sessionID);
+      return res.redirect(303, '/');
+    }
     if (result.kind === 'accepted') {
       await regenerateSession(req);
       req.session.pending = {
@@ -67,7 +96,7 @@ export function eidRoutes(deps: {
           kind: 'info',
           text: 'Inicio de sesión con Identidad Electrónica cancelado',
         };
-        return res.redirect(303, '/login');
+        return res.redirect(303, auth ? '/' : '/login');
       }
       return res.status(result.error.status).render('eid-error', {
         title: 'Identidad Electrónica',
