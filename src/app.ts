@@ -14,7 +14,7 @@ import { requireAuth } from './sessions/require-auth';
 import { createCsrf } from './http/csrf';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { createMetrics } from './http/metrics';
-import { createLoginEventRecorder } from './audit/recorder';
+import { createLoginEventRecorder, type RecordLoginEvent } from './audit/recorder';
 import { createLockout } from './auth/classic/lockout';
 import { createClassicLogin } from './auth/classic/classic-login';
 import { classicLoginRoutes } from './auth/classic/routes';
@@ -87,7 +87,15 @@ export function createApp(deps: AppDeps) {
 
   const sessions = createSessionMiddleware(config, redis);
   const index = createSessionIndex(redis, config.redis.keyPrefix, sessions.store);
-  const record = createLoginEventRecorder(sequelize, clock);
+  const appendEvent = createLoginEventRecorder(sequelize, clock);
+  const record: RecordLoginEvent = async (event) => {
+    await appendEvent(event);
+    metrics.loginEvents.inc({
+      method: event.method,
+      outcome: event.outcome,
+      reason: event.reason ?? '',
+    });
+  };
   const csrf = createCsrf();
 
   app.use((_req, res, next) => {

@@ -16,12 +16,16 @@ export function createMetrics() {
     const end = requests.startTimer();
     res.on('finish', () => {
       // The matched route pattern, not the raw path, keeps label cardinality bounded.
-      const route =
-        (req.route?.path as string | undefined) ??
-        (res.statusCode === 404 ? 'unmatched' : req.path);
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();
   };
-  return { registry, middleware };
+  const loginEvents = new client.Counter({
+    name: 'his_login_events_total',
+    help: 'Login-history events by method, outcome and reason code (as in login_events)',
+    labelNames: ['method', 'outcome', 'reason'] as const,
+    registers: [registry],
+  });
+  return { registry, middleware, loginEvents };
 }

@@ -339,3 +339,27 @@ describe('establishment selection', () => {
     expect(events.at(-1)).toEqual({ method: 'switch', establishment_id: establishments[1]!.id });
   });
 });
+
+describe('operations endpoints', () => {
+  it('when logins fail then /metrics counts them by reason and times requests by route pattern', async () => {
+    const { user } = await makeUser(t.sequelize);
+    await postLogin(agentFor(t.app), user.username, 'wrong-password');
+    await request(t.app).get(`/no-such-page-${user.id}`);
+    const metrics = await request(t.app).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(
+      /his_login_events_total\{method="classic",outcome="failure",reason="bad_password"\} [1-9]/,
+    );
+    expect(metrics.text).toContain('route="/login"');
+    expect(metrics.text).not.toContain(`no-such-page-${user.id}`);
+  });
+
+  it('when PostgreSQL and Redis answer then /readyz and /healthz say ok', async () => {
+    expect((await request(t.app).get('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await request(t.app).get('/readyz')).body).toEqual({
+      status: 'ok',
+      postgres: 'ok',
+      redis: 'ok',
+    });
+  });
+});
