@@ -6,7 +6,10 @@
  *   when told to stop or when the load side disappears (Ctrl-C, a kill), so nothing is left over;
  * - the load side drives autocannon, so that it does not share the app's event loop.
  * It prints medians, p99 and requests/s, and each scenario relative to `GET /healthz` measured in
- * the same run. No thresholds: machines are noisy (bench/README.md).
+ * the same run. The refused logins (unknown user, wrong password, locked, disabled) are also
+ * compared with the accepted one by their medians, since DESIGN wants them to cost the same; the
+ * audit trail and the 401 pages confirm which path each of them took. No thresholds: machines are
+ * noisy (bench/README.md).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,8 +20,11 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+import { QueryTypes } from 'sequelize';
 import { createClient } from 'redis';
 import { createApp } from '../src/app';
+import { hashPassword } from '../src/auth/classic/passwords';
+import { GENERIC_FAILURE } from '../src/auth/classic/routes';
 import { loadConfig } from '../src/config';
 import { createMigrator } from '../src/db/migrator';
 import { createSequelize } from '../src/db/sequelize';
@@ -31,6 +37,24 @@ import { createUser } from '../src/users/create-user';
 const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const PASSWORD = 'bench-password-0123';
+const WRONG_PASSWORD = 'wrong-password-0123';
+
+/** Warm-up requests per connection before the timed run (a form fetch counts as one). */
+const WARMUP = 20;
+/** The refused logins come after the accepted one has warmed argon2 and the app up: less. */
+const FAILURE_WARMUP = 8;
+/**
+ * Logins per second that argon2id at the production parameters does not reach on the default
+ * libuv pool (4 threads, each verify ≥ 10 ms): it sizes the account pools so that no account of
+ * the wrong-password and disabled scenarios reaches the lockout. The audit check would say so.
+ */
+const LOGIN_RATE_CEILING = 500;
+
+/**
+ * Accounts of the refused-login scenarios are `<prefix><n>`, and the prefix tells their audit rows
+ * apart. `nobody…` never exists; the others are created with the seed, each pool its own.
+ */
+const PREFIX = { unknown: 'nobody', wrong: 'wrongpw', locked: 'locked', disabled: 'disabled' };
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -48,7 +72,28 @@ interface Ready {
   port: number;
   usernames: string[];
   establishmentId: number;
+  /** The app's LOCKOUT_MAX_FAILURES. */
+  maxFailures: number;
+  /** Accounts in each pool of the refused-login scenarios. */
+  pools: { wrong: number; locked: number; disabled: number };
 }
+
+/** Load side → server: the audit rows of one pool after `since`; the reply is {@link Audit}. */
+interface AuditQuery {
+  kind: 'audit';
+  prefix: string;
+  since: number;
+}
+interface Audit {
+  kind: 'audit';
+  /** The newest login_events id: the `since` of a later query. */
+  lastId: number;
+  /** login_events.reason → rows, for the pool's usernames after `since`. */
+  reasons: Record<string, number>;
+  error?: string;
+}
+const isAuditQuery = (msg: unknown): msg is AuditQuery =>
+  typeof msg === 'object' && msg !== null && (msg as AuditQuery).kind === 'audit';
 
 async function adminQuery(sql: string): Promise<void> {
   const pg = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
@@ -69,8 +114,42 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
   await redis.quit();
 }
 
+/**
+ * `count` accounts `<prefix>0…` in one statement each for users, roles and establishments, all
+ * sharing one argon2id hash (same parameters, so the same cost to verify): thousands in a second.
+ */
+async function addPool(
+  sequelize: ReturnType<typeof createSequelize>,
+  pool: { prefix: string; count: number; status: 'active' | 'disabled'; firstDocument: number },
+  passwordHash: string,
+  establishmentId: number,
+): Promise<void> {
+  const replacements = { ...pool, passwordHash, establishmentId, like: `${pool.prefix}%` };
+  await sequelize.query(
+    `INSERT INTO users (username, document_number, full_name, password_hash, status)
+     SELECT :prefix || i, (:firstDocument + i)::text, 'Persona Bench ' || :prefix || ' ' || i,
+       :passwordHash, :status
+     FROM generate_series(0, :count - 1) AS i`,
+    { replacements },
+  );
+  await sequelize.query(
+    `INSERT INTO user_roles (user_id, role) SELECT id, 'staff' FROM users WHERE username LIKE :like`,
+    { replacements },
+  );
+  await sequelize.query(
+    `INSERT INTO user_establishments (user_id, establishment_id)
+     SELECT id, :establishmentId FROM users WHERE username LIKE :like`,
+    { replacements },
+  );
+}
+
 /** The scratch database and Redis prefix, the seeded users, and the real app listening. */
-async function serve(runId: string, userCount: number): Promise<void> {
+async function serve(
+  runId: string,
+  userCount: number,
+  seconds: number,
+  connections: number,
+): Promise<void> {
   // The id becomes part of SQL and key names: only what main() generates is accepted.
   if (!/^[0-9a-f]{8}$/.test(runId)) throw new Error(`BENCH_RUN_ID=${runId}: not a bench run id`);
   const dbName = `his_acceso_bench_${runId}`;
@@ -102,7 +181,29 @@ async function serve(runId: string, userCount: number): Promise<void> {
       await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       await deleteRedisKeys(config.redis.keyPrefix);
     })().finally(() => process.exit(code)));
-  process.on('message', (msg) => msg === 'stop' && void stop(0));
+  const audit = async ({ prefix, since }: AuditQuery): Promise<Audit> => {
+    const rows = await sequelize.query<{ reason: string | null; n: number }>(
+      `SELECT reason, count(*)::int AS n FROM login_events
+       WHERE id > :since AND username LIKE :like GROUP BY reason`,
+      { replacements: { since, like: `${prefix}%` }, type: QueryTypes.SELECT },
+    );
+    const [last] = await sequelize.query<{ id: number }>(
+      'SELECT coalesce(max(id), 0)::int AS id FROM login_events',
+      { type: QueryTypes.SELECT },
+    );
+    const reasons = Object.fromEntries(rows.map((r) => [r.reason ?? '(none)', r.n]));
+    return { kind: 'audit', lastId: last?.id ?? 0, reasons };
+  };
+  process.on('message', (msg: unknown) => {
+    if (msg === 'stop') void stop(0);
+    else if (isAuditQuery(msg)) {
+      audit(msg).then(
+        (reply) => process.send!(reply),
+        (err: unknown) =>
+          process.send!({ kind: 'audit', lastId: 0, reasons: {}, error: String(err) }),
+      );
+    }
+  });
   process.on('disconnect', () => void stop(0)); // the load side is gone: clean up and go
   // Ctrl-C reaches the whole process group; this side stops only through the two events above.
   process.on('SIGINT', () => undefined);
@@ -125,6 +226,38 @@ async function serve(runId: string, userCount: number): Promise<void> {
         }),
       ),
     );
+    // Sized so that no account of the wrong-password and disabled scenarios gets to the lockout
+    // (LOCKOUT_MAX_FAILURES failures) even at LOGIN_RATE_CEILING; the locked pool is locked on
+    // purpose by the load side, one account per connection.
+    const { maxFailures } = config.lockout;
+    if (maxFailures < 2) throw new Error('the bench needs LOCKOUT_MAX_FAILURES ≥ 2');
+    const attempts = connections * (FAILURE_WARMUP + 1) + seconds * LOGIN_RATE_CEILING;
+    const poolSize = Math.ceil(attempts / (maxFailures - 1));
+    const pools = { wrong: poolSize, locked: connections, disabled: poolSize };
+    const sharedHash = await hashPassword(PASSWORD);
+    await addPool(
+      sequelize,
+      { prefix: PREFIX.wrong, count: pools.wrong, status: 'active', firstDocument: 20_000_000 },
+      sharedHash,
+      establishment!.id,
+    );
+    await addPool(
+      sequelize,
+      { prefix: PREFIX.locked, count: pools.locked, status: 'active', firstDocument: 30_000_000 },
+      sharedHash,
+      establishment!.id,
+    );
+    await addPool(
+      sequelize,
+      {
+        prefix: PREFIX.disabled,
+        count: pools.disabled,
+        status: 'disabled',
+        firstDocument: 40_000_000,
+      },
+      sharedHash,
+      establishment!.id,
+    );
     await redis.connect();
     const { app } = createApp({ config, clock: systemClock, logger, sequelize, redis });
     // Express caches compiled views only when NODE_ENV=production; production does, so we do.
@@ -134,6 +267,8 @@ async function serve(runId: string, userCount: number): Promise<void> {
         port: (server!.address() as AddressInfo).port,
         usernames: users.map((u) => u.username),
         establishmentId: establishment!.id,
+        maxFailures,
+        pools,
       };
       process.send!(ready);
     });

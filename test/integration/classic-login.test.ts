@@ -234,6 +234,40 @@ describe('sessions', () => {
     });
   });
 
+  it('when a user has sessions on two PCs then the index lists both and ending them all closes both', async () => {
+    const { user, establishments } = await makeUser(t.sequelize);
+    const pcA = await loginAndChoose(
+      agentFor(t.app),
+      user.username,
+      TEST_PASSWORD,
+      establishments[0]!.id,
+    );
+    const pcB = await loginAndChoose(
+      agentFor(t.app),
+      user.username,
+      TEST_PASSWORD,
+      establishments[0]!.id,
+    );
+    expect(await t.sessionIndex.list(user.id)).toHaveLength(2);
+    expect(await t.sessionIndex.endAll(user.id)).toBe(2);
+    for (const res of [pcA, pcB]) {
+      expect(
+        (await request(t.app).get('/').set('Cookie', sessionCookie(res)!)).headers.location,
+      ).toBe('/login');
+    }
+    expect(await t.sessionIndex.list(user.id)).toEqual([]);
+  });
+
+  it('when a user is disabled during a session then the next request ends it', async () => {
+    const { user, establishments } = await makeUser(t.sequelize);
+    const agent = agentFor(t.app);
+    await loginAndChoose(agent, user.username, TEST_PASSWORD, establishments[0]!.id);
+    expect((await agent.get('/')).status).toBe(200);
+    await user.update({ status: 'disabled' });
+    expect((await agent.get('/')).headers.location).toBe('/login');
+    expect(await t.sessionIndex.list(user.id)).toEqual([]);
+  });
+
   it('when idle longer than the idle timeout then the session ends on the next request', async () => {
     const { user, establishments } = await makeUser(t.sequelize);
     const agent = agentFor(t.app);
