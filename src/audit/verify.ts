@@ -7,6 +7,17 @@ export interface ChainReport {
   rows: number;
   /** Id of the first row whose link or hash does not match, or null when intact. */
   brokenAt: string | null;
+  /** Hash of the last row: kept outside the database, it lets a later run detect lost tail rows. */
+  head: string;
+}
+
+/** Whether a row with this hash (a head recorded by an earlier verification) is still there. */
+export async function hasLoginEventHash(sequelize: Sequelize, hash: string): Promise<boolean> {
+  const rows = await sequelize.query('SELECT 1 FROM login_events WHERE hash = :hash', {
+    replacements: { hash },
+    type: QueryTypes.SELECT,
+  });
+  return rows.length > 0;
 }
 
 interface LoginRow {
@@ -54,11 +65,11 @@ export async function verifyLoginEvents(sequelize: Sequelize): Promise<ChainRepo
         }),
       );
       if (r.prev_hash !== prev || r.hash !== expected)
-        return { table: 'login_events', rows, brokenAt: r.id };
+        return { table: 'login_events', rows, brokenAt: r.id, head: prev };
       prev = r.hash;
       rows += 1;
     }
-    if (batch.length < BATCH) return { table: 'login_events', rows, brokenAt: null };
+    if (batch.length < BATCH) return { table: 'login_events', rows, brokenAt: null, head: prev };
     lastId = batch[batch.length - 1]!.id;
   }
 }

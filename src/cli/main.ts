@@ -10,7 +10,7 @@ import { systemClock } from '../shared/clock';
 import { addEstablishments, type NewEstablishment } from '../establishments/add-establishment';
 import { createUser } from '../users/create-user';
 import { seedDemo } from './seed-demo';
-import { verifyLoginEvents } from '../audit/verify';
+import { hasLoginEventHash, verifyLoginEvents } from '../audit/verify';
 
 type Command = (args: string[], sequelize: Sequelize) => Promise<string>;
 
@@ -136,7 +136,17 @@ const commands: Record<string, Command> = {
     return `Usuario ${user.username} creado${password === undefined ? ' (solo Identidad Electrónica)' : ''}.`;
   },
 
-  async 'audit:verify'(_args, sequelize) {
+  async 'audit:verify'(args, sequelize) {
+    const { values } = strict(args, { since: { type: 'string' } });
+    // A head recorded by an earlier run must still be in the chain: rows removed from the end
+    // leave an intact (shorter) chain, which only an outside record can reveal.
+    if (typeof values.since === 'string' && !(await hasLoginEventHash(sequelize, values.since))) {
+      throw new AppError(
+        'audit_broken',
+        2,
+        `El registro de control ${values.since} ya no está en login_events: se eliminaron registros.`,
+      );
+    }
     const report = await verifyLoginEvents(sequelize);
     if (report.brokenAt) {
       throw new AppError(
@@ -145,7 +155,7 @@ const commands: Record<string, Command> = {
         `La cadena de ${report.table} está alterada a partir del registro ${report.brokenAt}.`,
       );
     }
-    return `${report.table}: ${report.rows} registros, cadena íntegra.`;
+    return `${report.table}: ${report.rows} registros, cadena íntegra. Último hash: ${report.head}`;
   },
 };
 

@@ -447,6 +447,7 @@ describe('audit:verify and the append-only login history (scratch database)', ()
   const scratchName = `his_acceso_tamper_${hex()}`;
   let scratchUrl: string;
   let scratch: Sequelize;
+  let recordedHead = '';
   const ids: string[] = [];
 
   const event = (i: number): LoginEvent => ({
@@ -497,6 +498,11 @@ describe('audit:verify and the append-only login history (scratch database)', ()
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('login_events: 4 registros, cadena íntegra.');
+    recordedHead = /Último hash: ([0-9a-f]{64})/.exec(res.stdout)?.[1] ?? '';
+    expect(recordedHead).toHaveLength(64);
+    expect(cli(['audit:verify', '--since', recordedHead], { databaseUrl: scratchUrl }).status).toBe(
+      0,
+    );
   });
 
   it('when a row is updated or deleted directly then the database refuses (append-only)', async () => {
@@ -534,6 +540,15 @@ describe('audit:verify and the append-only login history (scratch database)', ()
     expect(res.status).toBe(2);
     expect(res.stderr).toContain(
       `La cadena de login_events está alterada a partir del registro ${ids[1]}.`,
+    );
+  });
+
+  it('when a superuser removes the newest rows then --since with a recorded head exits 2', async () => {
+    await asSuperuser('DELETE FROM login_events WHERE id = :id', { id: ids[3] });
+    const res = cli(['audit:verify', '--since', recordedHead], { databaseUrl: scratchUrl });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain(
+      `El registro de control ${recordedHead} ya no está en login_events`,
     );
   });
 });
