@@ -197,10 +197,9 @@ async function serve(
   process.on('message', (msg: unknown) => {
     if (msg === 'stop') void stop(0);
     else if (isAuditQuery(msg)) {
-      audit(msg).then(
-        (reply) => process.send!(reply),
-        (err: unknown) =>
-          process.send!({ kind: 'audit', lastId: 0, reasons: {}, error: String(err) }),
+      const reply = (answer: Audit) => process.connected && process.send!(answer);
+      audit(msg).then(reply, (err: unknown) =>
+        reply({ kind: 'audit', lastId: 0, reasons: {}, error: String(err) }),
       );
     }
   });
@@ -330,27 +329,57 @@ const formPost = (cookie: string, fields: Record<string, string>) => ({
 });
 
 /** A full classic login over HTTP (form, credentials, establishment); the open session's cookie. */
-async function openSession(base: string, username: string, establishmentId: number) {
-  const post = async (path: string, cookie: string, fields: Record<string, string>) => {
-    const res = await fetch(base + path, {
-      method: 'POST',
-      redirect: 'manual',
-      ...formPost(cookie, fields),
-    });
-    return sessionCookie(res.headers);
-  };
+/** A fresh login form: its session cookie and CSRF token. */
+async function loginForm(base: string) {
   const page = await fetch(`${base}/login`);
-  let cookie = sessionCookie(page.headers);
-  const _csrf = csrfIn(await page.text());
-  cookie = await post('/login', cookie, { username, password: PASSWORD, _csrf });
+  return { cookie: sessionCookie(page.headers), csrf: csrfIn(await page.text()) };
+}
+
+const postForm = (base: string, path: string, cookie: string, fields: Record<string, string>) =>
+  fetch(base + path, { method: 'POST', redirect: 'manual', ...formPost(cookie, fields) });
+
+/** A full classic login over HTTP (form, credentials, establishment); the open session's cookie. */
+async function openSession(base: string, username: string, establishmentId: number) {
+  const form = await loginForm(base);
+  const login = await postForm(base, '/login', form.cookie, {
+    username,
+    password: PASSWORD,
+    _csrf: form.csrf,
+  });
+  let cookie = sessionCookie(login.headers);
   const choice = await fetch(`${base}/login/establishment`, { headers: { cookie } });
-  cookie = await post('/login/establishment', cookie, {
+  const chosen = await postForm(base, '/login/establishment', cookie, {
     establishmentId: String(establishmentId),
     _csrf: csrfIn(await choice.text()),
   });
+  cookie = sessionCookie(chosen.headers);
   const home = await fetch(`${base}/`, { headers: { cookie }, redirect: 'manual' });
   if (home.status !== 200) throw new Error(`setup: ${username} got HTTP ${home.status} on /`);
   return cookie;
+}
+
+/** Asks the server side for the audit rows of one pool (see {@link AuditQuery}). */
+function askAudit(child: ChildProcess, prefix: string, since: number): Promise<Audit> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg: unknown) => {
+      if (!isAuditQuery(msg)) return;
+      done();
+      const reply = msg as unknown as Audit;
+      if (reply.error) reject(new Error(`audit query: ${reply.error}`));
+      else resolve(reply);
+    };
+    const onExit = () => {
+      done();
+      reject(run.failure ?? new Error('the bench server exited'));
+    };
+    const done = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send({ kind: 'audit', prefix, since } satisfies AuditQuery);
+  });
 }
 
 interface Scenario {
@@ -361,12 +390,116 @@ interface Scenario {
   helpers?: number[];
   requests: BenchRequest[];
   setupClient?: SetupClient;
+  /** Warm-up requests per connection; {@link WARMUP} when absent. */
+  warmup?: number;
+  /** The accepted login: the others' medians are shown relative to its median. */
+  reference?: true;
+  /** A refused login: the accounts' prefix and the reason each attempt must leave in the audit. */
+  refusal?: { prefix: string; reason: string; bodies: Map<string, number> };
+  /** Untimed work before the warm-up. */
+  prepare?: () => Promise<void>;
 }
 
-function scenarios(usernames: string[], cookies: string[]): Scenario[] {
+/** The 401 page with what legitimately varies (CSRF token, the username typed) masked. */
+const maskedPage = (html: string) =>
+  html
+    .replace(/(name="_csrf" value=")[^"]*/g, '$1…')
+    .replace(/(id="username"[^>]*value=")[^"]*/, '$1…');
+
+/** GET a fresh form (helper, untimed), then POST it (timed). */
+function formThenPost(
+  fields: () => Record<string, string>,
+  onPosted?: (status: number, body: string) => void,
+): BenchRequest[] {
+  return [
+    {
+      method: 'GET',
+      path: '/login',
+      onResponse: (_status, body, context, headers) => {
+        context.cookie = sessionCookie(headers);
+        context.csrf = csrfIn(body);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/login',
+      setupRequest: (req, { cookie = '', csrf = '' }) => ({
+        ...req,
+        ...formPost(cookie, { ...fields(), _csrf: csrf }),
+      }),
+      ...(onPosted && { onResponse: (status: number, body: string) => onPosted(status, body) }),
+    },
+  ];
+}
+
+interface Setup {
+  url: string;
+  ready: Ready;
+  cookies: string[];
+  child: ChildProcess;
+}
+
+function scenarios({ url, ready, cookies, child }: Setup): Scenario[] {
+  const { usernames, pools, maxFailures } = ready;
   let nextUser = 0;
   let nextCookie = 0;
   const get = (path: string): BenchRequest[] => [{ method: 'GET', path }];
+
+  /** A refused login: each connection fetches a form, then posts `username()` and `password`. */
+  const refused = (
+    name: string,
+    prefix: string,
+    reason: string,
+    username: () => string,
+    password: string,
+    prepare?: () => Promise<void>,
+  ): Scenario => {
+    const bodies = new Map<string, number>();
+    return {
+      name,
+      measured: 401,
+      helpers: [200],
+      warmup: FAILURE_WARMUP,
+      refusal: { prefix, reason, bodies },
+      prepare,
+      requests: formThenPost(
+        () => ({ username: username(), password }),
+        (status, body) => {
+          if (status !== 401) return;
+          const page = maskedPage(body);
+          bodies.set(page, (bodies.get(page) ?? 0) + 1);
+        },
+      ),
+    };
+  };
+  const roundRobin = (prefix: string, size: number) => {
+    let next = 0;
+    return () => `${prefix}${next++ % size}`;
+  };
+  let nextUnknown = 0;
+
+  /** Locks every account of the locked pool as an attacker would: maxFailures wrong passwords. */
+  const lockAccounts = async () => {
+    const { lastId } = await askAudit(child, PREFIX.locked, Number.MAX_SAFE_INTEGER);
+    await Promise.all(
+      Array.from({ length: pools.locked }, async (_, i) => {
+        for (let attempt = 0; attempt < maxFailures; attempt++) {
+          const form = await loginForm(url);
+          const res = await postForm(url, '/login', form.cookie, {
+            username: `${PREFIX.locked}${i}`,
+            password: WRONG_PASSWORD,
+            _csrf: form.csrf,
+          });
+          if (res.status !== 401) throw new Error(`setup: locking got HTTP ${res.status}`);
+        }
+      }),
+    );
+    const { reasons } = await askAudit(child, PREFIX.locked, lastId);
+    if (reasons.lockout_started !== pools.locked) {
+      throw new Error(`setup: ${reasons.lockout_started ?? 0} of ${pools.locked} accounts locked`);
+    }
+  };
+
   return [
     { name: 'GET /healthz (baseline)', measured: 200, requests: get('/healthz') },
     { name: 'GET /login (page + new session)', measured: 200, requests: get('/login') },
@@ -375,28 +508,44 @@ function scenarios(usernames: string[], cookies: string[]): Scenario[] {
       name: 'POST /login (argon2id verify)',
       measured: 303,
       helpers: [200],
-      requests: [
-        {
-          ...get('/login')[0],
-          onResponse: (_status, body, context, headers) => {
-            context.cookie = sessionCookie(headers);
-            context.csrf = csrfIn(body);
-          },
-        },
-        {
-          method: 'POST',
-          path: '/login',
-          setupRequest: (req, { cookie = '', csrf = '' }) => ({
-            ...req,
-            ...formPost(cookie, {
-              username: usernames[nextUser++ % usernames.length]!,
-              password: PASSWORD,
-              _csrf: csrf,
-            }),
-          }),
-        },
-      ],
+      reference: true,
+      requests: formThenPost(() => ({
+        username: usernames[nextUser++ % usernames.length]!,
+        password: PASSWORD,
+      })),
     },
+    // Each name is new: no name gets near the lockout. The dummy hash is verified.
+    refused(
+      'POST /login unknown user',
+      PREFIX.unknown,
+      'unknown_user',
+      () => `${PREFIX.unknown}${nextUnknown++}`,
+      PASSWORD,
+    ),
+    refused(
+      'POST /login wrong password',
+      PREFIX.wrong,
+      'bad_password',
+      roundRobin(PREFIX.wrong, pools.wrong),
+      WRONG_PASSWORD,
+    ),
+    // The right password: a locked account refuses it too, after the same verify.
+    refused(
+      'POST /login locked account',
+      PREFIX.locked,
+      'account_locked',
+      roundRobin(PREFIX.locked, pools.locked),
+      PASSWORD,
+      lockAccounts,
+    ),
+    // The right password, or the refusal would be bad_password: the status is checked after it.
+    refused(
+      'POST /login disabled account',
+      PREFIX.disabled,
+      'account_disabled',
+      roundRobin(PREFIX.disabled, pools.disabled),
+      PASSWORD,
+    ),
     {
       name: 'GET / (authenticated)',
       measured: 200,
@@ -408,13 +557,15 @@ function scenarios(usernames: string[], cookies: string[]): Scenario[] {
 }
 
 interface Measurement {
-  name: string;
+  scenario: Scenario;
   p50: number;
   p99: number;
   perSecond: number;
   count: number;
   unexpected: Record<number, number>;
   errors: number;
+  /** Refused logins: the audit reasons their accounts got during the scenario. */
+  audit?: Record<string, number>;
 }
 
 /** The load in progress, so that Ctrl-C or a dead server can stop it early. */
@@ -442,8 +593,14 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 /** A short warm-up (JIT, pools), then `seconds` of load, timing every response ourselves. */
-async function measure(url: string, scenario: Scenario, seconds: number, connections: number) {
-  await load(url, scenario, { connections, amount: connections * 20 }, () => undefined);
+async function measure(
+  url: string,
+  scenario: Scenario,
+  seconds: number,
+  connections: number,
+): Promise<Measurement> {
+  const warmup = connections * (scenario.warmup ?? WARMUP);
+  await load(url, scenario, { connections, amount: warmup }, () => undefined);
   const times: number[] = [];
   const unexpected: Record<number, number> = {};
   const result = await load(url, scenario, { connections, duration: seconds }, (status, ms) => {
@@ -453,36 +610,85 @@ async function measure(url: string, scenario: Scenario, seconds: number, connect
   });
   times.sort((a, b) => a - b);
   return {
-    name: scenario.name,
+    scenario,
     p50: percentile(times, 50),
     p99: percentile(times, 99),
     perSecond: times.length / result.duration,
     count: times.length,
     unexpected,
     errors: result.errors + result.timeouts,
-  } satisfies Measurement;
+  };
+}
+
+/** What went wrong with a refused-login scenario: wrong path in the audit, odd 401 pages. */
+function refusalProblems(r: Measurement, commonPage: string | undefined): string[] {
+  const refusal = r.scenario.refusal!;
+  const problems = Object.entries(r.audit ?? {})
+    .filter(([reason]) => reason !== refusal.reason)
+    .map(([reason, n]) => `${n}× audit reason ${reason}`);
+  const expected = r.audit?.[refusal.reason] ?? 0;
+  if (expected < r.count) problems.push(`only ${expected} audit rows for ${r.count} responses`);
+  for (const [page, n] of refusal.bodies) {
+    if (!page.includes(GENERIC_FAILURE)) problems.push(`${n}× a 401 page without the message`);
+    else if (page !== commonPage) problems.push(`${n}× a 401 page unlike the others`);
+  }
+  return problems;
 }
 
 function report(results: Measurement[], settings: string): void {
   const baseline = results[0]?.perSecond ?? NaN;
+  const reference = results.find((r) => r.scenario.reference)?.p50 ?? NaN;
+  const widths = [34, 11, 11, 11, 11, 13, 11];
   const row = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(34) : c.padStart(11))).join('');
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('');
+  // The most frequent masked 401 page: every refused login should have answered exactly this.
+  const pages = new Map<string, number>();
+  for (const r of results) {
+    for (const [page, n] of r.scenario.refusal?.bodies ?? []) {
+      pages.set(page, (pages.get(page) ?? 0) + n);
+    }
+  }
+  const commonPage = [...pages].sort((a, b) => b[1] - a[1])[0]?.[0];
+
   console.log(`\nHIS Acceso bench: ${settings}`);
-  console.log(row(['scenario', 'p50 ms', 'p99 ms', 'req/s', '× healthz', 'responses']));
+  console.log(
+    row(['scenario', 'p50 ms', 'p99 ms', 'req/s', '× healthz', '× login p50', 'responses']),
+  );
   for (const r of results) {
     const ratio = (r.perSecond / baseline).toFixed(3);
-    const cells = [r.p50.toFixed(2), r.p99.toFixed(2), r.perSecond.toFixed(0), ratio];
-    console.log(row([r.name, ...cells, String(r.count)]));
+    const vsLogin =
+      r.scenario.reference || r.scenario.refusal ? (r.p50 / reference).toFixed(2) : '';
+    const cells = [r.p50.toFixed(2), r.p99.toFixed(2), r.perSecond.toFixed(0), ratio, vsLogin];
+    console.log(row([r.scenario.name, ...cells, String(r.count)]));
     const odd = Object.entries(r.unexpected).map(([status, n]) => `${n}× HTTP ${status}`);
     if (r.errors) odd.push(`${r.errors} connection errors or timeouts`);
+    if (r.scenario.refusal) {
+      const { reason } = r.scenario.refusal;
+      console.log(`  audit: ${r.audit?.[reason] ?? 0}× ${reason}`);
+      odd.push(...refusalProblems(r, commonPage));
+    }
     if (odd.length) console.log(`  ! unexpected: ${odd.join(', ')}`);
+  }
+  const refused = results.filter((r) => r.scenario.refusal);
+  if (refused.length && pages.size === 1 && commonPage?.includes(GENERIC_FAILURE)) {
+    const n = refused.reduce((sum, r) => sum + r.count, 0);
+    console.log(
+      `401 pages: one and the same for all ${refused.length} refusals ` +
+        `(${pages.get(commonPage)} pages incl. warm-up, ${n} timed; CSRF token and typed username masked)`,
+    );
   }
 }
 
 /** Forks the server side and waits until it listens (or fails). */
-function startServer(runId: string, userCount: number) {
+function startServer(runId: string, userCount: number, seconds: number, connections: number) {
   const child = fork(__filename, ['--serve'], {
-    env: { ...process.env, BENCH_RUN_ID: runId, BENCH_USERS: String(userCount) },
+    env: {
+      ...process.env,
+      BENCH_RUN_ID: runId,
+      BENCH_USERS: String(userCount),
+      BENCH_SECONDS: String(seconds),
+      BENCH_CONNECTIONS: String(connections),
+    },
     execArgv: process.execArgv,
   });
   const ready = new Promise<Ready>((resolve, reject) => {
@@ -519,26 +725,40 @@ async function main(): Promise<void> {
   });
 
   process.stderr.write(`preparing his_acceso_bench_${runId} with ${userCount} users…\n`);
-  const server = startServer(runId, userCount);
+  const server = startServer(runId, userCount, seconds, connections);
   try {
-    const { port, usernames, establishmentId } = await server.ready;
-    const url = `http://127.0.0.1:${port}`;
+    const ready = await server.ready;
+    const url = `http://127.0.0.1:${ready.port}`;
     const cookies = await Promise.all(
       Array.from({ length: connections }, (_, i) =>
-        openSession(url, usernames[i % usernames.length]!, establishmentId),
+        openSession(url, ready.usernames[i % ready.usernames.length]!, ready.establishmentId),
       ),
     );
     const results: Measurement[] = [];
-    for (const scenario of scenarios(usernames, cookies)) {
+    for (const scenario of scenarios({ url, ready, cookies, child: server.child })) {
+      if (scenario.prepare) {
+        process.stderr.write(`preparing ${scenario.name}…\n`);
+        await scenario.prepare();
+      }
+      // Refused logins: their accounts' audit rows from the warm-up on tell which path ran.
+      const prefix = scenario.refusal?.prefix;
+      const mark = prefix ? await askAudit(server.child, prefix, Number.MAX_SAFE_INTEGER) : null;
       process.stderr.write(`measuring ${scenario.name} for ${seconds} s…\n`);
-      results.push(await measure(url, scenario, seconds, connections));
+      const measurement = await measure(url, scenario, seconds, connections);
+      if (prefix && mark) {
+        measurement.audit = (await askAudit(server.child, prefix, mark.lastId)).reasons;
+      }
+      results.push(measurement);
     }
     if (run.failure) throw run.failure;
     const cpus = availableParallelism();
+    const { pools, maxFailures } = ready;
     report(
       results,
-      `${seconds} s per scenario, ${connections} connections, ${userCount} users, ` +
-        `Node ${process.version}, ${cpus} CPUs, load average ${loadAtStart} at start`,
+      `${seconds} s per scenario, ${connections} connections, ${userCount} users ` +
+        `(+ ${pools.wrong} wrong-password, ${pools.locked} locked, ${pools.disabled} disabled; ` +
+        `lockout after ${maxFailures}), Node ${process.version}, ${cpus} CPUs, ` +
+        `load average ${loadAtStart} at start`,
     );
   } finally {
     process.stderr.write('cleaning up…\n');
@@ -547,7 +767,12 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--serve')) {
-  serve(process.env.BENCH_RUN_ID ?? '', positiveInt('BENCH_USERS', 20)).catch((err: unknown) => {
+  serve(
+    process.env.BENCH_RUN_ID ?? '',
+    positiveInt('BENCH_USERS', 20),
+    positiveInt('BENCH_SECONDS', 10),
+    positiveInt('BENCH_CONNECTIONS', 10),
+  ).catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });
