@@ -1,0 +1,134 @@
+/**
+ * The server side (`login.ts --serve`): it owns the scratch world, i.e. the database
+ * `his_acceso_bench_<id>` and the Redis prefix `bench:<id>:`, serves the real app on 127.0.0.1,
+ * answers audit queries, and removes everything when told to stop or when the load side
+ * disappears (Ctrl-C, a kill), so nothing is left over.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { QueryTypes } from 'sequelize';
+import { createClient } from 'redis';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createSequelize } from '../src/db/sequelize';
+import { createRedisClient } from '../src/redis/client';
+import { systemClock } from '../src/shared/clock';
+import { createLogger } from '../src/shared/logger';
+import { isAuditQuery, type Audit, type AuditQuery, type Ready } from './protocol';
+import { seed } from './seed';
+import { PG_ADMIN_URL, REDIS_URL } from './settings';
+
+async function adminQuery(sql: string): Promise<void> {
+  const pg = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  await pg.connect();
+  try {
+    await pg.query(sql);
+  } finally {
+    await pg.end();
+  }
+}
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    if (keys.length) await redis.del(keys);
+  }
+  await redis.quit();
+}
+
+/** The audit rows of one pool after `since`, by reason (see {@link AuditQuery}). */
+async function audit(
+  sequelize: ReturnType<typeof createSequelize>,
+  { prefix, since }: AuditQuery,
+): Promise<Audit> {
+  const rows = await sequelize.query<{ reason: string | null; n: number }>(
+    `SELECT reason, count(*)::int AS n FROM login_events
+     WHERE id > :since AND username LIKE :like GROUP BY reason`,
+    { replacements: { since, like: `${prefix}%` }, type: QueryTypes.SELECT },
+  );
+  const [last] = await sequelize.query<{ id: number }>(
+    'SELECT coalesce(max(id), 0)::int AS id FROM login_events',
+    { type: QueryTypes.SELECT },
+  );
+  const reasons = Object.fromEntries(rows.map((r) => [r.reason ?? '(none)', r.n]));
+  return { kind: 'audit', lastId: last?.id ?? 0, reasons };
+}
+
+/** The scratch database and Redis prefix, the seeded users, and the real app listening. */
+export async function serve(
+  runId: string,
+  userCount: number,
+  seconds: number,
+  connections: number,
+): Promise<void> {
+  // The id becomes part of SQL and key names: only what main() generates is accepted.
+  if (!/^[0-9a-f]{8}$/.test(runId)) throw new Error(`BENCH_RUN_ID=${runId}: not a bench run id`);
+  const dbName = `his_acceso_bench_${runId}`;
+  const dbUrl = new URL(PG_ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `bench:${runId}:`,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    COOKIE_SECURE: 'false',
+    LOG_LEVEL: 'silent',
+  });
+  const logger = createLogger('silent');
+  const sequelize = createSequelize(config.database);
+  const redis = createRedisClient(config.redis.url, logger);
+  let server: Server | undefined;
+
+  let teardown: Promise<void> | undefined;
+  const stop = (code: number) =>
+    (teardown ??= (async () => {
+      if (server) {
+        server.close();
+        server.closeAllConnections();
+        await sleep(2000); // handlers of cut connections (an argon2 verify) finish first
+      }
+      await Promise.allSettled([sequelize.close(), redis.isOpen ? redis.quit() : undefined]);
+      await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await deleteRedisKeys(config.redis.keyPrefix);
+    })().finally(() => process.exit(code)));
+  process.on('message', (msg: unknown) => {
+    if (msg === 'stop') void stop(0);
+    else if (isAuditQuery(msg)) {
+      const reply = (answer: Audit) => process.connected && process.send!(answer);
+      audit(sequelize, msg).then(reply, (err: unknown) =>
+        reply({ kind: 'audit', lastId: 0, reasons: {}, error: String(err) }),
+      );
+    }
+  });
+  process.on('disconnect', () => void stop(0)); // the load side is gone: clean up and go
+  // Ctrl-C reaches the whole process group; this side stops only through the two events above.
+  process.on('SIGINT', () => undefined);
+
+  try {
+    await adminQuery(`CREATE DATABASE ${dbName}`);
+    const { maxFailures } = config.lockout;
+    const seeded = await seed(sequelize, maxFailures, { userCount, seconds, connections });
+    await redis.connect();
+    const { app } = createApp({ config, clock: systemClock, logger, sequelize, redis });
+    // Express caches compiled views only when NODE_ENV=production; production does, so we do.
+    app.enable('view cache');
+    server = app.listen(0, '127.0.0.1', () => {
+      const ready: Ready = {
+        port: (server!.address() as AddressInfo).port,
+        usernames: seeded.usernames,
+        establishmentId: seeded.establishmentId,
+        maxFailures,
+        pools: seeded.pools,
+      };
+      process.send!(ready);
+    });
+  } catch (err) {
+    console.error(err);
+    await stop(1);
+  }
+}
