@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 const transform = {
   // Type checking is `npm run lint`'s job; tests only transpile (fast). ESM-only packages
-  // (openid-client, oauth4webapi, jose) are transpiled to CommonJS as well.
+  // (openid-client, oauth4webapi, jose, entities) are transpiled to CommonJS as well.
   '^.+\\.[tj]s$': [
     'ts-jest',
     {
@@ -19,7 +19,7 @@ const transform = {
 const common = {
   testEnvironment: 'node',
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose|entities)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 

@@ -4,53 +4,15 @@
  * sandbox (the client's callback, with `code`/`state` or `error`).
  */
 
+import { CookieJar } from 'tough-cookie';
+import { decodeHTML } from 'entities';
+
 type Credentials = { cedula: string; password: string } | { cancel: true };
 
 const MAX_STEPS = 15;
 
-/** Just enough of a cookie jar: name, value and path (the provider scopes cookies by path). */
-class CookieJar {
-  private readonly cookies = new Map<string, { value: string; path: string }>();
-
-  store(response: Response, requestUrl: URL): void {
-    for (const header of response.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = header.split(';').map((part) => part.trim());
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq);
-      const value = pair.slice(eq + 1);
-      const attr = (key: string) =>
-        attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1);
-      const path = attr('path') || requestUrl.pathname.replace(/\/[^/]*$/, '') || '/';
-      const expires = attr('expires');
-      const gone = value === '' || (expires !== undefined && Date.parse(expires) <= Date.now());
-      const key = `${name};${path}`;
-      if (gone) this.cookies.delete(key);
-      else this.cookies.set(key, { value, path });
-    }
-  }
-
-  header(url: URL): string {
-    return [...this.cookies.entries()]
-      .filter(
-        ([, c]) => url.pathname === c.path || url.pathname.startsWith(c.path.replace(/\/?$/, '/')),
-      )
-      .map(([key, c]) => `${key.slice(0, key.indexOf(';'))}=${c.value}`)
-      .join('; ');
-  }
-}
-
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&#x([0-9a-f]+);/gi, (_m, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
-    .replace(/&#(\d+);/g, (_m, dec: string) => String.fromCodePoint(Number(dec)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
-
 const attribute = (tag: string, name: string) =>
-  decodeEntities(new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag)?.[1] ?? '');
+  decodeHTML(new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag)?.[1] ?? '');
 
 /** The login form of the page: its action and hidden fields. */
 function parseLoginForm(
@@ -81,10 +43,12 @@ export class ProviderSession {
   async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
     const target = new URL(url);
     const headers = new Headers(init.headers);
-    const cookie = this.jar.header(target);
+    const cookie = await this.jar.getCookieString(target.href);
     if (cookie) headers.set('cookie', cookie);
     const response = await fetch(target, { ...init, headers, redirect: 'manual' });
-    this.jar.store(response, target);
+    for (const setCookie of response.headers.getSetCookie()) {
+      await this.jar.setCookie(setCookie, target.href, { ignoreError: true });
+    }
     return response;
   }
 }
@@ -124,9 +88,7 @@ export async function loginAtProvider(
       throw new Error(`Unexpected ${response.status} at ${url.href}: ${html.slice(0, 300)}`);
     if (submitted) {
       const message = /role="alert"[^>]*>([^<]*)</.exec(html)?.[1]?.trim() ?? '(no message)';
-      throw new Error(
-        `The login screen came back (${response.status}): ${decodeEntities(message)}`,
-      );
+      throw new Error(`The login screen came back (${response.status}): ${decodeHTML(message)}`);
     }
     const body = form.fields;
     if ('cancel' in how) {
