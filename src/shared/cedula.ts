@@ -9,7 +9,9 @@ export function normalizeCedula(input: string): string | null {
   return /^\d{3,10}$/.test(digits) ? digits : null;
 }
 
+const GROUPED = new Intl.NumberFormat('es-PY', { useGrouping: true });
+
 /** "1234567" → "1.234.567", as cédulas are printed in Paraguay. */
 export function formatCedula(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  return GROUPED.format(Number(digits));
 }
