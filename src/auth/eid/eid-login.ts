@@ -65,38 +65,33 @@ export function createEidLogin(deps: EidLoginDeps) {
         const identity = await provider.finish(callbackUrl, flow, now);
         deps.reportAvailability(true);
 
-        const linked = await linkIdentity(identity, now);
-        const user = linked.user;
-        const refusal: LinkRefusal | ReauthRefusal | null =
-          'refusal' in linked
-            ? linked.refusal
-            : demand && demand.userId !== user!.id
-              ? 'eid_reauth_other_person'
-              : null;
-        if (refusal) {
+        const refuse = async (
+          reason: LinkRefusal | ReauthRefusal,
+          user: User | null,
+        ): Promise<CallbackResult> => {
           await record({
             ...base,
             userId: user?.id ?? demand?.userId ?? null,
             username: user?.username ?? null,
             outcome: 'failure',
-            reason: refusal,
+            reason,
           });
-          return {
-            kind: 'refused',
-            reason: refusal,
-            documentNumber: identity.documentNumber,
-            user,
-          };
-        }
-        await user!.update({ lastEidLoginAt: now });
+          return { kind: 'refused', reason, documentNumber: identity.documentNumber, user };
+        };
+        const linked = await linkIdentity(identity, now);
+        if ('refusal' in linked) return await refuse(linked.refusal, linked.user);
+        const { user } = linked;
+        if (demand && demand.userId !== user.id)
+          return await refuse('eid_reauth_other_person', user);
+        await user.update({ lastEidLoginAt: now });
         await record({
           ...base,
-          userId: user!.id,
-          username: user!.username,
+          userId: user.id,
+          username: user.username,
           outcome: 'info',
           reason: demand ? 'eid_reauthenticated' : 'eid_verified',
         });
-        return { kind: 'accepted', user: user! };
+        return { kind: 'accepted', user };
       } catch (err) {
         if (!(err instanceof EidError)) throw err;
         if (err.reason === 'eid_provider_unreachable' || err.reason === 'eid_timeout')

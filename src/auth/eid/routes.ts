@@ -5,6 +5,7 @@ import type { RecordLoginEvent } from '../../audit/recorder';
 import { requestMeta } from '../../http/request-meta';
 import { regenerateSession, saveSession } from '../../sessions/session-ops';
 import { formatCedula } from '../../shared/cedula';
+import { GENERIC_FAILURE } from '../classic/routes';
 import { EidError, type EidFlow } from './provider';
 import type { EidLogin } from './eid-login';
 import type { SessionIndex } from '../../sessions/session-index';
@@ -47,7 +48,7 @@ export function eidRoutes(deps: {
         err instanceof EidError ? err : new EidError('eid_provider_error', { cause: err });
       await deps.record({
         ...requestMeta(req),
-        userId: req.session.reauth?.userId ?? null,
+        userId: expectedPerson(req)?.userId ?? null,
         method: 'eid',
         outcome: 'failure',
         reason: error.reason,
@@ -104,7 +105,7 @@ export function eidRoutes(deps: {
       });
     }
     if (result.reason === 'account_disabled') {
-      req.session.flash = { kind: 'error', text: 'Usuario o contraseña incorrectos' };
+      req.session.flash = { kind: 'error', text: GENERIC_FAILURE };
       return res.redirect(303, '/login');
     }
     res.status(403).render('eid-refused', {
