@@ -86,7 +86,12 @@ export function createApp(deps: AppDeps) {
   app.use(healthRoutes({ sequelize, redis, registry: metrics.registry }));
 
   const sessions = createSessionMiddleware(config, redis);
-  const index = createSessionIndex(redis, config.redis.keyPrefix, sessions.store);
+  const index = createSessionIndex(
+    redis,
+    config.redis.keyPrefix,
+    sessions.store,
+    config.session.absoluteTimeoutInHours * 3600,
+  );
   const appendEvent = createLoginEventRecorder(sequelize, clock);
   const record: RecordLoginEvent = async (event) => {
     await appendEvent(event);
@@ -115,9 +120,9 @@ export function createApp(deps: AppDeps) {
     res.locals.eidDegraded = !eidStatus.available();
     next();
   });
-  app.use(enforceSessionTimeouts(clock, config, record, index));
+  app.use(enforceSessionTimeouts(clock, config, record));
 
-  const authenticated = requireAuth(index, clock, {
+  const authenticated = requireAuth(clock, {
     staleAfterMonths: config.eid.staleAfterMonths,
   });
   const authenticateClassic = createClassicLogin({
@@ -162,7 +167,6 @@ export function createApp(deps: AppDeps) {
       requireAuth: authenticated,
       protect: csrf.protect,
       record,
-      index,
       cookieSecure: config.session.cookieSecure,
       endProviderSession: () => eid.endSessionUrl(`${config.baseUrl}/login`),
     }),

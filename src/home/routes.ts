@@ -1,8 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { listAssignedEstablishments } from '../establishments/establishment-repository';
 import type { RecordLoginEvent } from '../audit/recorder';
-import type { SessionIndex } from '../sessions/session-index';
-import { destroySession, regenerateSession } from '../sessions/session-ops';
+import { destroySession, regenerateSession, takeFlash } from '../sessions/session-ops';
 import { SESSION_COOKIE } from '../sessions/session-middleware';
 import { requestMeta } from '../http/request-meta';
 
@@ -11,7 +10,6 @@ export function homeRoutes(deps: {
   requireAuth: RequestHandler;
   protect: RequestHandler;
   record: RecordLoginEvent;
-  index: SessionIndex;
   cookieSecure: boolean;
   endProviderSession: () => Promise<string | null>;
 }) {
@@ -19,8 +17,7 @@ export function homeRoutes(deps: {
 
   router.get('/', deps.requireAuth, async (req, res) => {
     const auth = req.session.auth!;
-    const flash = req.session.flash;
-    delete req.session.flash;
+    const flash = takeFlash(req);
     res.render('home', {
       title: 'Inicio',
       establishments: await listAssignedEstablishments(auth.userId),
@@ -39,7 +36,6 @@ export function homeRoutes(deps: {
       reason: 'logout',
       establishmentId: auth.establishmentId,
     });
-    await deps.index.remove(auth.userId, req.sessionID);
     const providerLogout = auth.method === 'eid' ? await deps.endProviderSession() : null;
     if (providerLogout) {
       // The provider returns the browser to /login; a fresh anonymous session carries the message.

@@ -2,7 +2,6 @@ import type { RequestHandler } from 'express';
 import { findUserById } from '../users/user-repository';
 import { findEstablishmentById } from '../establishments/establishment-repository';
 import { destroySession } from './session-ops';
-import type { SessionIndex } from './session-index';
 import type { Clock } from '../shared/clock';
 import { eidBadgeView, type BadgePolicy } from '../badges/eid-badge';
 
@@ -10,7 +9,7 @@ import { eidBadgeView, type BadgePolicy } from '../badges/eid-badge';
  * Lets through only open sessions of active users, and puts the user and the current
  * establishment in `res.locals` for the views. A user disabled meanwhile is logged out here.
  */
-export function requireAuth(index: SessionIndex, clock: Clock, badge: BadgePolicy): RequestHandler {
+export function requireAuth(clock: Clock, badge: BadgePolicy): RequestHandler {
   return async (req, res, next) => {
     const auth = req.session?.auth;
     if (!auth) {
@@ -29,7 +28,6 @@ export function requireAuth(index: SessionIndex, clock: Clock, badge: BadgePolic
       findEstablishmentById(auth.establishmentId),
     ]);
     if (!user || user.status !== 'active' || !establishment) {
-      await index.remove(auth.userId, req.sessionID);
       await destroySession(req);
       res.redirect(303, '/login');
       return;

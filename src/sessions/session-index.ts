@@ -3,32 +3,39 @@ import type { Store } from 'express-session';
 
 /**
  * Per-user set of open session ids in Redis, so that an administrator (or a disable) can list
- * and end every session of a user. Entries whose session has expired are pruned when read.
+ * and end every session of a user. Sessions end in many ways (logout, timeouts, Redis TTL), so
+ * nobody removes entries one by one: the set drops the ids whose session is gone whenever it is
+ * read or added to, and the whole set expires once no session of it can still be alive.
  */
-export function createSessionIndex(redis: RedisClientType, keyPrefix: string, store: Store) {
+export function createSessionIndex(
+  redis: RedisClientType,
+  keyPrefix: string,
+  store: Store,
+  lifetimeInSeconds: number,
+) {
   const key = (userId: number) => `${keyPrefix}user-sessions:${userId}`;
   const sessionKey = (sid: string) => `${keyPrefix}sess:${sid}`;
 
+  /** Live session ids of the user; dead ones are removed from the set. */
+  async function list(userId: number): Promise<string[]> {
+    const ids = await redis.sMembers(key(userId));
+    const live: string[] = [];
+    for (const sid of ids) {
+      if (await redis.exists(sessionKey(sid))) live.push(sid);
+      else await redis.sRem(key(userId), sid);
+    }
+    return live;
+  }
+
   return {
+    list,
     async add(userId: number, sid: string): Promise<void> {
-      await redis.sAdd(key(userId), sid);
-    },
-    async remove(userId: number, sid: string): Promise<void> {
-      await redis.sRem(key(userId), sid);
-    },
-    /** Live session ids of the user. */
-    async list(userId: number): Promise<string[]> {
-      const ids = await redis.sMembers(key(userId));
-      const live: string[] = [];
-      for (const sid of ids) {
-        if (await redis.exists(sessionKey(sid))) live.push(sid);
-        else await redis.sRem(key(userId), sid);
-      }
-      return live;
+      await list(userId);
+      await redis.multi().sAdd(key(userId), sid).expire(key(userId), lifetimeInSeconds).exec();
     },
     /** Destroys every session of the user; returns how many were open. */
     async endAll(userId: number): Promise<number> {
-      const ids = await redis.sMembers(key(userId));
+      const ids = await list(userId);
       await Promise.all(
         ids.map(
           (sid) =>

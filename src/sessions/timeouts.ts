@@ -2,7 +2,6 @@ import type { RequestHandler } from 'express';
 import type { Clock } from '../shared/clock';
 import type { Config } from '../config';
 import type { RecordLoginEvent } from '../audit/recorder';
-import type { SessionIndex } from './session-index';
 import { destroySession } from './session-ops';
 import { requestMeta } from '../http/request-meta';
 
@@ -30,7 +29,6 @@ export function enforceSessionTimeouts(
   clock: Clock,
   config: Config,
   record: RecordLoginEvent,
-  index: SessionIndex,
 ): RequestHandler {
   return async (req, res, next) => {
     const auth = req.session?.auth;
@@ -46,7 +44,6 @@ export function enforceSessionTimeouts(
         reason: expired,
         establishmentId: auth.establishmentId,
       });
-      await index.remove(auth.userId, req.sessionID);
       await destroySession(req);
       res.redirect(303, `/login?expired=${expired === 'idle_timeout' ? 'idle' : 'absolute'}`);
       return;

@@ -249,6 +249,9 @@ describe('sessions', () => {
       establishments[0]!.id,
     );
     expect(await t.sessionIndex.list(user.id)).toHaveLength(2);
+    const ttl = await t.redis.ttl(`${t.config.redis.keyPrefix}user-sessions:${user.id}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(t.config.session.absoluteTimeoutInHours * 3600);
     expect(await t.sessionIndex.endAll(user.id)).toBe(2);
     for (const res of [pcA, pcB]) {
       expect(

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AuthenticateClassic } from './classic-login';
 import { parseForm } from '../../http/validate';
 import { requestMeta } from '../../http/request-meta';
-import { regenerateSession } from '../../sessions/session-ops';
+import { regenerateSession, takeFlash } from '../../sessions/session-ops';
 import type { Clock } from '../../shared/clock';
 
 const loginForm = z.object({
@@ -47,8 +47,7 @@ export function classicLoginRoutes({
 
   router.get('/login', (req, res) => {
     if (req.session.auth) return res.redirect(303, '/');
-    const flash = req.session.flash;
-    delete req.session.flash;
+    const flash = takeFlash(req);
     const key =
       typeof req.query.expired === 'string' ? req.query.expired : req.query.bye ? 'bye' : '';
     renderLogin(res, 200, {

@@ -73,7 +73,6 @@ export function eidRoutes(deps: {
     const auth = req.session.auth;
     if (result.kind === 'accepted' && auth) {
       // Same person, same establishment: the session goes on under a new id.
-      await deps.index.remove(auth.userId, req.sessionID);
       await regenerateSession(req);
       req.session.auth = { ...auth, method: 'eid', degraded: false, warningDaysLeft: null };
       req.session.flash = { kind: 'info', text: 'Identidad Electrónica verificada.' };
