@@ -8,9 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import { QueryTypes } from 'sequelize';
-import { createClient } from 'redis';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/db/sequelize';
@@ -19,26 +17,8 @@ import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
 import { isAuditQuery, type Audit, type AuditQuery, type Ready } from './protocol';
 import { seed } from './seed';
+import { adminQuery, deleteRedisKeys } from '../test/support/services';
 import { PG_ADMIN_URL, REDIS_URL } from './settings';
-
-async function adminQuery(sql: string): Promise<void> {
-  const pg = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
-  await pg.connect();
-  try {
-    await pg.query(sql);
-  } finally {
-    await pg.end();
-  }
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = createClient({ url: REDIS_URL });
-  await redis.connect();
-  for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-    if (keys.length) await redis.del(keys);
-  }
-  await redis.quit();
-}
 
 /** The audit rows of one pool after `since`, by reason (see {@link AuditQuery}). */
 async function audit(
@@ -93,8 +73,8 @@ export async function serve(
         await sleep(2000); // handlers of cut connections (an argon2 verify) finish first
       }
       await Promise.allSettled([sequelize.close(), redis.isOpen ? redis.quit() : undefined]);
-      await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await deleteRedisKeys(config.redis.keyPrefix);
+      await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`, PG_ADMIN_URL);
+      await deleteRedisKeys(config.redis.keyPrefix, REDIS_URL);
     })().finally(() => process.exit(code)));
   process.on('message', (msg: unknown) => {
     if (msg === 'stop') void stop(0);
@@ -110,7 +90,7 @@ export async function serve(
   process.on('SIGINT', () => undefined);
 
   try {
-    await adminQuery(`CREATE DATABASE ${dbName}`);
+    await adminQuery(`CREATE DATABASE ${dbName}`, PG_ADMIN_URL);
     const { maxFailures } = config.lockout;
     const seeded = await seed(sequelize, maxFailures, { userCount, seconds, connections });
     await redis.connect();

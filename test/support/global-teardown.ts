@@ -1,5 +1,4 @@
-import { createClient } from 'redis';
-import { adminQuery, TEST_REDIS_URL } from './services';
+import { adminQuery, deleteRedisKeys } from './services';
 
 /** Drops the run's database and deletes its Redis keys. */
 export default async function globalTeardown(): Promise<void> {
@@ -8,12 +7,5 @@ export default async function globalTeardown(): Promise<void> {
     await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   }
   const prefix = process.env.TEST_REDIS_PREFIX;
-  if (prefix) {
-    const redis = createClient({ url: TEST_REDIS_URL });
-    await redis.connect();
-    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-      if (keys.length) await redis.del(keys);
-    }
-    await redis.quit();
-  }
+  if (prefix) await deleteRedisKeys(prefix);
 }

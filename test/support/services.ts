@@ -39,13 +39,23 @@ export async function assertServicesReachable(): Promise<void> {
   }
 }
 
-/** Runs one statement on the admin connection. */
-export async function adminQuery(sql: string): Promise<void> {
-  const pg = new Client({ connectionString: TEST_PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+/** Runs one statement (CREATE/DROP DATABASE) on an admin connection. */
+export async function adminQuery(sql: string, adminUrl = TEST_PG_ADMIN_URL): Promise<void> {
+  const pg = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   await pg.connect();
   try {
     await pg.query(sql);
   } finally {
     await pg.end();
   }
+}
+
+/** Deletes every Redis key under `prefix` (a test run's or a benchmark's own). */
+export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = createClient({ url });
+  await redis.connect();
+  for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    if (keys.length) await redis.del(keys);
+  }
+  await redis.quit();
 }
