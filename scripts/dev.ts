@@ -5,8 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { Client } from 'pg';
-import { createClient } from 'redis';
+import { checkRedis, connectPostgresAdmin, ServiceMissing } from './local-services';
 import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/db/sequelize';
 import { createMigrator } from '../src/db/migrator';
@@ -27,47 +26,16 @@ function fail(lines: string[]): never {
   process.exit(1);
 }
 
-async function ensurePostgres(databaseUrl: string): Promise<void> {
-  const target = new URL(databaseUrl);
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-  } catch (err) {
-    fail([
-      `PostgreSQL does not answer at ${target.host} (${(err as Error).message}).`,
-      'Install and start it (Debian), then run npm run dev again:',
-      '  sudo apt-get install -y postgresql',
-      '  sudo pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
-      `Or point DATABASE_URL at a server you have (now: ${databaseUrl}).`,
-    ]);
-  }
-  const name = target.pathname.slice(1);
+/** Creates the development database when it is not there yet. */
+async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const client = await connectPostgresAdmin(databaseUrl);
+  const name = new URL(databaseUrl).pathname.slice(1);
   const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
   if (exists.rowCount === 0) {
     await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
     console.log(`Created database ${name}.`);
   }
   await client.end();
-}
-
-async function ensureRedis(url: string): Promise<void> {
-  const client = createClient({ url, socket: { connectTimeout: 3000, reconnectStrategy: false } });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    await client.quit();
-  } catch (err) {
-    fail([
-      `Redis does not answer at ${url} (${(err as Error).message}).`,
-      'Install and start it (Debian), then run npm run dev again:',
-      '  sudo apt-get install -y redis-server',
-      '  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""',
-      'Or point REDIS_URL at a server you have.',
-    ]);
-  }
 }
 
 const tsx = require.resolve('tsx/cli');
@@ -96,8 +64,13 @@ process.on('SIGTERM', stopAll);
 
 async function main(): Promise<void> {
   const config = loadConfig(env);
-  await ensurePostgres(config.database.url);
-  await ensureRedis(config.redis.url);
+  try {
+    await ensureDatabase(config.database.url);
+    await checkRedis(config.redis.url);
+  } catch (err) {
+    if (err instanceof ServiceMissing) fail([...err.lines, 'Then run npm run dev again.']);
+    throw err;
+  }
 
   const sequelize = createSequelize(config.database);
   const applied = await createMigrator(sequelize).up();

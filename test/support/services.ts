@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { createClient } from 'redis';
+import { checkRedis, connectPostgresAdmin } from '../../scripts/local-services';
 
 /** Where the test run finds PostgreSQL (an admin connection) and Redis. */
 export const TEST_PG_ADMIN_URL =
@@ -8,35 +9,8 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 
 /** Fails with the exact thing to install or start when a service does not answer. */
 export async function assertServicesReachable(): Promise<void> {
-  const pg = new Client({ connectionString: TEST_PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await pg.connect();
-  } catch (err) {
-    throw new Error(
-      `PostgreSQL does not answer at ${TEST_PG_ADMIN_URL} (${(err as Error).message}). ` +
-        'Install and start it: apt-get install -y postgresql && pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start ' +
-        '(or run bash .ci/run, which does both).',
-    );
-  } finally {
-    await pg.end().catch(() => undefined);
-  }
-  const redis = createClient({
-    url: TEST_REDIS_URL,
-    socket: { connectTimeout: 3000, reconnectStrategy: false },
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (err) {
-    throw new Error(
-      `Redis does not answer at ${TEST_REDIS_URL} (${(err as Error).message}). ` +
-        'Install and start it: apt-get install -y redis-server && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" ' +
-        '(or run bash .ci/run, which does both).',
-    );
-  } finally {
-    await redis.quit().catch(() => undefined);
-  }
+  await (await connectPostgresAdmin(TEST_PG_ADMIN_URL, 'TEST_PG_ADMIN_URL')).end();
+  await checkRedis(TEST_REDIS_URL, 'TEST_REDIS_URL');
 }
 
 /** Runs one statement (CREATE/DROP DATABASE) on an admin connection. */
