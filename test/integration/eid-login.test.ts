@@ -3,7 +3,14 @@ import { QueryTypes } from 'sequelize';
 import type { TestApp } from '../support/test-app';
 import type { SandboxProcess } from '../support/sandbox-process';
 import { makeUser, uniqueDocument } from '../support/factories';
-import { agentFor, csrfOf, loginAndChoose, postLogin, sessionCookie } from '../support/http';
+import {
+  agentFor,
+  csrfOf,
+  loginAndChoose,
+  postLogin,
+  sessionCookie,
+  userAgentOf,
+} from '../support/http';
 import {
   buildEidTestApp,
   CLIENT_SECRET,
@@ -26,11 +33,12 @@ const events = (t: TestApp, userId: number) =>
     { replacements: { userId }, type: QueryTypes.SELECT },
   );
 
-const lastAnonymousReason = async (t: TestApp) =>
+/** The reason of the newest e-ID row this agent caused (other files share the database). */
+const lastReason = async (t: TestApp, agent: request.Agent) =>
   (
     await t.sequelize.query<{ reason: string }>(
-      "SELECT reason FROM login_events WHERE method = 'eid' ORDER BY id DESC LIMIT 1",
-      { type: QueryTypes.SELECT },
+      "SELECT reason FROM login_events WHERE method = 'eid' AND user_agent = :userAgent ORDER BY id DESC LIMIT 1",
+      { replacements: { userAgent: userAgentOf(agent) }, type: QueryTypes.SELECT },
     )
   )[0]?.reason;
 
@@ -141,7 +149,7 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
       expect(res.text).toContain('No se pudo iniciar sesión con Identidad Electrónica');
       expect(res.text).not.toContain(callback.split('code=')[1]?.split('&')[0] ?? '@@');
       expect((await agent.get('/')).headers.location).toBe('/login');
-      expect(await lastAnonymousReason(t)).toBe(reason);
+      expect(await lastReason(t, agent)).toBe(reason);
       await user.reload();
       expect(user.lastEidLoginAt).toBeNull();
     },
@@ -158,7 +166,7 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
     expect(res.status).toBe(504);
     expect(res.text).toContain('tardó demasiado');
     expect(elapsed).toBeLessThan((t.config.eid.timeoutInSeconds + 1) * 1000);
-    expect(await lastAnonymousReason(t)).toBe('eid_timeout');
+    expect(await lastReason(t, agent)).toBe('eid_timeout');
   });
 
   it('when the state is missing, wrong or replayed then the callback is refused', async () => {
@@ -168,13 +176,13 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
     noState.searchParams.delete('state');
     const missing = await strip.get(pathOf(noState.toString()));
     expect(missing.status).toBe(400);
-    expect(await lastAnonymousReason(t)).toBe('eid_state_mismatch');
+    expect(await lastReason(t, strip)).toBe('eid_state_mismatch');
 
     const forge = agentFor(t.app);
     const wrongState = new URL(await providerLeg(forge, { cedula: user.documentNumber }));
     wrongState.searchParams.set('state', 'forged-state');
     expect((await forge.get(pathOf(wrongState.toString()))).status).toBe(400);
-    expect(await lastAnonymousReason(t)).toBe('eid_state_mismatch');
+    expect(await lastReason(t, forge)).toBe('eid_state_mismatch');
 
     const replayer = agentFor(t.app);
     const callback = await providerLeg(replayer, { cedula: user.documentNumber });
@@ -182,7 +190,7 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
     const replay = await replayer.get(pathOf(callback));
     expect(replay.status).toBe(400);
     expect(replay.text).toContain('No hay un inicio de sesión con Identidad Electrónica en curso');
-    expect(await lastAnonymousReason(t)).toBe('eid_no_flow');
+    expect(await lastReason(t, replayer)).toBe('eid_no_flow');
   });
 
   // MITIC sends no iss parameter; the OIDC client must check it.
@@ -196,17 +204,18 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
       callback.searchParams.set('iss', 'https://otro-emisor.example');
       const res = await agent.get(pathOf(callback.toString()));
       expect(res.status).toBe(502);
-      expect(await lastAnonymousReason(t)).toBe('eid_wrong_issuer');
+      expect(await lastReason(t, agent)).toBe('eid_wrong_issuer');
     },
   );
 
   it('when a callback arrives in a browser that started no flow then it is refused', async () => {
     const { user } = await citizenUser();
     const callback = await providerLeg(agentFor(t.app), { cedula: user.documentNumber });
-    const stranger = await request(t.app).get(pathOf(callback));
+    const otherBrowser = agentFor(t.app);
+    const stranger = await otherBrowser.get(pathOf(callback));
     expect(stranger.status).toBe(400);
     expect(sessionCookie(stranger)).toBeUndefined();
-    expect(await lastAnonymousReason(t)).toBe('eid_no_flow');
+    expect(await lastReason(t, otherBrowser)).toBe('eid_no_flow');
   });
 
   it('when the person cancels at the provider then back at /login with the Spanish notice', async () => {
@@ -218,7 +227,7 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
     expect((await agent.get('/login')).text).toContain(
       'Inicio de sesión con Identidad Electrónica cancelado',
     );
-    expect(await lastAnonymousReason(t)).toBe('eid_cancelled');
+    expect(await lastReason(t, agent)).toBe('eid_cancelled');
   });
 
   it('when the cédula has no HIS account then a page says so and whom to ask', async () => {
@@ -229,7 +238,7 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
     expect(res.status).toBe(403);
     expect(res.text).toContain('no está habilitada en el HIS');
     expect(res.text).toContain('administrador del HIS');
-    expect(await lastAnonymousReason(t)).toBe('eid_unknown_document');
+    expect(await lastReason(t, agent)).toBe('eid_unknown_document');
   });
 
   it('when the HIS account is disabled then the generic refusal', async () => {
@@ -394,7 +403,7 @@ describe('e-ID provider down', () => {
         const res = await agent.get(pathOf(callback));
         expect(res.status).toBe(503);
         expect(res.text).toContain('no responde');
-        expect(await lastAnonymousReason(t)).toBe('eid_provider_unreachable');
+        expect(await lastReason(t, agent)).toBe('eid_provider_unreachable');
       } finally {
         await t.close();
         await sandbox.stop();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
 import { SESSION_COOKIE } from '../../src/sessions/session-middleware';
@@ -44,4 +45,22 @@ export async function loginAndChoose(
   return agent.post('/login/establishment').type('form').send({ establishmentId, _csrf: csrf });
 }
 
-export const agentFor = (app: Express) => request.agent(app);
+const userAgents = new WeakMap<object, string>();
+
+/**
+ * A browser-like agent (keeps cookies) with a User-Agent of its own, so a test can find its own
+ * rows in the login history even while other test files write to the same database.
+ */
+export function agentFor(app: Express): request.Agent {
+  const userAgent = `his-test/${randomBytes(6).toString('hex')}`;
+  const agent = request.agent(app).set('User-Agent', userAgent);
+  userAgents.set(agent, userAgent);
+  return agent;
+}
+
+/** The User-Agent an {@link agentFor} agent sends. */
+export function userAgentOf(agent: request.Agent): string {
+  const userAgent = userAgents.get(agent);
+  if (!userAgent) throw new Error('not an agentFor() agent');
+  return userAgent;
+}
