@@ -35,3 +35,8 @@ export function formatDateTime(date: Date): string {
 export function startOfDayInZone(isoDate: string): Date {
   return dayjs.tz(isoDate, ZONE).toDate();
 }
+
+/** "2027-03-01" → "01/03/2027", as dates are written in Paraguay. */
+export function formatIsoDate(isoDate: string): string {
+  return dayjs(isoDate).format('DD/MM/YYYY');
+}

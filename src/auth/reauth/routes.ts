@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Config } from '../../config';
-import { formatDateTime, startOfDayInZone } from '../../shared/time';
+import { formatDateTime, formatIsoDate } from '../../shared/time';
 import { findUserById } from '../../users/user-repository';
 
 /**
@@ -20,9 +20,7 @@ export function reauthRoutes(config: Config) {
       reason: demand.reason,
       monthsAgo: demand.monthsAgo,
       lastEid: user.lastEidLoginAt ? formatDateTime(user.lastEidLoginAt) : null,
-      requiredSince: config.eid.requiredSince
-        ? formatDateTime(startOfDayInZone(config.eid.requiredSince)).slice(0, 10)
-        : null,
+      requiredSince: config.eid.requiredSince ? formatIsoDate(config.eid.requiredSince) : null,
       reauthAfterMonths: config.eid.reauthAfterMonths,
     });
   });
