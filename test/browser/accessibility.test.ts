@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { buildTestApp, type TestApp } from '../support/test-app';
+import type { Page } from 'playwright-core';
 import { makeUser, TEST_PASSWORD } from '../support/factories';
-import { launchBrowser, startServer, type RunningServer } from '../support/browser';
+import { useBrowserRig } from '../support/browser';
 
 jest.setTimeout(60_000);
 
@@ -31,20 +30,7 @@ async function wcagViolations(page: Page): Promise<string[]> {
   );
 }
 
-let t: TestApp;
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  t = await buildTestApp({}, { start: '2026-11-20T15:42:00Z' });
-  server = await startServer(t.app);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await t?.close();
-});
+const rig = useBrowserRig('2026-11-20T15:42:00Z');
 
 describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
   it.each([
@@ -54,14 +40,14 @@ describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
     'when a user goes through login, establishment and home at $width px then no WCAG violations',
     async (viewport) => {
       // axe is injected by the test; the app's CSP rightly forbids injected scripts.
-      const context = await browser.newContext({ viewport, bypassCSP: true, locale: 'es-PY' });
+      const context = await rig.browser.newContext({ viewport, bypassCSP: true, locale: 'es-PY' });
       const page = await context.newPage();
-      const { user } = await makeUser(t.sequelize, {
+      const { user } = await makeUser(rig.t.sequelize, {
         establishments: 2,
         lastEidLoginAt: new Date('2026-07-01T12:00:00Z'),
       });
 
-      await page.goto(`${server.baseUrl}/login`);
+      await page.goto(`${rig.server.baseUrl}/login`);
       expect(await wcagViolations(page)).toEqual([]);
 
       await page.getByLabel('Usuario').fill(user.username);
@@ -72,12 +58,12 @@ describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
 
       await page.getByLabel('Contraseña').fill(TEST_PASSWORD);
       await page.getByRole('button', { name: 'Iniciar sesión' }).click();
-      await page.waitForURL(`${server.baseUrl}/login/establishment`);
+      await page.waitForURL(`${rig.server.baseUrl}/login/establishment`);
       expect(await wcagViolations(page)).toEqual([]);
 
       await page.getByRole('combobox').selectOption({ index: 1 });
       await page.getByRole('button', { name: 'Ingresar' }).click();
-      await page.waitForURL(`${server.baseUrl}/`);
+      await page.waitForURL(`${rig.server.baseUrl}/`);
       expect(await page.locator('[data-eid-badge="stale"]').count()).toBe(1);
       expect(await wcagViolations(page)).toEqual([]);
       await context.close();
@@ -85,26 +71,26 @@ describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
   );
 
   it('when the re-authentication notice, a missing page and the login after logout show then no WCAG violations', async () => {
-    const context = await browser.newContext({ bypassCSP: true, locale: 'es-PY' });
+    const context = await rig.browser.newContext({ bypassCSP: true, locale: 'es-PY' });
     const page = await context.newPage();
-    const { user } = await makeUser(t.sequelize, {
+    const { user } = await makeUser(rig.t.sequelize, {
       lastEidLoginAt: new Date('2026-03-01T12:00:00Z'),
     });
 
-    await page.goto(`${server.baseUrl}/login`);
+    await page.goto(`${rig.server.baseUrl}/login`);
     await page.getByLabel('Usuario').fill(user.username);
     await page.getByLabel('Contraseña').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Iniciar sesión' }).click();
-    await page.waitForURL(`${server.baseUrl}/login/eid-required`);
+    await page.waitForURL(`${rig.server.baseUrl}/login/eid-required`);
     expect(await wcagViolations(page)).toEqual([]);
 
-    await page.goto(`${server.baseUrl}/no-existe`);
+    await page.goto(`${rig.server.baseUrl}/no-existe`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
       'Página no encontrada',
     );
     expect(await wcagViolations(page)).toEqual([]);
 
-    await page.goto(`${server.baseUrl}/login?expired=idle`);
+    await page.goto(`${rig.server.baseUrl}/login?expired=idle`);
     expect(await wcagViolations(page)).toEqual([]);
     await context.close();
   });

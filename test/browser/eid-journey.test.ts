@@ -4,6 +4,7 @@ import { startSandboxProcess, type SandboxProcess } from '../support/sandbox-pro
 import { buildEidTestApp, CLIENT_ID, CLIENT_SECRET, MITIC_ISSUER } from '../support/eid-flow';
 import { makeUser, uniqueDocument } from '../support/factories';
 import {
+  expectSignedOut,
   launchBrowser,
   listenFirst,
   openWatchedPage,
@@ -186,10 +187,8 @@ describe.each(['mitic', 'oidc'] as const)('e-ID journey in a real browser (%s)',
     } else {
       await backToLogin(page, problems, '05-provider-logout');
     }
-    expect(await page.getByRole('status').textContent()).toContain('Cerró su sesión correctamente');
     await shot(page, '06-logged-out');
-    await page.goto(`${server.baseUrl}/`);
-    expect(new URL(page.url()).pathname).toBe('/login');
+    await expectSignedOut(page, server.baseUrl);
 
     expect(problems).toEqual([]);
     await context.close();

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Express } from 'express';
+import { buildTestApp, type TestApp } from './test-app';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's package; browser downloads are impossible on these machines. */
@@ -143,4 +144,37 @@ export async function openWatchedPage(
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message} at ${page.url()}`));
   return { context, page, problems };
+}
+
+/** The real app on a port, with a browser to drive it: what a classic browser test needs. */
+export interface BrowserRig {
+  t: TestApp;
+  server: RunningServer;
+  browser: Browser;
+}
+
+/**
+ * Registers beforeAll/afterAll that build the app (its clock at `start`), serve it and launch
+ * Chromium; the returned object is filled in before the first test runs.
+ */
+export function useBrowserRig(start: string): BrowserRig {
+  const rig = {} as BrowserRig;
+  beforeAll(async () => {
+    rig.t = await buildTestApp({}, { start });
+    rig.server = await startServer(rig.t.app);
+    rig.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.server?.close();
+    await rig.t?.close();
+  });
+  return rig;
+}
+
+/** After "Cerrar sesión": the login page confirms it, and `/` no longer opens. */
+export async function expectSignedOut(page: Page, baseUrl: string): Promise<void> {
+  expect(await page.getByRole('status').textContent()).toContain('Cerró su sesión correctamente');
+  await page.goto(`${baseUrl}/`);
+  expect(new URL(page.url()).pathname).toBe('/login');
 }
