@@ -9,6 +9,9 @@ export interface NewEstablishment {
   region: string;
 }
 
+/** Establishment code after trim and upper-case: letters, digits, dot, dash, underscore; ≤ 32. */
+export const ESTABLISHMENT_CODE_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,31}$/;
+
 const invalid = (message: string) => new AppError('invalid_input', 400, message);
 
 /** Region code derived from its name ("Central" → "CENTRAL"), stable across imports. */
@@ -28,7 +31,7 @@ export async function addEstablishment(
   const code = input.code.trim().toUpperCase();
   const name = input.name.trim();
   const regionName = input.region.trim();
-  if (!/^[A-Z0-9][A-Z0-9._-]{0,31}$/.test(code)) {
+  if (!ESTABLISHMENT_CODE_PATTERN.test(code)) {
     throw invalid(
       `Código de establecimiento inválido "${input.code}": use letras, números, punto o guion (hasta 32).`,
     );
