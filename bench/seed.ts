@@ -4,6 +4,7 @@ import type { createSequelize } from '../src/db/sequelize';
 import { createMigrator } from '../src/db/migrator';
 import { addEstablishments } from '../src/establishments/add-establishment';
 import { createUser } from '../src/users/create-user';
+import { createRepositories } from '../src/repositories';
 import type { Ready } from './protocol';
 import { FAILURE_WARMUP, LOGIN_RATE_CEILING, PASSWORD, PREFIX } from './settings';
 
@@ -46,12 +47,13 @@ export async function seed(
 ): Promise<Pick<Ready, 'usernames' | 'establishmentId' | 'pools'>> {
   const { userCount, seconds, connections } = run;
   await createMigrator(sequelize).up();
-  const [establishment] = await addEstablishments(sequelize, [
+  const repos = createRepositories(sequelize);
+  const [establishment] = await addEstablishments(repos, [
     { code: 'BENCH-1', name: 'Hospital de prueba (bench)', region: 'Central' },
   ]);
   const users = await Promise.all(
     Array.from({ length: userCount }, (_, i) =>
-      createUser(sequelize, {
+      createUser(repos, {
         username: `bench${i}`,
         document: String(1_000_000 + i),
         name: `Persona Bench ${i}`,

@@ -12,6 +12,7 @@ import { QueryTypes } from 'sequelize';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/db/sequelize';
+import { createRepositories } from '../src/repositories';
 import { createRedisClient } from '../src/redis/client';
 import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
@@ -94,7 +95,8 @@ export async function serve(
     const { maxFailures } = config.lockout;
     const seeded = await seed(sequelize, maxFailures, { userCount, seconds, connections });
     await redis.connect();
-    const { app } = createApp({ config, clock: systemClock, logger, sequelize, redis });
+    const repos = createRepositories(sequelize);
+    const { app } = createApp({ config, clock: systemClock, logger, sequelize, repos, redis });
     // Express caches compiled views only when NODE_ENV=production; production does, so we do.
     app.enable('view cache');
     server = app.listen(0, '127.0.0.1', () => {

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/db/sequelize';
 import { createMigrator } from '../src/db/migrator';
 import { seedDemo } from '../src/cli/seed-demo';
+import { createRepositories } from '../src/repositories';
 import { DEMO_PASSWORD, DEMO_USERS } from '../src/cli/demo-data';
 import { SANDBOX_PASSWORD } from '../src/sandbox/citizens';
 import { systemClock } from '../src/shared/clock';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.database);
   const applied = await createMigrator(sequelize).up();
   if (applied.length) console.log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
-  await seedDemo(sequelize, systemClock);
+  await seedDemo(createRepositories(sequelize), systemClock);
   await sequelize.close();
 
   const sandbox = start('The e-ID sandbox', ['src/sandbox/main.ts'], {

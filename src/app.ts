@@ -10,7 +10,12 @@ import { projectRoot } from './shared/paths';
 import { createSessionMiddleware } from './sessions/session-middleware';
 import { createSessionIndex } from './sessions/session-index';
 import { enforceSessionTimeouts } from './sessions/timeouts';
-import { requireAuth } from './sessions/require-auth';
+import { identify } from './sessions/require-auth';
+import { createIdentityCache } from './sessions/identity-cache';
+import { createPolicy } from './http/policy';
+import type { Repositories } from './repositories';
+import { switchEstablishment } from './sessions/commands/switch-establishment';
+import { logout } from './sessions/commands/logout';
 import { createCsrf } from './http/csrf';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { createMetrics } from './http/metrics';
@@ -36,6 +41,7 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   sequelize: Sequelize;
+  repos: Repositories;
   redis: RedisClientType;
   /** Availability of the e-ID provider (the monitor in production); always available if absent. */
   eidStatus?: EidStatus & { report?(ok: boolean): void };
@@ -48,7 +54,7 @@ const oidcProviderOrigin = (config: Config): string[] =>
 
 /** Builds the Express application from its dependencies. No I/O happens here. */
 export function createApp(deps: AppDeps) {
-  const { config, clock, logger, sequelize, redis } = deps;
+  const { config, clock, logger, sequelize, redis, repos } = deps;
   const eidStatus = deps.eidStatus ?? alwaysAvailable;
   const eidProvider = deps.eidProvider ?? createEidProvider(config);
   const app = express();
@@ -102,6 +108,29 @@ export function createApp(deps: AppDeps) {
     });
   };
   const csrf = createCsrf();
+  const identities = createIdentityCache(redis, config.redis.keyPrefix, repos);
+  const policy = createPolicy((actor, action, meta) =>
+    repos.transaction((tx) =>
+      repos.adminEvents.append(
+        {
+          occurredAt: clock.now(),
+          actorUserId: actor.userId,
+          actorUsername: actor.username,
+          action,
+          outcome: 'denied',
+          targetType: 'route',
+          targetId: `${meta.method} ${meta.path}`,
+          targetUserId: null,
+          details: {},
+          establishmentId: actor.establishmentId,
+          regionIds: [],
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        },
+        tx,
+      ),
+    ),
+  );
 
   app.use((_req, res, next) => {
     // Pages behind a login must never be served from a shared PC's cache.
@@ -115,21 +144,21 @@ export function createApp(deps: AppDeps) {
     next(redis.isReady ? undefined : serviceUnavailable('redis_unavailable'));
   });
   app.use(sessions.middleware);
+  // CSRF once for every state-changing method (csrf-sync lets GET, HEAD and OPTIONS through).
+  app.use(csrf.protect);
   app.use((req, res, next) => {
     res.locals.csrf = () => csrf.generateToken(req);
     res.locals.eidDegraded = !eidStatus.available();
     next();
   });
   app.use(enforceSessionTimeouts(clock, config, record));
-
-  const authenticated = requireAuth(clock, {
-    staleAfterMonths: config.eid.staleAfterMonths,
-  });
+  app.use(identify(clock, { staleAfterMonths: config.eid.staleAfterMonths }, identities));
   const authenticateClassic = createClassicLogin({
     clock,
     lockout: createLockout(redis, config.redis.keyPrefix, config.lockout),
     policy: () => reauthPolicy(config, eidStatus),
     record,
+    users: repos.users,
   });
 
   app.use(
@@ -137,36 +166,36 @@ export function createApp(deps: AppDeps) {
       authenticate: authenticateClassic,
       clock,
       eidAvailable: () => eidStatus.available(),
-      protect: csrf.protect,
+      policy,
     }),
   );
-  app.use(reauthRoutes(config));
+  app.use(reauthRoutes(config, repos.users, policy));
   const eid = createEidLogin({
     config,
     clock,
     provider: eidProvider,
     record,
     redis,
+    repos,
     logger,
     reportAvailability: (ok) => deps.eidStatus?.report?.(ok),
   });
-  app.use(eidRoutes({ config, clock, eid, record, index }));
+  app.use(eidRoutes({ config, clock, eid, record, index, policy, identities }));
   app.use(
     establishmentRoutes({
-      establishments: createEstablishmentLogin({ sequelize, clock, record }),
+      establishments: createEstablishmentLogin({ repos, clock, record }),
       index,
       record,
       clock,
-      protect: csrf.protect,
-      requireAuth: authenticated,
+      policy,
+      switchEstablishment: switchEstablishment({ repos, record, clock }),
       endProviderSession: () => eid.endSessionUrl(`${config.baseUrl}/login`),
     }),
   );
   app.use(
     homeRoutes({
-      requireAuth: authenticated,
-      protect: csrf.protect,
-      record,
+      policy,
+      logout: logout({ record }),
       cookieSecure: config.session.cookieSecure,
       endProviderSession: () => eid.endSessionUrl(`${config.baseUrl}/login`),
     }),
@@ -174,5 +203,5 @@ export function createApp(deps: AppDeps) {
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));
-  return { app, sessionIndex: index, sessionStore: sessions.store };
+  return { app, sessionIndex: index, sessionStore: sessions.store, identities, policy };
 }

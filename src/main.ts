@@ -4,6 +4,7 @@ import { systemClock } from './shared/clock';
 import { createSequelize } from './db/sequelize';
 import { createRedisClient } from './redis/client';
 import { createApp } from './app';
+import { createRepositories } from './repositories';
 import { createEidProvider } from './auth/eid';
 import { createEidMonitor } from './auth/eid/monitor';
 
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     clock: systemClock,
     logger,
     sequelize,
+    repos: createRepositories(sequelize),
     redis,
     eidProvider,
     eidStatus,

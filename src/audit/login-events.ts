@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { chainHash, GENESIS_HASH } from './chain';
 
 export type LoginMethod = 'classic' | 'eid' | 'logout' | 'switch' | 'session';
@@ -38,9 +38,14 @@ export function loginEventFields(e: LoginEvent): unknown[] {
 /**
  * Appends to login_events inside a transaction holding an advisory lock, so the chain stays
  * linear across concurrent app instances. A failure propagates: no login proceeds unaudited.
+ * Given the caller's transaction, the row commits (or rolls back) with the change it records.
  */
-export async function appendLoginEvent(sequelize: Sequelize, e: LoginEvent): Promise<void> {
-  await sequelize.transaction(async (transaction) => {
+export async function appendLoginEvent(
+  sequelize: Sequelize,
+  e: LoginEvent,
+  outer?: Transaction,
+): Promise<void> {
+  const append = async (transaction: Transaction) => {
     await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
       replacements: { key: LOCK_KEY },
       transaction,
@@ -66,5 +71,7 @@ export async function appendLoginEvent(sequelize: Sequelize, e: LoginEvent): Pro
         transaction,
       },
     );
-  });
+  };
+  if (outer) await append(outer);
+  else await sequelize.transaction(append);
 }

@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { Clock } from '../shared/clock';
 import { appendLoginEvent, type LoginEvent } from './login-events';
 
@@ -8,14 +8,18 @@ export type LoginEventInput = Omit<LoginEvent, 'occurredAt' | 'establishmentId' 
 };
 
 /** Records one login-history row stamped by the injected clock. */
-export type RecordLoginEvent = (event: LoginEventInput) => Promise<void>;
+export type RecordLoginEvent = (event: LoginEventInput, transaction?: Transaction) => Promise<void>;
 
 export function createLoginEventRecorder(sequelize: Sequelize, clock: Clock): RecordLoginEvent {
-  return (event) =>
-    appendLoginEvent(sequelize, {
-      ...event,
-      username: event.username ?? null,
-      establishmentId: event.establishmentId ?? null,
-      occurredAt: clock.now(),
-    });
+  return (event, transaction) =>
+    appendLoginEvent(
+      sequelize,
+      {
+        ...event,
+        username: event.username ?? null,
+        establishmentId: event.establishmentId ?? null,
+        occurredAt: clock.now(),
+      },
+      transaction,
+    );
 }

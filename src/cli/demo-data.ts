@@ -15,6 +15,8 @@ export interface DemoUser {
   document: string;
   name: string;
   role: 'staff' | 'admin' | 'auditor';
+  /** `region:NAME`: a regional role; global without it. */
+  scope?: string;
   establishments: string[];
   /** Days before now of the last e-ID login; null: never. */
   lastEidDaysAgo: number | null;

@@ -10,9 +10,10 @@ import { systemClock } from '../shared/clock';
 import { addEstablishments, type NewEstablishment } from '../establishments/add-establishment';
 import { createUser } from '../users/create-user';
 import { seedDemo } from './seed-demo';
+import { createRepositories, type Repositories } from '../repositories';
 import { hasLoginEventHash, verifyLoginEvents } from '../audit/verify';
 
-type Command = (args: string[], sequelize: Sequelize) => Promise<string>;
+type Command = (args: string[], sequelize: Sequelize, repos: Repositories) => Promise<string>;
 
 const readStdin = async (): Promise<string> => {
   const chunks: Buffer[] = [];
@@ -54,18 +55,18 @@ const commands: Record<string, Command> = {
       : 'La base de datos ya está al día.';
   },
 
-  async 'seed:demo'(_args, sequelize) {
-    await seedDemo(sequelize, systemClock);
+  async 'seed:demo'(_args, _sequelize, repos) {
+    await seedDemo(repos, systemClock);
     return 'Datos de demostración cargados.';
   },
 
-  async 'establishment:add'(args, sequelize) {
+  async 'establishment:add'(args, _sequelize, repos) {
     const { values } = strict(args, {
       code: { type: 'string' },
       name: { type: 'string' },
       region: { type: 'string' },
     });
-    const [created] = await addEstablishments(sequelize, [
+    const [created] = await addEstablishments(repos, [
       {
         code: required(values, 'code'),
         name: required(values, 'name'),
@@ -75,7 +76,7 @@ const commands: Record<string, Command> = {
     return `Establecimiento ${created!.code} creado.`;
   },
 
-  async 'establishment:import'(args, sequelize) {
+  async 'establishment:import'(args, _sequelize, repos) {
     const { positionals } = strict(args, {});
     const file = positionals[0];
     if (!file)
@@ -109,26 +110,28 @@ const commands: Record<string, Command> = {
       }
       return { code: row.code, name: row.name, region: row.region };
     });
-    const created = await addEstablishments(sequelize, inputs);
+    const created = await addEstablishments(repos, inputs);
     return `${created.length} establecimientos importados.`;
   },
 
-  async 'user:add'(args, sequelize) {
+  async 'user:add'(args, _sequelize, repos) {
     const { values } = strict(args, {
       username: { type: 'string' },
       document: { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string' },
+      scope: { type: 'string' },
       email: { type: 'string' },
       establishment: { type: 'string', multiple: true },
       'password-stdin': { type: 'boolean' },
     });
     const password = values['password-stdin'] ? await readStdin() : undefined;
-    const user = await createUser(sequelize, {
+    const user = await createUser(repos, {
       username: required(values, 'username'),
       document: required(values, 'document'),
       name: required(values, 'name'),
       role: required(values, 'role'),
+      scope: typeof values.scope === 'string' ? values.scope : undefined,
       email: typeof values.email === 'string' ? values.email : undefined,
       establishmentCodes: (values.establishment as string[] | undefined) ?? [],
       password,
@@ -170,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
   let sequelize: Sequelize | undefined;
   try {
     sequelize = createSequelize(loadConfig().database);
-    console.log(await command(args, sequelize));
+    console.log(await command(args, sequelize, createRepositories(sequelize)));
     return 0;
   } catch (err) {
     console.error(`Error: ${err instanceof AppError ? err.publicMessage : (err as Error).message}`);

@@ -1,6 +1,5 @@
 import { Sequelize } from 'sequelize';
 import type { Config } from '../config';
-import { initModels } from './models';
 
 /**
  * Opens the PostgreSQL connection pool. Timeouts are explicit so that a database that is down
@@ -18,6 +17,5 @@ export function createSequelize(database: Config['database']): Sequelize {
     },
     define: { underscored: true, timestamps: true },
   });
-  initModels(sequelize);
   return sequelize;
 }

@@ -1,5 +1,6 @@
-import type { Sequelize, Transaction } from 'sequelize';
-import { Establishment, Region } from '../db/models';
+import type { Transaction } from 'sequelize';
+import type { Repositories } from '../repositories';
+import type { EstablishmentRecord } from './establishment-repository';
 import { AppError } from '../shared/errors';
 
 export interface NewEstablishment {
@@ -9,10 +10,9 @@ export interface NewEstablishment {
   region: string;
 }
 
-/** Establishment code after trim and upper-case: letters, digits, dot, dash, underscore; ≤ 32. */
-export const ESTABLISHMENT_CODE_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,31}$/;
-
 const invalid = (message: string) => new AppError('invalid_input', 400, message);
+
+export const ESTABLISHMENT_CODE_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,31}$/;
 
 /** Region code derived from its name ("Central" → "CENTRAL"), stable across imports. */
 export const regionCode = (name: string) =>
@@ -23,11 +23,25 @@ export const regionCode = (name: string) =>
     .replace(/[^A-Z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
+/** The región of that name, created when new. */
+export async function ensureRegion(
+  repos: Repositories,
+  name: string,
+  transaction: Transaction,
+): Promise<{ id: number; created: boolean }> {
+  const { region, created } = await repos.establishments.regions.ensure(
+    { code: regionCode(name), name: name.trim() },
+    transaction,
+  );
+  return { id: region.id, created };
+}
+
 /** Adds one establishment (and its region when new) inside the caller's transaction. */
 export async function addEstablishment(
+  repos: Repositories,
   input: NewEstablishment,
   transaction: Transaction,
-): Promise<Establishment> {
+): Promise<EstablishmentRecord> {
   const code = input.code.trim().toUpperCase();
   const name = input.name.trim();
   const regionName = input.region.trim();
@@ -38,25 +52,21 @@ export async function addEstablishment(
   }
   if (name.length < 3) throw invalid(`El nombre del establecimiento ${code} es obligatorio.`);
   if (regionName.length < 2) throw invalid(`La región del establecimiento ${code} es obligatoria.`);
-  if (await Establishment.findOne({ where: { code }, transaction })) {
+  if (await repos.establishments.findByCode(code, transaction)) {
     throw invalid(`El establecimiento ${code} ya existe.`);
   }
-  const [region] = await Region.findOrCreate({
-    where: { code: regionCode(regionName) },
-    defaults: { code: regionCode(regionName), name: regionName },
-    transaction,
-  });
-  return Establishment.create({ code, name, regionId: region.id }, { transaction });
+  const region = await ensureRegion(repos, regionName, transaction);
+  return repos.establishments.create({ code, name, regionId: region.id }, transaction);
 }
 
 /** Adds several establishments all-or-nothing. */
 export function addEstablishments(
-  sequelize: Sequelize,
+  repos: Repositories,
   inputs: NewEstablishment[],
-): Promise<Establishment[]> {
-  return sequelize.transaction(async (transaction) => {
-    const created: Establishment[] = [];
-    for (const input of inputs) created.push(await addEstablishment(input, transaction));
+): Promise<EstablishmentRecord[]> {
+  return repos.transaction(async (transaction) => {
+    const created: EstablishmentRecord[] = [];
+    for (const input of inputs) created.push(await addEstablishment(repos, input, transaction));
     return created;
   });
 }

@@ -1,14 +1,105 @@
-import { Establishment, UserEstablishment } from '../db/models';
+import { Op, type Transaction } from 'sequelize';
+import type { Models } from '../db/models';
 
-/** The active establishments assigned to a user, by name. */
-export async function listAssignedEstablishments(userId: number): Promise<Establishment[]> {
-  const rows = await UserEstablishment.findAll({
-    where: { userId },
-    include: [{ model: Establishment, as: 'establishment', where: { active: true } }],
-  });
-  return rows
-    .map((row) => (row as UserEstablishment & { establishment: Establishment }).establishment)
-    .sort((a, b) => a.name.localeCompare(b.name, 'es'));
+export interface EstablishmentRecord {
+  id: number;
+  code: string;
+  name: string;
+  regionId: number;
+  active: boolean;
 }
 
-export const findEstablishmentById = (id: number) => Establishment.findByPk(id);
+export interface RegionRecord {
+  id: number;
+  code: string;
+  name: string;
+  eidRequiredSince: string | null;
+}
+
+const plain = <T>(row: { get(o: { plain: true }): unknown } | null): T | null =>
+  row ? (row.get({ plain: true }) as T) : null;
+
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, 'es');
+
+/** Establishments and regiones sanitarias. Every write takes a transaction. */
+export function createEstablishmentRepository({
+  Establishment,
+  Region,
+  UserEstablishment,
+}: Models) {
+  const toRecord = (row: InstanceType<Models['Establishment']>) => plain<EstablishmentRecord>(row)!;
+  return {
+    findById: async (id: number, transaction?: Transaction) =>
+      plain<EstablishmentRecord>(await Establishment.findByPk(id, { transaction })),
+
+    lockById: async (id: number, transaction: Transaction) =>
+      plain<EstablishmentRecord>(
+        await Establishment.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE }),
+      ),
+
+    findByCode: async (code: string, transaction?: Transaction) =>
+      plain<EstablishmentRecord>(await Establishment.findOne({ where: { code }, transaction })),
+
+    findByCodes: async (codes: string[], transaction?: Transaction) =>
+      (await Establishment.findAll({ where: { code: { [Op.in]: codes } }, transaction })).map(
+        toRecord,
+      ),
+
+    findByIds: async (ids: number[], transaction?: Transaction) =>
+      (await Establishment.findAll({ where: { id: { [Op.in]: ids } }, transaction })).map(toRecord),
+
+    /** Every establishment, by name (934 in the network: small enough to list whole). */
+    listAll: async (transaction?: Transaction) =>
+      (await Establishment.findAll({ transaction })).map(toRecord).sort(byName),
+
+    /** The active establishments assigned to a user, by name. */
+    async listAssigned(userId: number, transaction?: Transaction): Promise<EstablishmentRecord[]> {
+      const rows = await UserEstablishment.findAll({
+        where: { userId },
+        include: [{ model: Establishment, as: 'establishment', where: { active: true } }],
+        transaction,
+      });
+      return rows
+        .map((row) => toRecord((row as unknown as { establishment: never }).establishment))
+        .sort(byName);
+    },
+
+    create: async (input: Omit<EstablishmentRecord, 'id' | 'active'>, transaction: Transaction) =>
+      toRecord(await Establishment.create(input, { transaction })),
+
+    async update(
+      id: number,
+      patch: Partial<Omit<EstablishmentRecord, 'id'>>,
+      transaction: Transaction,
+    ): Promise<void> {
+      await Establishment.update(patch, { where: { id }, transaction });
+    },
+
+    regions: {
+      findById: async (id: number, transaction?: Transaction) =>
+        plain<RegionRecord>(await Region.findByPk(id, { transaction })),
+      findByCode: async (code: string, transaction?: Transaction) =>
+        plain<RegionRecord>(await Region.findOne({ where: { code }, transaction })),
+      listAll: async (transaction?: Transaction) =>
+        (await Region.findAll({ transaction })).map((r) => plain<RegionRecord>(r)!).sort(byName),
+      /** The región with this code, created when new (concurrent creators get the same row). */
+      async ensure(input: { code: string; name: string }, transaction: Transaction) {
+        const [row, created] = await Region.findOrCreate({
+          where: { code: input.code },
+          defaults: input,
+          transaction,
+        });
+        return { region: plain<RegionRecord>(row)!, created };
+      },
+      async update(
+        id: number,
+        patch: Partial<Omit<RegionRecord, 'id'>>,
+        transaction: Transaction,
+      ): Promise<void> {
+        await Region.update(patch, { where: { id }, transaction });
+      },
+    },
+  };
+}
+
+export type EstablishmentRepository = ReturnType<typeof createEstablishmentRepository>;

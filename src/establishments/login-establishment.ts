@@ -1,36 +1,37 @@
-import type { Sequelize } from 'sequelize';
-import { User, type Establishment } from '../db/models';
-import { listAssignedEstablishments } from './establishment-repository';
+import type { Repositories } from '../repositories';
+import type { EstablishmentRecord } from './establishment-repository';
+import type { UserRecord } from '../users/user-repository';
 import type { PendingLogin, AuthenticatedSession } from '../sessions/types';
 import type { RecordLoginEvent } from '../audit/recorder';
 import type { Clock } from '../shared/clock';
 
 export interface ChoiceScreen {
-  user: User;
-  establishments: Establishment[];
+  user: UserRecord;
+  establishments: EstablishmentRecord[];
   preselectedId: number | null;
 }
 
 /** The one to preselect: the only one, or the one chosen last time when still assigned. */
-export function preselect(establishments: Establishment[], lastId: number | null): number | null {
+export function preselect(establishments: { id: number }[], lastId: number | null): number | null {
   if (establishments.length === 1) return establishments[0]!.id;
   return establishments.some((e) => e.id === lastId) ? lastId : null;
 }
 
 /**
  * Use cases of the establishment step: what to offer, and opening the session once a valid
- * establishment is chosen.
+ * establishment is chosen (its audit row and the user's last login in one transaction).
  */
 export function createEstablishmentLogin(deps: {
-  sequelize: Sequelize;
+  repos: Repositories;
   clock: Clock;
   record: RecordLoginEvent;
 }) {
+  const { repos } = deps;
   return {
     async choices(userId: number): Promise<ChoiceScreen | null> {
-      const user = await User.findByPk(userId);
+      const user = await repos.users.findById(userId);
       if (!user || user.status !== 'active') return null;
-      const establishments = await listAssignedEstablishments(userId);
+      const establishments = await repos.establishments.listAssigned(userId);
       return {
         user,
         establishments,
@@ -47,17 +48,26 @@ export function createEstablishmentLogin(deps: {
       const screen = await this.choices(pending.userId);
       if (!screen || !screen.establishments.some((e) => e.id === establishmentId)) return null;
       const now = deps.clock.now();
-      await deps.record({
-        ...meta,
-        userId: screen.user.id,
-        username: screen.user.username,
-        method: pending.method,
-        outcome: 'success',
-        reason: pending.degraded ? 'degraded_mode' : 'login',
-        establishmentId,
-        degraded: pending.degraded,
+      await repos.transaction(async (transaction) => {
+        await repos.users.update(
+          screen.user.id,
+          { lastLoginAt: now, lastEstablishmentId: establishmentId },
+          transaction,
+        );
+        await deps.record(
+          {
+            ...meta,
+            userId: screen.user.id,
+            username: screen.user.username,
+            method: pending.method,
+            outcome: 'success',
+            reason: pending.degraded ? 'degraded_mode' : 'login',
+            establishmentId,
+            degraded: pending.degraded,
+          },
+          transaction,
+        );
       });
-      await screen.user.update({ lastLoginAt: now, lastEstablishmentId: establishmentId });
       return {
         userId: screen.user.id,
         establishmentId,

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { AppError } from '../shared/errors';
 import type { EstablishmentLogin } from './login-establishment';
-import { listAssignedEstablishments } from './establishment-repository';
 import { parseForm } from '../http/validate';
 import { requestMeta } from '../http/request-meta';
 import { destroySession, regenerateSession } from '../sessions/session-ops';
@@ -9,6 +9,8 @@ import type { SessionIndex } from '../sessions/session-index';
 import type { RecordLoginEvent } from '../audit/recorder';
 import type { Clock } from '../shared/clock';
 import { formatCedula } from '../shared/cedula';
+import type { Policy } from '../http/policy';
+import type { switchEstablishment } from '../sessions/commands/switch-establishment';
 
 const choiceForm = z.object({ establishmentId: z.coerce.number().int().positive() });
 
@@ -20,8 +22,8 @@ export interface EstablishmentRoutesDeps {
   index: SessionIndex;
   record: RecordLoginEvent;
   clock: Clock;
-  protect: RequestHandler;
-  requireAuth: RequestHandler;
+  policy: Policy;
+  switchEstablishment: ReturnType<typeof switchEstablishment>;
   /** The e-ID provider's logout URL, when it has one (shared PCs: end its session too). */
   endProviderSession: () => Promise<string | null>;
 }
@@ -77,9 +79,11 @@ export function establishmentRoutes(deps: EstablishmentRoutesDeps) {
     });
   };
 
-  router.get('/login/establishment', pendingOf, (req, res) => renderChoice(req, res, 200));
+  const open = deps.policy('public');
 
-  router.post('/login/establishment', deps.protect, pendingOf, async (req, res) => {
+  router.get('/login/establishment', open, pendingOf, (req, res) => renderChoice(req, res, 200));
+
+  router.post('/login/establishment', open, pendingOf, async (req, res) => {
     const form = parseForm(choiceForm, req);
     const pending = req.session.pending!;
     const opened =
@@ -93,7 +97,7 @@ export function establishmentRoutes(deps: EstablishmentRoutesDeps) {
   });
 
   /** "No soy yo" / "Cancelar": ends the attempt without a session. */
-  router.post('/login/cancel', deps.protect, async (req, res) => {
+  router.post('/login/cancel', open, async (req, res) => {
     const pending = req.session.pending;
     if (pending) {
       await deps.record({
@@ -114,30 +118,16 @@ export function establishmentRoutes(deps: EstablishmentRoutesDeps) {
     res.redirect(303, providerLogout ?? '/login');
   });
 
-  router.post('/establishment', deps.requireAuth, deps.protect, async (req, res) => {
-    const form = parseForm(choiceForm, req);
-    const auth = req.session.auth!;
-    const assigned = await listAssignedEstablishments(auth.userId);
-    const target = form && assigned.find((e) => e.id === form.establishmentId);
-    if (!target) {
-      req.session.flash = {
-        kind: 'error',
-        text: 'Seleccione uno de sus establecimientos asignados.',
-      };
-      return res.redirect(303, '/');
-    }
-    if (target.id !== auth.establishmentId) {
-      await deps.record({
-        ...requestMeta(req),
-        userId: auth.userId,
-        method: 'switch',
-        outcome: 'success',
-        reason: 'establishment_switch',
-        establishmentId: target.id,
-      });
-      auth.establishmentId = target.id;
-      await res.locals.user.update({ lastEstablishmentId: target.id });
-      req.session.flash = { kind: 'info', text: `Ahora trabaja en ${target.name}.` };
+  router.post('/establishment', deps.policy('authenticated'), async (req, res) => {
+    try {
+      const target = await deps.switchEstablishment(res.locals.actor, req.body, requestMeta(req));
+      if (target) {
+        req.session.auth!.establishmentId = target.id;
+        req.session.flash = { kind: 'info', text: `Ahora trabaja en ${target.name}.` };
+      }
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      req.session.flash = { kind: 'error', text: err.publicMessage };
     }
     res.redirect(303, '/');
   });

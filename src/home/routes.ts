@@ -1,41 +1,31 @@
-import { Router, type RequestHandler } from 'express';
-import { listAssignedEstablishments } from '../establishments/establishment-repository';
-import type { RecordLoginEvent } from '../audit/recorder';
+import { Router } from 'express';
 import { destroySession, regenerateSession, takeFlash } from '../sessions/session-ops';
 import { SESSION_COOKIE } from '../sessions/session-middleware';
 import { requestMeta } from '../http/request-meta';
+import type { Policy } from '../http/policy';
+import type { logout } from '../sessions/commands/logout';
 
 /** GET / (the HIS shell) and POST /logout. */
 export function homeRoutes(deps: {
-  requireAuth: RequestHandler;
-  protect: RequestHandler;
-  record: RecordLoginEvent;
+  policy: Policy;
+  logout: ReturnType<typeof logout>;
   cookieSecure: boolean;
   endProviderSession: () => Promise<string | null>;
 }) {
   const router = Router();
+  const signedIn = deps.policy('authenticated');
 
-  router.get('/', deps.requireAuth, async (req, res) => {
-    const auth = req.session.auth!;
-    const flash = takeFlash(req);
+  router.get('/', signedIn, (req, res) => {
     res.render('home', {
       title: 'Inicio',
-      establishments: await listAssignedEstablishments(auth.userId),
-      flash,
+      establishments: res.locals.user.establishments,
+      flash: takeFlash(req),
     });
   });
 
-  router.post('/logout', deps.requireAuth, deps.protect, async (req, res) => {
+  router.post('/logout', signedIn, async (req, res) => {
     const auth = req.session.auth!;
-    await deps.record({
-      ...requestMeta(req),
-      userId: auth.userId,
-      username: res.locals.user.username,
-      method: 'logout',
-      outcome: 'success',
-      reason: 'logout',
-      establishmentId: auth.establishmentId,
-    });
+    await deps.logout(res.locals.actor, {}, requestMeta(req));
     const providerLogout = auth.method === 'eid' ? await deps.endProviderSession() : null;
     if (providerLogout) {
       // The provider returns the browser to /login; a fresh anonymous session carries the message.

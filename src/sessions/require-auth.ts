@@ -1,41 +1,44 @@
 import type { RequestHandler } from 'express';
-import { findUserById } from '../users/user-repository';
-import { findEstablishmentById } from '../establishments/establishment-repository';
 import { destroySession } from './session-ops';
 import type { Clock } from '../shared/clock';
 import { eidBadgeView, type BadgePolicy } from '../badges/eid-badge';
+import type { IdentityCache } from './identity-cache';
+import { actorFrom } from '../access/identity';
+
+/** Paths a user with a one-time password may still reach before changing it. */
+const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['/me/password', '/logout']);
 
 /**
- * Lets through only open sessions of active users, and puts the user and the current
- * establishment in `res.locals` for the views. A user disabled meanwhile is logged out here.
+ * Turns an open session into the request's actor: reads the cached identity (one Redis key; no
+ * PostgreSQL), and ends the session of a user disabled meanwhile or whose establishment was
+ * deactivated or unassigned. Puts the user, establishment, badge and actor in `res.locals`.
  */
-export function requireAuth(clock: Clock, badge: BadgePolicy): RequestHandler {
+export function identify(
+  clock: Clock,
+  badge: BadgePolicy,
+  identities: IdentityCache,
+): RequestHandler {
   return async (req, res, next) => {
     const auth = req.session?.auth;
-    if (!auth) {
-      if (req.method === 'GET') res.redirect(303, '/login');
-      else
-        res.status(401).render('error', {
-          title: 'Sesión requerida',
-          status: 401,
-          message: 'Su sesión terminó. Inicie sesión nuevamente.',
-          supportId: null,
-        });
-      return;
-    }
-    const [user, establishment] = await Promise.all([
-      findUserById(auth.userId),
-      findEstablishmentById(auth.establishmentId),
-    ]);
-    if (!user || user.status !== 'active' || !establishment) {
+    if (!auth) return next();
+    const identity = await identities.get(auth.userId);
+    const establishment = identity?.establishments.find((e) => e.id === auth.establishmentId);
+    if (!identity || identity.status !== 'active' || !establishment) {
       await destroySession(req);
-      res.redirect(303, '/login');
-      return;
+      if (req.method === 'GET') return res.redirect(303, '/login');
+      return next();
     }
-    res.locals.user = user;
+    if (identity.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(req.path))
+      return res.redirect(303, '/me/password');
+    res.locals.user = identity;
     res.locals.establishment = establishment;
     res.locals.auth = auth;
-    res.locals.badge = eidBadgeView(user.lastEidLoginAt, clock.now(), badge);
+    res.locals.actor = actorFrom(identity, auth.establishmentId);
+    res.locals.badge = eidBadgeView(
+      identity.lastEidLoginAt ? new Date(identity.lastEidLoginAt) : null,
+      clock.now(),
+      badge,
+    );
     next();
   };
 }

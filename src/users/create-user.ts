@@ -1,14 +1,18 @@
-import type { Sequelize } from 'sequelize';
-import { Establishment, User, UserEstablishment, UserRole, ROLES, type Role } from '../db/models';
+import type { Repositories } from '../repositories';
+import { ROLES, type Role } from '../db/models';
+import type { UserRecord } from './user-repository';
 import { AppError } from '../shared/errors';
 import { normalizeCedula } from '../shared/cedula';
 import { hashPassword } from '../auth/classic/passwords';
+import { regionCode } from '../establishments/add-establishment';
 
 export interface NewUser {
   username: string;
   document: string;
   name: string;
   role: string;
+  /** `region:NAME` or `establishment:CODE`: limits the role; global without it. */
+  scope?: string;
   establishmentCodes: string[];
   /** undefined: an e-ID-only account. An empty string is refused. */
   password?: string;
@@ -20,11 +24,29 @@ const invalid = (message: string) => new AppError('invalid_input', 400, message)
 
 export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,49}$/;
 
+/** Resolves `region:NAME` / `establishment:CODE` to the grant's columns. */
+async function resolveScope(repos: Repositories, scope: string | undefined) {
+  if (!scope) return { regionId: null, establishmentId: null };
+  const [kind, ...rest] = scope.split(':');
+  const value = rest.join(':').trim();
+  if (kind === 'region' && value) {
+    const region = await repos.establishments.regions.findByCode(regionCode(value));
+    if (!region) throw invalid(`Región desconocida: ${value}.`);
+    return { regionId: region.id, establishmentId: null };
+  }
+  if (kind === 'establishment' && value) {
+    const establishment = await repos.establishments.findByCode(value.toUpperCase());
+    if (!establishment) throw invalid(`Establecimiento desconocido: ${value}.`);
+    return { regionId: null, establishmentId: establishment.id };
+  }
+  throw invalid(`Alcance inválido "${scope}": use region:NOMBRE o establishment:CÓDIGO.`);
+}
+
 /**
- * Creates an account with its role and establishments in one transaction: on any bad input
- * nothing is written and the error says what to fix, in Spanish.
+ * Creates an account with its role and establishments in one transaction (the operator's CLI
+ * and the demo data): on any bad input nothing is written and the error says what to fix.
  */
-export async function createUser(sequelize: Sequelize, input: NewUser): Promise<User> {
+export async function createUser(repos: Repositories, input: NewUser): Promise<UserRecord> {
   const username = input.username.trim().toLowerCase();
   if (!USERNAME_PATTERN.test(username)) {
     throw invalid(
@@ -48,20 +70,23 @@ export async function createUser(sequelize: Sequelize, input: NewUser): Promise<
     throw invalid('La contraseña debe tener al menos 8 caracteres.');
   }
   const codes = [...new Set(input.establishmentCodes.map((c) => c.trim().toUpperCase()))];
+  const scope = await resolveScope(repos, input.scope);
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
 
-  return sequelize.transaction(async (transaction) => {
-    if (await User.findOne({ where: { username }, transaction })) {
+  return repos.transaction(async (transaction) => {
+    if (await repos.users.findByUsername(username, transaction)) {
       throw invalid(`El usuario "${username}" ya existe.`);
     }
-    if (await User.findOne({ where: { documentNumber }, transaction })) {
+    if (await repos.users.findByDocument(documentNumber, transaction)) {
       throw invalid(`Ya existe un usuario con la cédula ${documentNumber}.`);
     }
-    const establishments = await Establishment.findAll({ where: { code: codes }, transaction });
+    const establishments = codes.length
+      ? await repos.establishments.findByCodes(codes, transaction)
+      : [];
     const missing = codes.filter((c) => !establishments.some((e) => e.code === c));
     if (missing.length) throw invalid(`Establecimiento desconocido: ${missing.join(', ')}.`);
 
-    const user = await User.create(
+    const user = await repos.users.create(
       {
         username,
         documentNumber,
@@ -70,12 +95,13 @@ export async function createUser(sequelize: Sequelize, input: NewUser): Promise<
         email: input.email ?? null,
         lastEidLoginAt: input.lastEidLoginAt ?? null,
       },
-      { transaction },
+      transaction,
     );
-    await UserRole.create({ userId: user.id, role: input.role as Role }, { transaction });
-    await UserEstablishment.bulkCreate(
-      establishments.map((e) => ({ userId: user.id, establishmentId: e.id })),
-      { transaction },
+    await repos.users.addGrant(user.id, { role: input.role as Role, ...scope }, transaction);
+    await repos.users.assignEstablishments(
+      user.id,
+      establishments.map((e) => e.id),
+      transaction,
     );
     return user;
   });

@@ -85,7 +85,7 @@ describe('credential failures', () => {
   it('when the user is unknown, the password wrong, the account disabled or locked then the same status and message', async () => {
     const { user } = await makeUser(t.sequelize);
     const { user: disabled } = await makeUser(t.sequelize);
-    await disabled.update({ status: 'disabled' });
+    await t.repos.users.update(disabled.id, { status: 'disabled' });
 
     const unknown = await postLogin(agentFor(t.app), 'nadie-existe', 'whatever-password');
     const wrong = await postLogin(agentFor(t.app), user.username, 'wrong-password');
@@ -266,7 +266,9 @@ describe('sessions', () => {
     const agent = agentFor(t.app);
     await loginAndChoose(agent, user.username, TEST_PASSWORD, establishments[0]!.id);
     expect((await agent.get('/')).status).toBe(200);
-    await user.update({ status: 'disabled' });
+    // What the disable command does after its transaction: the open session sees it next.
+    await t.repos.users.update(user.id, { status: 'disabled' });
+    await t.identities.refresh(user.id);
     expect((await agent.get('/')).headers.location).toBe('/login');
     expect(await t.sessionIndex.list(user.id)).toEqual([]);
   });

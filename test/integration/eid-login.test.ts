@@ -25,7 +25,6 @@ import { loadConfig } from '../../src/config';
 import { createEidProvider } from '../../src/auth/eid';
 import { createEidMonitor } from '../../src/auth/eid/monitor';
 import { formatCedula } from '../../src/shared/cedula';
-import { User } from '../../src/db/models';
 
 const events = (t: TestApp, userId: number) =>
   t.sequelize.query<{ method: string; outcome: string; reason: string }>(
@@ -82,8 +81,9 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
     expect((await agent.get('/')).headers.location).toBe('/login');
 
     const stamp = t.clock.now();
-    await user.reload();
-    expect(user.lastEidLoginAt?.toISOString()).toBe(stamp.toISOString());
+    expect((await t.repos.users.findById(user.id))!.lastEidLoginAt?.toISOString()).toBe(
+      stamp.toISOString(),
+    );
 
     const csrf = await csrfOf(agent, '/login/establishment');
     const done = await agent
@@ -150,8 +150,7 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
       expect(res.text).not.toContain(callback.split('code=')[1]?.split('&')[0] ?? '@@');
       expect((await agent.get('/')).headers.location).toBe('/login');
       expect(await lastReason(t, agent)).toBe(reason);
-      await user.reload();
-      expect(user.lastEidLoginAt).toBeNull();
+      expect((await t.repos.users.findById(user.id))!.lastEidLoginAt).toBeNull();
     },
   );
 
@@ -243,7 +242,7 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
 
   it('when the HIS account is disabled then the generic refusal', async () => {
     const { user } = await citizenUser();
-    await user.update({ status: 'disabled' });
+    await t.repos.users.update(user.id, { status: 'disabled' });
     const agent = agentFor(t.app);
     const res = await agent.get(pathOf(await providerLeg(agent, { cedula: user.documentNumber })));
     expect(res.headers.location).toBe('/login');
@@ -307,7 +306,7 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
         .type('form')
         .send({ establishmentId: establishments[0]!.id, _csrf: csrf });
       expect((await agent.get('/')).text).toContain('data-eid-badge="verified"');
-      expect((await User.findByPk(user.id))!.lastEidLoginAt!.getTime()).toBeGreaterThan(
+      expect((await t.repos.users.findById(user.id))!.lastEidLoginAt!.getTime()).toBeGreaterThan(
         sevenMonthsAgo().getTime(),
       );
       expect((await events(t, user.id)).map((e) => e.reason)).toEqual([
@@ -380,9 +379,7 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
         outcome: 'failure',
         reason: 'eid_reauth_other_person',
       });
-      await user.reload();
-      await other.reload();
-      expect(other.lastEidLoginAt).toBeNull();
+      expect((await t.repos.users.findById(other.id))!.lastEidLoginAt).toBeNull();
     });
   });
 });

@@ -148,7 +148,7 @@ describe('when the user is exempted', () => {
 
   it('when the exemption has not expired then the classic login proceeds despite 8 months', async () => {
     const { user } = await makeUser(t.sequelize, { lastEidLoginAt: eightMonthsAgo });
-    await user.update({
+    await t.repos.users.update(user.id, {
       eidExemptUntil: new Date('2026-12-31T12:00:00Z'),
       eidExemptReason: 'Licencia médica; sin acceso a la Identidad Electrónica',
     });
@@ -159,7 +159,7 @@ describe('when the user is exempted', () => {
 
   it('when the exemption has expired then the re-authentication is demanded again', async () => {
     const { user } = await makeUser(t.sequelize, { lastEidLoginAt: eightMonthsAgo });
-    await user.update({
+    await t.repos.users.update(user.id, {
       eidExemptUntil: new Date('2026-11-01T12:00:00Z'),
       eidExemptReason: 'Licencia médica',
     });

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import { Establishment, User } from '../../src/db/models';
 import { addEstablishments } from '../../src/establishments/add-establishment';
 import { createUser } from '../../src/users/create-user';
+import { createRepositories, type Repositories } from '../../src/repositories';
+import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
+import type { UserRecord } from '../../src/users/user-repository';
 
 const unique = () => randomBytes(4).toString('hex');
 /**
@@ -13,12 +15,20 @@ export function uniqueDocument(): string {
   return String(100_000_000 + (randomBytes(4).readUInt32BE(0) % 899_999_999));
 }
 
+const reposOf = new WeakMap<Sequelize, Repositories>();
+/** The repositories of a connection (built once per connection, as the composition root does). */
+export function repositoriesOf(sequelize: Sequelize): Repositories {
+  let repos = reposOf.get(sequelize);
+  if (!repos) reposOf.set(sequelize, (repos = createRepositories(sequelize)));
+  return repos;
+}
+
 export async function makeEstablishment(
   sequelize: Sequelize,
   region = 'Central',
-): Promise<Establishment> {
+): Promise<EstablishmentRecord> {
   const code = `T-${unique()}`.toUpperCase();
-  const [created] = await addEstablishments(sequelize, [
+  const [created] = await addEstablishments(repositoriesOf(sequelize), [
     { code, name: `Hospital de prueba ${code}`, region },
   ]);
   return created!;
@@ -30,24 +40,28 @@ export const TEST_PASSWORD = 'correct-horse-battery';
 export async function makeUser(
   sequelize: Sequelize,
   opts: {
-    establishments?: Establishment[] | number;
+    establishments?: EstablishmentRecord[] | number;
     lastEidLoginAt?: Date | null;
     role?: 'staff' | 'admin' | 'auditor';
+    /** `region:NAME` or `establishment:CODE`; global without it. */
+    scope?: string;
     password?: string | null;
     document?: string;
+    name?: string;
   } = {},
-): Promise<{ user: User; establishments: Establishment[]; password: string }> {
+): Promise<{ user: UserRecord; establishments: EstablishmentRecord[]; password: string }> {
   const establishments = Array.isArray(opts.establishments)
     ? opts.establishments
     : await Promise.all(
         Array.from({ length: opts.establishments ?? 1 }, () => makeEstablishment(sequelize)),
       );
   const password = opts.password === undefined ? TEST_PASSWORD : opts.password;
-  const user = await createUser(sequelize, {
+  const user = await createUser(repositoriesOf(sequelize), {
     username: `u${unique()}`,
     document: opts.document ?? uniqueDocument(),
-    name: 'Persona de Prueba',
+    name: opts.name ?? 'Persona de Prueba',
     role: opts.role ?? 'staff',
+    scope: opts.scope,
     establishmentCodes: establishments.map((e) => e.code),
     password: password ?? undefined,
     lastEidLoginAt: opts.lastEidLoginAt ?? null,

@@ -4,6 +4,7 @@ import type { Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../../src/config';
 import { createSequelize } from '../../src/db/sequelize';
 import { createApp } from '../../src/app';
+import { createRepositories, type Repositories } from '../../src/repositories';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import { ManualClock } from '../../src/shared/clock';
 import type { EidStatus } from '../../src/auth/eid-policy';
@@ -14,6 +15,8 @@ export interface TestApp {
   config: Config;
   clock: ManualClock;
   sequelize: Sequelize;
+  repos: Repositories;
+  identities: ReturnType<typeof createApp>['identities'];
   redis: RedisClientType;
   close(): Promise<void>;
 }
@@ -24,7 +27,13 @@ export interface TestApp {
  */
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: { eidStatus?: EidStatus; start?: string; logger?: Logger } = {},
+  options: {
+    eidStatus?: EidStatus;
+    start?: string;
+    logger?: Logger;
+    /** Repositories to use instead of the real ones (fault injection: a failing audit write). */
+    repos?: (sequelize: Sequelize) => Repositories;
+  } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -40,17 +49,21 @@ export async function buildTestApp(
   // The production client (fail-fast, reconnecting), so outages behave here as they do there.
   const redis = createRedisClient(config.redis.url, logger);
   await redis.connect();
-  const { app, sessionIndex } = createApp({
+  const repos = options.repos ? options.repos(sequelize) : createRepositories(sequelize);
+  const { app, sessionIndex, identities } = createApp({
     config,
     clock,
     logger,
     sequelize,
+    repos,
     redis,
     eidStatus: options.eidStatus,
   });
   return {
     app,
     sessionIndex,
+    identities,
+    repos,
     config,
     clock,
     sequelize,

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import type { Establishment } from '../../src/db/models';
 import { preselect } from '../../src/establishments/login-establishment';
 import { safeReturnPath } from '../../src/shared/paths';
 
@@ -65,7 +64,7 @@ describe('safeReturnPath', () => {
 
 describe('preselect', () => {
   // preselect reads only the id; full Sequelize instances are not needed.
-  const establishments = (...ids: number[]) => ids.map((id) => ({ id }) as Establishment);
+  const establishments = (...ids: number[]) => ids.map((id) => ({ id }));
 
   it('when a single establishment is assigned then it is preselected', () => {
     expect(preselect(establishments(7), null)).toBe(7);

@@ -1,5 +1,4 @@
-import type { User } from '../../db/models';
-import { findUserByUsername } from '../../users/user-repository';
+import type { UserRecord, UserRepository } from '../../users/user-repository';
 import { verifyPassword } from './passwords';
 import type { Lockout } from './lockout';
 import type { Clock } from '../../shared/clock';
@@ -25,14 +24,15 @@ export type ClassicRefusal =
 
 export type ClassicResult =
   | { kind: 'refused'; reason: ClassicRefusal }
-  | { kind: 'reauth'; user: User; reason: ReauthReason; monthsAgo: number | null }
-  | { kind: 'accepted'; user: User; degraded: boolean; warningDaysLeft: number | null };
+  | { kind: 'reauth'; user: UserRecord; reason: ReauthReason; monthsAgo: number | null }
+  | { kind: 'accepted'; user: UserRecord; degraded: boolean; warningDaysLeft: number | null };
 
 export interface ClassicLoginDeps {
   clock: Clock;
   lockout: Lockout;
   policy: () => ReauthPolicy;
   record: RecordLoginEvent;
+  users: UserRepository;
 }
 
 /**
@@ -40,11 +40,11 @@ export interface ClassicLoginDeps {
  * there is nothing to verify) so that unknown, wrong, locked and disabled take the same time;
  * every refusal is recorded with its own reason while the person sees one generic message.
  */
-export function createClassicLogin({ clock, lockout, policy, record }: ClassicLoginDeps) {
+export function createClassicLogin({ clock, lockout, policy, record, users }: ClassicLoginDeps) {
   return async function authenticateClassic(attempt: ClassicAttempt): Promise<ClassicResult> {
     const username = attempt.username.trim().toLowerCase();
     const [user, locked] = await Promise.all([
-      findUserByUsername(username),
+      users.findByUsername(username),
       lockout.isLocked(username),
     ]);
     const passwordOk = await verifyPassword(user?.passwordHash ?? null, attempt.password);

@@ -5,6 +5,7 @@ import { parseForm } from '../../http/validate';
 import { requestMeta } from '../../http/request-meta';
 import { regenerateSession, takeFlash } from '../../sessions/session-ops';
 import type { Clock } from '../../shared/clock';
+import type { Policy } from '../../http/policy';
 
 const loginForm = z.object({
   username: z.string().trim().min(1).max(100),
@@ -24,7 +25,7 @@ export interface ClassicRoutesDeps {
   authenticate: AuthenticateClassic;
   clock: Clock;
   eidAvailable: () => boolean;
-  protect: RequestHandler;
+  policy: Policy;
 }
 
 /** GET/POST /login: the classic form and the e-ID button. */
@@ -32,7 +33,7 @@ export function classicLoginRoutes({
   authenticate,
   clock,
   eidAvailable,
-  protect,
+  policy,
 }: ClassicRoutesDeps) {
   const router = Router();
 
@@ -45,7 +46,7 @@ export function classicLoginRoutes({
       .status(status)
       .render('login', { title: 'Iniciar sesión', eidAvailable: eidAvailable(), ...data });
 
-  router.get('/login', (req, res) => {
+  router.get('/login', policy('public'), (req, res) => {
     if (req.session.auth) return res.redirect(303, '/');
     const flash = takeFlash(req);
     const key =
@@ -57,7 +58,7 @@ export function classicLoginRoutes({
     });
   });
 
-  router.post('/login', protect, async (req, res) => {
+  router.post('/login', policy('public'), async (req, res) => {
     const form = parseForm(loginForm, req);
     if (!form) {
       return renderLogin(res, 400, {

@@ -4,7 +4,8 @@ import type { Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
 import type { RecordLoginEvent } from '../../audit/recorder';
 import type { ReauthDemand } from '../../sessions/types';
-import type { User } from '../../db/models';
+import type { Repositories } from '../../repositories';
+import type { UserRecord } from '../../users/user-repository';
 import { EidError, type EidFlow, type EidProvider } from './provider';
 import { linkIdentity, type LinkRefusal } from './link-identity';
 
@@ -12,13 +13,13 @@ import { linkIdentity, type LinkRefusal } from './link-identity';
 export type ReauthRefusal = 'eid_reauth_other_person';
 
 export type CallbackResult =
-  | { kind: 'accepted'; user: User }
+  | { kind: 'accepted'; user: UserRecord }
   | { kind: 'refused'; error: EidError }
   | {
       kind: 'refused';
       reason: LinkRefusal | ReauthRefusal;
       documentNumber: string;
-      user: User | null;
+      user: UserRecord | null;
     };
 
 export interface EidLoginDeps {
@@ -27,6 +28,7 @@ export interface EidLoginDeps {
   provider: EidProvider;
   record: RecordLoginEvent;
   redis: RedisClientType;
+  repos: Repositories;
   logger: Logger;
   /** Told when the provider could not be reached, for degraded mode. */
   reportAvailability(ok: boolean): void;
@@ -67,7 +69,7 @@ export function createEidLogin(deps: EidLoginDeps) {
 
         const refuse = async (
           reason: LinkRefusal | ReauthRefusal,
-          user: User | null,
+          user: UserRecord | null,
         ): Promise<CallbackResult> => {
           await record({
             ...base,
@@ -78,12 +80,12 @@ export function createEidLogin(deps: EidLoginDeps) {
           });
           return { kind: 'refused', reason, documentNumber: identity.documentNumber, user };
         };
-        const linked = await linkIdentity(identity, now);
+        const linked = await linkIdentity(deps.repos, identity, now);
         if ('refusal' in linked) return await refuse(linked.refusal, linked.user);
         const { user } = linked;
         if (demand && demand.userId !== user.id)
           return await refuse('eid_reauth_other_person', user);
-        await user.update({ lastEidLoginAt: now });
+        await deps.repos.users.update(user.id, { lastEidLoginAt: now });
         await record({
           ...base,
           userId: user.id,

@@ -10,6 +10,8 @@ import { EidError, type EidFlow } from './provider';
 import type { EidLogin } from './eid-login';
 import type { SessionIndex } from '../../sessions/session-index';
 import type { ReauthDemand } from '../../sessions/types';
+import type { Policy } from '../../http/policy';
+import type { IdentityCache } from '../../sessions/identity-cache';
 
 /**
  * GET /auth/eid (start) and GET /auth/eid/callback. Started from an open session, the flow
@@ -21,6 +23,8 @@ export function eidRoutes(deps: {
   eid: EidLogin;
   record: RecordLoginEvent;
   index: SessionIndex;
+  policy: Policy;
+  identities: IdentityCache;
 }) {
   const router = Router();
   const { config, eid } = deps;
@@ -39,7 +43,7 @@ export function eidRoutes(deps: {
     );
   };
 
-  router.get('/auth/eid', async (req, res) => {
+  router.get('/auth/eid', deps.policy('public'), async (req, res) => {
     let started;
     try {
       started = await eid.start(Boolean(expectedPerson(req)));
@@ -62,7 +66,7 @@ export function eidRoutes(deps: {
     res.redirect(303, started.url);
   });
 
-  router.get('/auth/eid/callback', async (req, res) => {
+  router.get('/auth/eid/callback', deps.policy('public'), async (req, res) => {
     const flow = req.session.eidFlow as EidFlow | undefined;
     delete req.session.eidFlow;
     const callbackUrl = new URL(config.eid.redirectUri);
@@ -70,6 +74,8 @@ export function eidRoutes(deps: {
     const demand = expectedPerson(req);
 
     const result = await eid.complete(callbackUrl, flow, demand, requestMeta(req));
+    // The badge of every open session of this person changes with the new e-ID login.
+    if (result.kind === 'accepted') await deps.identities.refresh(result.user.id);
     const auth = req.session.auth;
     if (result.kind === 'accepted' && auth) {
       // Same person, same establishment: the session goes on under a new id.

@@ -1,18 +1,19 @@
 import { Router } from 'express';
 import type { Config } from '../../config';
 import { formatDateTime, formatIsoDate } from '../../shared/time';
-import { findUserById } from '../../users/user-repository';
+import type { UserRepository } from '../../users/user-repository';
+import type { Policy } from '../../http/policy';
 
 /**
  * GET /login/eid-required: the notice shown instead of a session when the e-ID must be used
  * again. It only explains and links to the e-ID; the e-ID callback checks it is the same person.
  */
-export function reauthRoutes(config: Config) {
+export function reauthRoutes(config: Config, users: UserRepository, policy: Policy) {
   const router = Router();
-  router.get('/login/eid-required', async (req, res) => {
+  router.get('/login/eid-required', policy('public'), async (req, res) => {
     const demand = req.session.reauth;
     if (!demand) return res.redirect(303, '/login');
-    const user = await findUserById(demand.userId);
+    const user = await users.findById(demand.userId);
     if (!user) return res.redirect(303, '/login');
     res.render('eid-required', {
       title: 'Inicie sesión con Identidad Electrónica',

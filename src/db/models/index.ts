@@ -1,25 +1,34 @@
 import type { Sequelize } from 'sequelize';
-import { Region } from './region';
-import { Establishment } from './establishment';
-import { User } from './user';
-import { UserEstablishment } from './user-establishment';
-import { UserRole } from './user-role';
-import { EidIdentity } from './eid-identity';
+import { defineRegionModel } from './region';
+import { defineEstablishmentModel } from './establishment';
+import { defineUserModel } from './user';
+import { defineUserEstablishmentModel } from './user-establishment';
+import { defineUserRoleModel } from './user-role';
+import { defineEidIdentityModel } from './eid-identity';
 
-export { Region, Establishment, User, UserEstablishment, UserRole, EidIdentity };
 export { ROLES, type Role } from './user-role';
+export type { UserStatus } from './user';
 
 /**
- * Binds the models to a connection. The audit tables have no models: they are written only
- * through the hash-chained appender in src/audit.
+ * Defines the models on one connection. Each call makes classes of its own, so two Sequelize
+ * instances (two apps in one test file, the CLI and a server) never share a binding. Only
+ * repositories receive these; the audit tables have no models (src/audit appends to them).
  */
-export function initModels(sequelize: Sequelize): void {
-  for (const model of [Region, Establishment, User, UserEstablishment, UserRole, EidIdentity]) {
-    model.initModel(sequelize);
-  }
-  Establishment.belongsTo(Region, { foreignKey: 'regionId', as: 'region' });
-  UserEstablishment.belongsTo(Establishment, {
+export function defineModels(sequelize: Sequelize) {
+  const models = {
+    Region: defineRegionModel(sequelize),
+    Establishment: defineEstablishmentModel(sequelize),
+    User: defineUserModel(sequelize),
+    UserEstablishment: defineUserEstablishmentModel(sequelize),
+    UserRole: defineUserRoleModel(sequelize),
+    EidIdentity: defineEidIdentityModel(sequelize),
+  };
+  models.Establishment.belongsTo(models.Region, { foreignKey: 'regionId', as: 'region' });
+  models.UserEstablishment.belongsTo(models.Establishment, {
     foreignKey: 'establishmentId',
     as: 'establishment',
   });
+  return models;
 }
+
+export type Models = ReturnType<typeof defineModels>;

@@ -7,20 +7,24 @@ import {
 } from 'sequelize';
 
 /** An establishment assigned to a user: only these are offered at login. */
-export class UserEstablishment extends Model<
-  InferAttributes<UserEstablishment>,
-  InferCreationAttributes<UserEstablishment>
-> {
-  declare userId: number;
-  declare establishmentId: number;
-
-  static initModel(sequelize: Sequelize): void {
-    UserEstablishment.init(
-      {
-        userId: { type: DataTypes.INTEGER, primaryKey: true },
-        establishmentId: { type: DataTypes.INTEGER, primaryKey: true },
-      },
-      { sequelize, tableName: 'user_establishments', updatedAt: false },
-    );
+export function defineUserEstablishmentModel(sequelize: Sequelize) {
+  class Row extends Model<InferAttributes<Row>, InferCreationAttributes<Row>> {
+    declare userId: number;
+    declare establishmentId: number;
   }
+  Row.init(
+    {
+      userId: { type: DataTypes.INTEGER, primaryKey: true },
+      establishmentId: { type: DataTypes.INTEGER, primaryKey: true },
+    },
+    {
+      sequelize,
+      modelName: 'UserEstablishment',
+      tableName: 'user_establishments',
+      updatedAt: false,
+    },
+  );
+  return Row;
 }
+
+export type UserEstablishmentModel = ReturnType<typeof defineUserEstablishmentModel>;

@@ -10,37 +10,46 @@ import {
 export type UserStatus = 'active' | 'disabled';
 
 /** An HIS account. `passwordHash` is null for e-ID-only accounts. */
-export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
-  declare id: CreationOptional<number>;
-  declare username: string;
-  declare documentNumber: string;
-  declare fullName: string;
-  declare email: CreationOptional<string | null>;
-  declare passwordHash: CreationOptional<string | null>;
-  declare status: CreationOptional<UserStatus>;
-  declare lastEidLoginAt: CreationOptional<Date | null>;
-  declare lastLoginAt: CreationOptional<Date | null>;
-  declare lastEstablishmentId: CreationOptional<number | null>;
-  declare eidExemptUntil: CreationOptional<Date | null>;
-  declare eidExemptReason: CreationOptional<string | null>;
-
-  static initModel(sequelize: Sequelize): void {
-    User.init(
-      {
-        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-        username: { type: DataTypes.TEXT, allowNull: false, unique: true },
-        documentNumber: { type: DataTypes.TEXT, allowNull: false, unique: true },
-        fullName: { type: DataTypes.TEXT, allowNull: false },
-        email: { type: DataTypes.TEXT },
-        passwordHash: { type: DataTypes.TEXT },
-        status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'active' },
-        lastEidLoginAt: { type: DataTypes.DATE },
-        lastLoginAt: { type: DataTypes.DATE },
-        lastEstablishmentId: { type: DataTypes.INTEGER },
-        eidExemptUntil: { type: DataTypes.DATE },
-        eidExemptReason: { type: DataTypes.TEXT },
-      },
-      { sequelize, tableName: 'users' },
-    );
+export function defineUserModel(sequelize: Sequelize) {
+  class Row extends Model<InferAttributes<Row>, InferCreationAttributes<Row>> {
+    declare id: CreationOptional<number>;
+    declare username: string;
+    declare documentNumber: string;
+    declare fullName: string;
+    declare email: CreationOptional<string | null>;
+    declare passwordHash: CreationOptional<string | null>;
+    declare status: CreationOptional<UserStatus>;
+    declare lastEidLoginAt: CreationOptional<Date | null>;
+    declare lastLoginAt: CreationOptional<Date | null>;
+    declare lastEstablishmentId: CreationOptional<number | null>;
+    declare eidExemptUntil: CreationOptional<Date | null>;
+    declare eidExemptReason: CreationOptional<string | null>;
+    declare mustChangePassword: CreationOptional<boolean>;
+    declare version: CreationOptional<number>;
+    declare createdAt: CreationOptional<Date>;
   }
+  Row.init(
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      username: { type: DataTypes.TEXT, allowNull: false, unique: true },
+      documentNumber: { type: DataTypes.TEXT, allowNull: false, unique: true },
+      fullName: { type: DataTypes.TEXT, allowNull: false },
+      email: { type: DataTypes.TEXT },
+      passwordHash: { type: DataTypes.TEXT },
+      status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'active' },
+      lastEidLoginAt: { type: DataTypes.DATE },
+      lastLoginAt: { type: DataTypes.DATE },
+      lastEstablishmentId: { type: DataTypes.INTEGER },
+      eidExemptUntil: { type: DataTypes.DATE },
+      eidExemptReason: { type: DataTypes.TEXT },
+      mustChangePassword: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      // Optimistic concurrency: two administrators saving the same user cannot overwrite each other.
+      version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      createdAt: { type: DataTypes.DATE },
+    },
+    { sequelize, modelName: 'User', tableName: 'users' },
+  );
+  return Row;
 }
+
+export type UserModel = ReturnType<typeof defineUserModel>;

@@ -1,0 +1,94 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { chainHash, GENESIS_HASH } from './chain';
+
+/** One administrative action, allowed or refused. `action` is a stable code; never renamed. */
+export interface AdminEvent {
+  occurredAt: Date;
+  actorUserId: number | null;
+  actorUsername: string | null;
+  action: string;
+  outcome: 'success' | 'denied';
+  targetType: string | null;
+  targetId: string | null;
+  targetUserId: number | null;
+  /** Before → after of what changed, or the refused input; never a password or its hash. */
+  details: Record<string, unknown>;
+  /** The actor's current establishment. */
+  establishmentId: number | null;
+  /** Regiones sanitarias the target belongs to: what a regional auditor may see. */
+  regionIds: number[];
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const LOCK_KEY = 7_130_002; // pg advisory lock serialising appends to admin_events
+
+/** Keys sorted at every level: jsonb gives keys back in its own order, the hash must not care. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}
+
+/** The fields that enter the hash, in their stored order. */
+export function adminEventFields(e: AdminEvent): unknown[] {
+  return [
+    e.occurredAt.toISOString(),
+    e.actorUserId,
+    e.actorUsername,
+    e.action,
+    e.outcome,
+    e.targetType,
+    e.targetId,
+    e.targetUserId,
+    canonical(e.details),
+    e.establishmentId,
+    [...e.regionIds].sort((a, b) => a - b),
+    e.ip,
+    e.userAgent,
+  ];
+}
+
+/**
+ * Appends one admin_events row in the caller's transaction, chained to the previous row under an
+ * advisory lock: the row commits with the change it records, or neither does.
+ */
+export async function appendAdminEvent(
+  sequelize: Sequelize,
+  e: AdminEvent,
+  transaction: Transaction,
+): Promise<void> {
+  await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
+    replacements: { key: LOCK_KEY },
+    transaction,
+  });
+  const [last] = await sequelize.query<{ hash: string }>(
+    'SELECT hash FROM admin_events ORDER BY id DESC LIMIT 1',
+    { type: QueryTypes.SELECT, transaction },
+  );
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const regionIds = [...e.regionIds].sort((a, b) => a - b);
+  await sequelize.query(
+    `INSERT INTO admin_events (occurred_at, actor_user_id, actor_username, action, outcome,
+       target_type, target_id, target_user_id, details, establishment_id, region_ids, ip,
+       user_agent, prev_hash, hash)
+     VALUES (:occurredAt, :actorUserId, :actorUsername, :action, :outcome, :targetType, :targetId,
+       :targetUserId, CAST(:details AS jsonb), :establishmentId, CAST(:regionIds AS integer[]),
+       :ip, :userAgent, :prevHash, :hash)`,
+    {
+      replacements: {
+        ...e,
+        details: JSON.stringify(e.details),
+        regionIds: `{${regionIds.join(',')}}`,
+        prevHash,
+        hash: chainHash(prevHash, adminEventFields({ ...e, regionIds })),
+      },
+      transaction,
+    },
+  );
+}
