@@ -32,6 +32,7 @@ import type { EidProvider } from './auth/eid/provider';
 import { createEstablishmentLogin } from './establishments/login-establishment';
 import { establishmentRoutes } from './establishments/routes';
 import { homeRoutes } from './home/routes';
+import { adminRoutes } from './admin/routes';
 import { healthRoutes } from './health/routes';
 import './sessions/types';
 import { serviceUnavailable } from './shared/errors';
@@ -153,9 +154,10 @@ export function createApp(deps: AppDeps) {
   });
   app.use(enforceSessionTimeouts(clock, config, record));
   app.use(identify(clock, { staleAfterMonths: config.eid.staleAfterMonths }, identities));
+  const lockout = createLockout(redis, config.redis.keyPrefix, config.lockout);
   const authenticateClassic = createClassicLogin({
     clock,
-    lockout: createLockout(redis, config.redis.keyPrefix, config.lockout),
+    lockout,
     policy: () => reauthPolicy(config, eidStatus),
     record,
     users: repos.users,
@@ -200,6 +202,8 @@ export function createApp(deps: AppDeps) {
       endProviderSession: () => eid.endSessionUrl(`${config.baseUrl}/login`),
     }),
   );
+
+  app.use(adminRoutes({ config, repos, clock, policy, identities, sessions: index, lockout }));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));

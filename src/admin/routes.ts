@@ -1,0 +1,9 @@
+import { Router } from 'express';
+import type { AdminDeps } from './deps';
+
+/** /admin: the administrators' screens. Each sub-router names its routes' policies. */
+export function adminRoutes(deps: AdminDeps) {
+  const router = Router();
+  router.get('/admin', deps.policy('users.list'), (_req, res) => res.redirect(303, '/admin/users'));
+  return router;
+}
