@@ -1,0 +1,191 @@
+import { can, gate, type Action } from '../../src/access/policies';
+import {
+  coversPlace,
+  coversScope,
+  type Grant,
+  type Place,
+  type Scope,
+} from '../../src/access/scope';
+import type { Actor } from '../../src/access/actor';
+import type { UserTarget } from '../../src/access/policies/users';
+
+// Two regiones sanitarias, two establishments each.
+const R1 = 1;
+const R2 = 2;
+const E11: Place = { id: 11, regionId: R1 };
+const E12: Place = { id: 12, regionId: R1 };
+const E21: Place = { id: 21, regionId: R2 };
+
+const global: Scope = { kind: 'global' };
+const region = (regionId: number): Scope => ({ kind: 'region', regionId });
+const est = (p: Place): Scope => ({
+  kind: 'establishment',
+  establishmentId: p.id,
+  regionId: p.regionId,
+});
+
+const actor = (userId: number, ...grants: Grant[]): Actor => ({
+  userId,
+  username: `u${userId}`,
+  grants,
+  establishmentId: E11.id,
+  establishments: [E11, E12],
+});
+const admin = (scope: Scope): Grant => ({ role: 'admin', scope });
+
+const globalAdmin = actor(1, admin(global));
+const regionAdmin = actor(2, admin(region(R1)));
+const establishmentAdmin = actor(3, admin(est(E11)));
+const staff = actor(4, { role: 'staff', scope: global });
+const auditor = actor(5, { role: 'auditor', scope: region(R1) });
+const anonymous = actor(0);
+
+const user = (id: number, places: Place[], grants: Grant[] = []): UserTarget => ({
+  id,
+  places,
+  grants,
+});
+const inR1 = user(100, [E12]);
+const inR2 = user(101, [E21]);
+const inBoth = user(102, [E11, E21]);
+const nowhere = user(103, []);
+
+describe('scopes', () => {
+  it.each([
+    [global, E21, true],
+    [region(R1), E12, true],
+    [region(R1), E21, false],
+    [est(E11), E11, true],
+    [est(E11), E12, false],
+  ])('when scope %j meets place %j then covered is %s', (scope, place, expected) => {
+    expect(coversPlace(scope, place)).toBe(expected);
+  });
+
+  it.each([
+    [global, global, true],
+    [region(R1), global, false],
+    [region(R1), region(R1), true],
+    [region(R1), region(R2), false],
+    [region(R1), est(E12), true],
+    [region(R1), est(E21), false],
+    [est(E11), est(E11), true],
+    [est(E11), region(R1), false],
+  ])('when %j is asked to grant %j then allowed is %s', (outer, inner, expected) => {
+    expect(coversScope(outer, inner)).toBe(expected);
+  });
+});
+
+describe('gates: who may attempt what at all', () => {
+  const table: [string, Actor, Action, boolean][] = [
+    ['anonymous', anonymous, 'authenticated', false],
+    ['staff', staff, 'authenticated', true],
+    ['staff', staff, 'users.list', false],
+    ['auditor', auditor, 'users.list', false],
+    ['auditor', auditor, 'audit.read', true],
+    ['staff', staff, 'audit.read', false],
+    ['regional admin', regionAdmin, 'users.list', true],
+    ['regional admin', regionAdmin, 'audit.read', false],
+    ['regional admin', regionAdmin, 'establishments.create', false],
+    ['regional admin', regionAdmin, 'establishments.import', false],
+    ['regional admin', regionAdmin, 'regions.rollout', false],
+    ['global admin', globalAdmin, 'establishments.import', true],
+    ['global admin', globalAdmin, 'regions.rollout', true],
+    ['anyone', anonymous, 'public', true],
+  ];
+  it.each(table)('when %s attempts %s then %s', (_who, a, action, expected) => {
+    expect(gate(a, action)).toBe(expected);
+  });
+});
+
+describe('users', () => {
+  const table: [string, Actor, Action, unknown, boolean][] = [
+    ['global admin reads a user of R2', globalAdmin, 'users.read', inR2, true],
+    ['global admin reads a user with no establishment', globalAdmin, 'users.read', nowhere, true],
+    ['regional admin reads a user of R1', regionAdmin, 'users.read', inR1, true],
+    ['regional admin reads a user of R2', regionAdmin, 'users.read', inR2, false],
+    ['regional admin reads a user of both regions', regionAdmin, 'users.read', inBoth, true],
+    [
+      'regional admin reads a user with no establishment',
+      regionAdmin,
+      'users.read',
+      nowhere,
+      false,
+    ],
+    [
+      'establishment admin reads a user of another establishment',
+      establishmentAdmin,
+      'users.read',
+      inR1,
+      false,
+    ],
+    ['staff reads anyone', staff, 'users.read', inR1, false],
+    ['auditor updates anyone', auditor, 'users.update', inR1, false],
+    ['admin disables themselves', regionAdmin, 'users.disable', user(2, [E11]), false],
+    ['admin disables another of R1', regionAdmin, 'users.disable', inR1, true],
+    ['admin resets own password here', globalAdmin, 'users.resetPassword', user(1, [E11]), false],
+  ];
+  it.each(table)('when %s then %s', (_what, a, action, target, expected) => {
+    expect(can(a, action, target as never)).toBe(expected);
+  });
+
+  const grants: [string, Actor, UserTarget, Scope, boolean][] = [
+    ['global admin grants global', globalAdmin, inR2, global, true],
+    ['regional admin grants in own region', regionAdmin, inR1, region(R1), true],
+    ['regional admin grants an establishment of own region', regionAdmin, inR1, est(E12), true],
+    ['regional admin grants global (wider)', regionAdmin, inR1, global, false],
+    ['regional admin grants another region', regionAdmin, inR1, region(R2), false],
+    ['regional admin grants to a user of another region', regionAdmin, inR2, region(R1), false],
+    [
+      'establishment admin grants the region',
+      establishmentAdmin,
+      user(9, [E11]),
+      region(R1),
+      false,
+    ],
+    ['admin grants to themselves', regionAdmin, user(2, [E11]), est(E11), false],
+  ];
+  it.each(grants)('when %s then %s', (_what, a, target, scope, expected) => {
+    const grant: Grant = { role: 'admin', scope };
+    expect(can(a, 'users.grantRole', { user: target, grant })).toBe(expected);
+    expect(can(a, 'users.revokeRole', { user: target, grant })).toBe(expected);
+  });
+
+  it.each([
+    ['own region', regionAdmin, inR1, E11, true],
+    ['another region', regionAdmin, inR1, E21, false],
+    ['a user of another region', regionAdmin, inR2, E11, false],
+    ['global admin anywhere', globalAdmin, inR2, E12, true],
+  ] as const)(
+    'when assigning an establishment of %s then %s',
+    (_what, a, target, place, expected) => {
+      expect(can(a, 'users.assignEstablishment', { user: target, place })).toBe(expected);
+    },
+  );
+
+  it.each([
+    ['global admin with no establishment', globalAdmin, [], true],
+    ['regional admin with none', regionAdmin, [], false],
+    ['regional admin inside R1', regionAdmin, [E11, E12], true],
+    ['regional admin with one outside', regionAdmin, [E11, E21], false],
+  ] as const)('when %s creates a user then %s', (_what, a, places, expected) => {
+    expect(can(a, 'users.create', [...places])).toBe(expected);
+  });
+});
+
+describe('establishments and sessions', () => {
+  it.each([
+    ['regional admin edits own region', regionAdmin, { place: E12 }, true],
+    ['regional admin edits another region', regionAdmin, { place: E21 }, false],
+    ['regional admin moves one out of the region', regionAdmin, { place: E12, moveTo: E21 }, false],
+    ['global admin moves anything', globalAdmin, { place: E12, moveTo: E21 }, true],
+  ] as const)('when %s then %s', (_what, a, target, expected) => {
+    expect(can(a, 'establishments.update', target)).toBe(expected);
+  });
+
+  it.each([
+    ['an assigned establishment', E12, true],
+    ['one not assigned', E21, false],
+  ])('when switching to %s then %s', (_what, place, expected) => {
+    expect(can(staff, 'sessions.switchEstablishment', place)).toBe(expected);
+  });
+});
