@@ -1,5 +1,5 @@
 import type { Repositories } from '../repositories';
-import type { UserStatus } from '../db/models';
+import type { UserStatus } from '../users/roles';
 import type { Actor } from './actor';
 import type { Grant } from './scope';
 

@@ -1,5 +1,5 @@
 import type { Repositories } from '../repositories';
-import { ROLES, type Role } from '../db/models';
+import { ROLES, type Role } from './roles';
 import type { UserRecord } from './user-repository';
 import { AppError } from '../shared/errors';
 import { normalizeCedula } from '../shared/cedula';

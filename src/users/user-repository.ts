@@ -1,5 +1,6 @@
 import { Op, QueryTypes, type Transaction } from 'sequelize';
-import type { Models, Role, UserStatus } from '../db/models';
+import type { Models } from '../db/models';
+import type { Role, UserStatus } from './roles';
 
 /** A user row as feature code sees it: plain data, never a model instance. */
 export interface UserRecord {

@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { AuthenticateClassic } from './classic-login';
 import { parseForm } from '../../http/validate';
+import { GENERIC_FAILURE } from '../messages';
 import { requestMeta } from '../../http/request-meta';
 import { regenerateSession, takeFlash } from '../../sessions/session-ops';
 import type { Clock } from '../../shared/clock';
@@ -12,8 +13,7 @@ const loginForm = z.object({
   password: z.string().min(1).max(256),
 });
 
-/** One message for every credential failure: the specific reason goes only to the audit. */
-export const GENERIC_FAILURE = 'Usuario o contraseña incorrectos';
+export { GENERIC_FAILURE };
 
 const NOTICES: Record<string, string> = {
   idle: 'Su sesión se cerró por inactividad. Inicie sesión nuevamente.',

@@ -5,7 +5,7 @@ import type { RecordLoginEvent } from '../../audit/recorder';
 import { requestMeta } from '../../http/request-meta';
 import { regenerateSession, saveSession } from '../../sessions/session-ops';
 import { formatCedula } from '../../shared/cedula';
-import { GENERIC_FAILURE } from '../classic/routes';
+import { GENERIC_FAILURE } from '../messages';
 import { EidError, type EidFlow } from './provider';
 import type { EidLogin } from './eid-login';
 import type { SessionIndex } from '../../sessions/session-index';

@@ -6,8 +6,6 @@ import { defineUserEstablishmentModel } from './user-establishment';
 import { defineUserRoleModel } from './user-role';
 import { defineEidIdentityModel } from './eid-identity';
 
-export { ROLES, type Role } from './user-role';
-export type { UserStatus } from './user';
 
 /**
  * Defines the models on one connection. Each call makes classes of its own, so two Sequelize

@@ -7,8 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-export const ROLES = ['staff', 'admin', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../../users/roles';
 
 /** A role, optionally scoped to a region (regional admin) or an establishment. */
 export function defineUserRoleModel(sequelize: Sequelize) {

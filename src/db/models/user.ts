@@ -7,7 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-export type UserStatus = 'active' | 'disabled';
+import type { UserStatus } from '../../users/roles';
 
 /** An HIS account. `passwordHash` is null for e-ID-only accounts. */
 export function defineUserModel(sequelize: Sequelize) {
