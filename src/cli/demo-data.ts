@@ -69,7 +69,17 @@ export const DEMO_USERS: DemoUser[] = [
     role: 'admin',
     establishments: ['CAP-0001'],
     lastEidDaysAgo: 20,
-    shows: 'administradora del HIS',
+    shows: 'administradora del HIS (toda la red)',
+  },
+  {
+    username: 'rcentral',
+    document: '8901234',
+    name: 'Ricardo Daniel Ortiz Giménez',
+    role: 'admin',
+    scope: 'region:Central',
+    establishments: ['CEN-0001'],
+    lastEidDaysAgo: 15,
+    shows: 'administrador regional: solo ve y gestiona usuarios de la Región Central',
   },
   {
     username: 'auditor',

@@ -1,6 +1,6 @@
 /**
  * Test citizens of the e-ID sandbox. Their cédulas match the demo users of `seed:demo`
- * (src/cli/demo-data.ts), plus one citizen who has no HIS account.
+ * (src/cli/demo-data.ts), plus one citizen (7890123) who has no HIS account.
  */
 export interface Citizen {
   cedula: string;
@@ -29,4 +29,5 @@ export const CITIZENS: readonly Citizen[] = [
   citizen('5678901', 'Ana Sofía', 'Duarte Villalba'),
   citizen('6789012', 'Pedro José', 'Villalba Cáceres'),
   citizen('7890123', 'Rosa María', 'Fernández López'),
+  citizen('8901234', 'Ricardo Daniel', 'Ortiz Giménez'),
 ];
