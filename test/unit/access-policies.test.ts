@@ -189,3 +189,60 @@ describe('establishments and sessions', () => {
     expect(can(staff, 'sessions.switchEstablishment', place)).toBe(expected);
   });
 });
+
+describe('user detail changes: no power over wider roles, nothing on oneself', () => {
+  const globalAuditorInR1 = user(110, [E12], [{ role: 'auditor', scope: global }]);
+  const regionAdminInR1 = user(111, [E12], [admin(region(R1))]);
+  const globalStaffInR1 = user(112, [E12], [{ role: 'staff', scope: global }]);
+  const changes: Action[] = [
+    'users.update',
+    'users.disable',
+    'users.enable',
+    'users.unlock',
+    'users.resetPassword',
+    'users.exempt',
+    'users.endSessions',
+  ];
+  const table: [string, Actor, UserTarget, boolean][] = [
+    ['regional admin changes a network-wide auditor of R1', regionAdmin, globalAuditorInR1, false],
+    ['regional admin changes another admin of R1', regionAdmin, regionAdminInR1, true],
+    ['regional admin changes network-wide staff of R1', regionAdmin, globalStaffInR1, true],
+    ['global admin changes a network-wide auditor', globalAdmin, globalAuditorInR1, true],
+    ['establishment admin changes a regional admin', establishmentAdmin, regionAdminInR1, false],
+  ];
+  for (const action of changes) {
+    it.each(table)(`when %s (${action}) then %s`, (_what, a, target, expected) => {
+      expect(can(a, action, target as never)).toBe(expected);
+    });
+  }
+
+  it('when a regional admin reads a network-wide auditor of R1 then allowed (seeing is not changing)', () => {
+    expect(can(regionAdmin, 'users.read', globalAuditorInR1)).toBe(true);
+  });
+
+  it.each([
+    ['users.exempt', true],
+    ['users.resetPassword', true],
+    ['users.disable', true],
+    ['users.update', false],
+    ['users.endSessions', false],
+  ] as const)('when an admin does %s on themselves then refused is %s', (action, refused) => {
+    expect(can(globalAdmin, action, user(1, [E11], [admin(global)]))).toBe(!refused);
+  });
+
+  it.each([
+    ['assign', 'users.assignEstablishment'],
+    ['unassign', 'users.unassignEstablishment'],
+  ] as const)(
+    'when a regional admin would %s a place for a network-wide auditor then refused',
+    (_what, action) => {
+      expect(can(regionAdmin, action, { user: globalAuditorInR1, place: E11 })).toBe(false);
+      expect(can(regionAdmin, action, { user: globalStaffInR1, place: E11 })).toBe(true);
+    },
+  );
+
+  it('when a regional admin revokes a role of a network-wide auditor then refused', () => {
+    const grant: Grant = { role: 'staff', scope: region(R1) };
+    expect(can(regionAdmin, 'users.revokeRole', { user: globalAuditorInR1, grant })).toBe(false);
+  });
+});

@@ -18,24 +18,43 @@ export const managesUser = (actor: Actor, user: UserTarget): boolean =>
 const reachesPlace = (actor: Actor, place: Place) =>
   scopesOf(actor, 'admin').some((s) => coversPlace(s, place));
 
+/**
+ * Whether every admin or auditor role the user holds lies inside the actor's admin scopes: a
+ * regional admin must not reset the password of (and so become) a network-wide admin or auditor
+ * who happens to work in their región. Staff roles carry no power here and do not count.
+ */
+export const outranksUser = (actor: Actor, user: UserTarget): boolean =>
+  user.grants
+    .filter((g) => g.role !== 'staff')
+    .every((g) => scopesOf(actor, 'admin').some((s) => coversScope(s, g.scope)));
+
+/** Changing a user: one the actor manages and who holds no power beyond the actor's. */
+const changesUser = (actor: Actor, user: UserTarget): boolean =>
+  managesUser(actor, user) && outranksUser(actor, user);
+
 const manageRule: Rule<UserTarget> = { gate: isAdmin, allows: managesUser };
 
-/** Never on oneself: an administrator cannot disable themselves or change their own roles. */
-const manageOtherRule: Rule<UserTarget> = {
+const changeRule: Rule<UserTarget> = { gate: isAdmin, allows: changesUser };
+
+/**
+ * Never on oneself: an administrator cannot disable themselves, reset their own password,
+ * exempt themselves from the e-ID or change their own roles.
+ */
+const changeOtherRule: Rule<UserTarget> = {
   gate: isAdmin,
-  allows: (actor, user) => user.id !== actor.userId && managesUser(actor, user),
+  allows: (actor, user) => user.id !== actor.userId && changesUser(actor, user),
 };
 
 const placeRule: Rule<{ user: UserTarget; place: Place }> = {
   gate: isAdmin,
-  allows: (actor, { user, place }) => managesUser(actor, user) && reachesPlace(actor, place),
+  allows: (actor, { user, place }) => changesUser(actor, user) && reachesPlace(actor, place),
 };
 
 const grantRule: Rule<{ user: UserTarget; grant: Grant }> = {
   gate: isAdmin,
   allows: (actor, { user, grant }) =>
     user.id !== actor.userId &&
-    managesUser(actor, user) &&
+    changesUser(actor, user) &&
     scopesOf(actor, 'admin').some((s) => coversScope(s, grant.scope)),
 };
 
@@ -48,13 +67,13 @@ export const userRules = {
     allows: (actor: Actor, places: Place[]) =>
       isGlobalAdmin(actor) || (places.length > 0 && places.every((p) => reachesPlace(actor, p))),
   } satisfies Rule<Place[]>,
-  'users.update': manageRule,
-  'users.disable': manageOtherRule,
-  'users.enable': manageRule,
-  'users.unlock': manageRule,
-  'users.resetPassword': manageOtherRule,
-  'users.exempt': manageRule,
-  'users.endSessions': manageRule,
+  'users.update': changeRule,
+  'users.disable': changeOtherRule,
+  'users.enable': changeRule,
+  'users.unlock': changeRule,
+  'users.resetPassword': changeOtherRule,
+  'users.exempt': changeOtherRule,
+  'users.endSessions': changeRule,
   'users.assignEstablishment': placeRule,
   'users.unassignEstablishment': placeRule,
   'users.grantRole': grantRule,
