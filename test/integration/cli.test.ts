@@ -277,6 +277,7 @@ describe('user:add', () => {
       document?: string;
       name?: string;
       role?: string;
+      scope?: string;
       establishments?: string[];
     },
     stdin?: string,
@@ -291,6 +292,7 @@ describe('user:add', () => {
         o.name ?? 'María Auxiliadora Benítez',
         '--role',
         o.role ?? 'staff',
+        ...(o.scope === undefined ? [] : ['--scope', o.scope]),
         ...(o.establishments ?? [establishmentCodes[0]!]).flatMap((c) => ['--establishment', c]),
         ...(stdin === undefined ? [] : ['--password-stdin']),
       ],
@@ -337,6 +339,38 @@ describe('user:add', () => {
     );
     expect(assigned.map((a) => a.code)).toEqual([...establishmentCodes].sort());
   });
+
+  it.each([
+    [
+      'region:Central',
+      'región',
+      (ids: { regionId: number; establishmentId: number }) => [ids.regionId, null],
+    ],
+    [
+      `establishment:${establishmentCodes[1]!.toLowerCase()}`,
+      'establishment',
+      (ids: { regionId: number; establishmentId: number }) => [null, ids.establishmentId],
+    ],
+  ] as const)(
+    'when --scope %s is given then the role is limited to that %s',
+    async (scope, _kind, expected) => {
+      const username = `cli.${hex()}`;
+      const res = userAdd({ username, role: 'admin', scope });
+      expect(res.stderr).toBe('');
+      expect(res.status).toBe(0);
+      const [ids] = await rows<{ regionId: number; establishmentId: number }>(
+        `SELECT e.region_id AS "regionId", e.id AS "establishmentId" FROM establishments e
+          WHERE e.code = :code`,
+        { code: establishmentCodes[1] },
+      );
+      const [grant] = await rows<{ region_id: number | null; establishment_id: number | null }>(
+        `SELECT r.region_id, r.establishment_id FROM user_roles r JOIN users u ON u.id = r.user_id
+          WHERE u.username = :username AND r.role = 'admin'`,
+        { username },
+      );
+      expect([grant!.region_id, grant!.establishment_id]).toEqual(expected(ids!));
+    },
+  );
 
   it('when --password-stdin is absent then the account has no password (e-ID only)', async () => {
     const username = `cli.${hex()}`;
@@ -411,6 +445,16 @@ describe('user:add', () => {
       'the role is unknown',
       () => [{ username: `cli.${hex()}`, role: 'superusuario' }, 'otra-clave-segura'],
       /Rol inválido "superusuario"/,
+    ],
+    [
+      'the scope names an unknown región',
+      () => [{ username: `cli.${hex()}`, role: 'admin', scope: 'region:Atlántida' }],
+      /Región desconocida: Atlántida\./,
+    ],
+    [
+      'the scope has no kind',
+      () => [{ username: `cli.${hex()}`, role: 'admin', scope: 'Central' }],
+      /Alcance inválido "Central"/,
     ],
     [
       '--username is missing',
