@@ -23,7 +23,12 @@ import { createLoginEventRecorder, type RecordLoginEvent } from './audit/recorde
 import { createLockout } from './auth/classic/lockout';
 import { createClassicLogin } from './auth/classic/classic-login';
 import { classicLoginRoutes } from './auth/classic/routes';
-import { alwaysAvailable, reauthPolicy, type EidStatus } from './auth/eid-policy';
+import {
+  alwaysAvailable,
+  eidRequiredSinceFor,
+  reauthPolicy,
+  type EidStatus,
+} from './auth/eid-policy';
 import { reauthRoutes } from './auth/reauth/routes';
 import { createEidProvider } from './auth/eid';
 import { createEidLogin } from './auth/eid/eid-login';
@@ -155,10 +160,11 @@ export function createApp(deps: AppDeps) {
   app.use(enforceSessionTimeouts(clock, config, record));
   app.use(identify(clock, { staleAfterMonths: config.eid.staleAfterMonths }, identities));
   const lockout = createLockout(redis, config.redis.keyPrefix, config.lockout);
+  const requiredSinceFor = eidRequiredSinceFor(config, repos.establishments.regions);
   const authenticateClassic = createClassicLogin({
     clock,
     lockout,
-    policy: () => reauthPolicy(config, eidStatus),
+    policy: async (user) => reauthPolicy(config, eidStatus, await requiredSinceFor(user.id)),
     record,
     users: repos.users,
   });
@@ -171,7 +177,7 @@ export function createApp(deps: AppDeps) {
       policy,
     }),
   );
-  app.use(reauthRoutes(config, repos.users, policy));
+  app.use(reauthRoutes(config, repos.users, policy, requiredSinceFor));
   const eid = createEidLogin({
     config,
     clock,

@@ -1,4 +1,4 @@
-import { Op, type Transaction } from 'sequelize';
+import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { Models } from '../db/models';
 
 export interface EstablishmentRecord {
@@ -67,6 +67,23 @@ export function createEstablishmentRepository({
     create: async (input: Omit<EstablishmentRecord, 'id' | 'active'>, transaction: Transaction) =>
       toRecord(await Establishment.create(input, { transaction })),
 
+    /** Inserts several establishments in one statement (the CSV import). */
+    createMany: async (
+      inputs: Omit<EstablishmentRecord, 'id' | 'active'>[],
+      transaction: Transaction,
+    ) => (await Establishment.bulkCreate(inputs, { transaction })).map(toRecord),
+
+    /**
+     * Blocks other writers of establishments until the transaction ends (readers go on): an
+     * import plans against the rows it then changes, so nobody may change them in between.
+     */
+    async lockForImport(transaction: Transaction): Promise<void> {
+      await Establishment.sequelize!.query(
+        'LOCK TABLE establishments IN SHARE ROW EXCLUSIVE MODE',
+        { transaction },
+      );
+    },
+
     async update(
       id: number,
       patch: Partial<Omit<EstablishmentRecord, 'id'>>,
@@ -80,6 +97,41 @@ export function createEstablishmentRepository({
         plain<RegionRecord>(await Region.findByPk(id, { transaction })),
       findByCode: async (code: string, transaction?: Transaction) =>
         plain<RegionRecord>(await Region.findOne({ where: { code }, transaction })),
+      lockById: async (id: number, transaction: Transaction) =>
+        plain<RegionRecord>(
+          await Region.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE }),
+        ),
+      /** Every región, locked until the transaction ends (the network-wide rollout date). */
+      lockAll: async (transaction: Transaction) =>
+        (
+          await Region.findAll({
+            transaction,
+            lock: transaction.LOCK.UPDATE,
+            order: [['id', 'ASC']],
+          })
+        ).map((r) => plain<RegionRecord>(r)!),
+      async setEidRequiredSinceAll(date: string | null, transaction: Transaction): Promise<void> {
+        await Region.update({ eidRequiredSince: date }, { where: {}, transaction });
+      },
+      /**
+       * The earliest e-ID rollout date among the regiones of the user's active establishments,
+       * a región without its own date counting with `networkDefault`; null when none applies.
+       */
+      async eidRequiredSinceFor(
+        userId: number,
+        networkDefault: string | null,
+      ): Promise<string | null> {
+        const [row] = await Region.sequelize!.query<{ since: string | null }>(
+          `SELECT to_char(min(COALESCE(r.eid_required_since, CAST(:networkDefault AS date))),
+                          'YYYY-MM-DD') AS since
+             FROM user_establishments ue
+             JOIN establishments e ON e.id = ue.establishment_id AND e.active
+             JOIN regions r ON r.id = e.region_id
+            WHERE ue.user_id = :userId`,
+          { replacements: { userId, networkDefault }, type: QueryTypes.SELECT },
+        );
+        return row?.since ?? null;
+      },
       listAll: async (transaction?: Transaction) =>
         (await Region.findAll({ transaction })).map((r) => plain<RegionRecord>(r)!).sort(byName),
       /** The región with this code, created when new (concurrent creators get the same row). */

@@ -111,6 +111,23 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
         })
       ).map((r) => r.userId),
 
+    /** Per región: active users assigned to one of its establishments, and those never on e-ID. */
+    async countsByRegion(): Promise<Map<number, { users: number; neverUsedEid: number }>> {
+      const rows = await sequelize.query<{ region_id: number; users: string; never: string }>(
+        `SELECT e.region_id, count(DISTINCT u.id) AS users,
+                count(DISTINCT u.id) FILTER (WHERE u.last_eid_login_at IS NULL) AS never
+           FROM users u
+           JOIN user_establishments ue ON ue.user_id = u.id
+           JOIN establishments e ON e.id = ue.establishment_id
+          WHERE u.status = 'active'
+          GROUP BY e.region_id`,
+        { type: QueryTypes.SELECT },
+      );
+      return new Map(
+        rows.map((r) => [r.region_id, { users: Number(r.users), neverUsedEid: Number(r.never) }]),
+      );
+    },
+
     /** Users who never logged in with the e-ID among those assigned to a región (or all). */
     async countNeverUsedEid(regionId: number | null): Promise<number> {
       const [row] = await sequelize.query<{ n: string }>(

@@ -30,7 +30,8 @@ export type ClassicResult =
 export interface ClassicLoginDeps {
   clock: Clock;
   lockout: Lockout;
-  policy: () => ReauthPolicy;
+  /** The policy for this user (the e-ID rollout date depends on their regiones). */
+  policy: (user: UserRecord) => Promise<ReauthPolicy>;
   record: RecordLoginEvent;
   users: UserRepository;
 }
@@ -86,7 +87,7 @@ export function createClassicLogin({ clock, lockout, policy, record, users }: Cl
 
     await lockout.reset(username);
     const now = clock.now();
-    const currentPolicy = policy();
+    const currentPolicy = await policy(user);
     const reason = eidReauthReason(user, now, currentPolicy);
     if (reason) {
       await record({ ...base, userId: user.id, outcome: 'failure', reason });

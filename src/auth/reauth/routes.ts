@@ -8,20 +8,28 @@ import type { Policy } from '../../http/policy';
  * GET /login/eid-required: the notice shown instead of a session when the e-ID must be used
  * again. It only explains and links to the e-ID; the e-ID callback checks it is the same person.
  */
-export function reauthRoutes(config: Config, users: UserRepository, policy: Policy) {
+export function reauthRoutes(
+  config: Config,
+  users: UserRepository,
+  policy: Policy,
+  /** The user's e-ID rollout date (their regiones'), for the notice. */
+  requiredSinceFor: (userId: number) => Promise<string | null> = async () =>
+    config.eid.requiredSince,
+) {
   const router = Router();
   router.get('/login/eid-required', policy('public'), async (req, res) => {
     const demand = req.session.reauth;
     if (!demand) return res.redirect(303, '/login');
     const user = await users.findById(demand.userId);
     if (!user) return res.redirect(303, '/login');
+    const requiredSince = await requiredSinceFor(user.id);
     res.render('eid-required', {
       title: 'Inicie sesión con Identidad Electrónica',
       person: user,
       reason: demand.reason,
       monthsAgo: demand.monthsAgo,
       lastEid: user.lastEidLoginAt ? formatDateTime(user.lastEidLoginAt) : null,
-      requiredSince: config.eid.requiredSince ? formatIsoDate(config.eid.requiredSince) : null,
+      requiredSince: requiredSince ? formatIsoDate(requiredSince) : null,
       reauthAfterMonths: config.eid.reauthAfterMonths,
     });
   });
