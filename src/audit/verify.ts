@@ -1,9 +1,12 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { chainHash, GENESIS_HASH } from './chain';
-import { loginEventFields } from './login-events';
+import { loginEventFields, type LoginMethod } from './login-events';
+import { adminEventFields } from './admin-events';
+
+export type AuditTable = 'login_events' | 'admin_events';
 
 export interface ChainReport {
-  table: string;
+  table: AuditTable;
   rows: number;
   /** Id of the first row whose link or hash does not match, or null when intact. */
   brokenAt: string | null;
@@ -12,64 +15,72 @@ export interface ChainReport {
 }
 
 /** Whether a row with this hash (a head recorded by an earlier verification) is still there. */
-export async function hasLoginEventHash(sequelize: Sequelize, hash: string): Promise<boolean> {
-  const rows = await sequelize.query('SELECT 1 FROM login_events WHERE hash = :hash', {
+export async function hasEventHash(
+  sequelize: Sequelize,
+  table: AuditTable,
+  hash: string,
+): Promise<boolean> {
+  const rows = await sequelize.query(`SELECT 1 FROM ${table} WHERE hash = :hash`, {
     replacements: { hash },
     type: QueryTypes.SELECT,
   });
   return rows.length > 0;
 }
 
-interface LoginRow {
-  id: string;
-  occurred_at: Date;
-  user_id: number | null;
-  username: string | null;
-  method: 'classic';
-  outcome: 'success';
-  reason: string | null;
-  establishment_id: number | null;
-  ip: string | null;
-  user_agent: string | null;
-  degraded: boolean;
-  prev_hash: string;
-  hash: string;
-}
+type Row = Record<string, unknown> & { id: string; prev_hash: string; hash: string };
+
+/** The hashed fields of a stored row, exactly as they were hashed when it was appended. */
+const FIELDS: Record<AuditTable, (r: Row) => unknown[]> = {
+  login_events: (r) =>
+    loginEventFields({
+      occurredAt: new Date(r.occurred_at as Date),
+      userId: r.user_id as number | null,
+      username: r.username as string | null,
+      method: r.method as LoginMethod,
+      outcome: r.outcome as 'success',
+      reason: r.reason as string | null,
+      establishmentId: r.establishment_id as number | null,
+      ip: r.ip as string | null,
+      userAgent: r.user_agent as string | null,
+      degraded: r.degraded as boolean,
+    }),
+  admin_events: (r) =>
+    adminEventFields({
+      occurredAt: new Date(r.occurred_at as Date),
+      actorUserId: r.actor_user_id as number | null,
+      actorUsername: r.actor_username as string | null,
+      action: r.action as string,
+      outcome: r.outcome as 'success',
+      targetType: r.target_type as string | null,
+      targetId: r.target_id as string | null,
+      targetUserId: r.target_user_id as number | null,
+      details: r.details as Record<string, unknown>,
+      establishmentId: r.establishment_id as number | null,
+      regionIds: r.region_ids as number[],
+      ip: r.ip as string | null,
+      userAgent: r.user_agent as string | null,
+    }),
+};
 
 const BATCH = 5000;
 
-/** Recomputes the login_events hash chain in id order, in batches (tens of millions of rows). */
-export async function verifyLoginEvents(sequelize: Sequelize): Promise<ChainReport> {
+/** Recomputes a table's hash chain in id order, in batches (tens of millions of rows). */
+export async function verifyChain(sequelize: Sequelize, table: AuditTable): Promise<ChainReport> {
   let prev = GENESIS_HASH;
   let lastId = '0';
   let rows = 0;
   for (;;) {
-    const batch = await sequelize.query<LoginRow>(
-      'SELECT * FROM login_events WHERE id > :lastId ORDER BY id LIMIT :limit',
+    const batch = await sequelize.query<Row>(
+      `SELECT * FROM ${table} WHERE id > :lastId ORDER BY id LIMIT :limit`,
       { replacements: { lastId, limit: BATCH }, type: QueryTypes.SELECT },
     );
     for (const r of batch) {
-      const expected = chainHash(
-        prev,
-        loginEventFields({
-          occurredAt: new Date(r.occurred_at),
-          userId: r.user_id,
-          username: r.username,
-          method: r.method,
-          outcome: r.outcome,
-          reason: r.reason,
-          establishmentId: r.establishment_id,
-          ip: r.ip,
-          userAgent: r.user_agent,
-          degraded: r.degraded,
-        }),
-      );
-      if (r.prev_hash !== prev || r.hash !== expected)
-        return { table: 'login_events', rows, brokenAt: r.id, head: prev };
+      if (r.prev_hash !== prev || r.hash !== chainHash(prev, FIELDS[table](r)))
+        return { table, rows, brokenAt: r.id, head: prev };
       prev = r.hash;
       rows += 1;
     }
-    if (batch.length < BATCH) return { table: 'login_events', rows, brokenAt: null, head: prev };
+    if (batch.length < BATCH) return { table, rows, brokenAt: null, head: prev };
     lastId = batch[batch.length - 1]!.id;
   }
 }

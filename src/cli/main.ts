@@ -11,7 +11,7 @@ import { addEstablishments, type NewEstablishment } from '../establishments/add-
 import { createUser } from '../users/create-user';
 import { seedDemo } from './seed-demo';
 import { createRepositories, type Repositories } from '../repositories';
-import { hasLoginEventHash, verifyLoginEvents } from '../audit/verify';
+import { hasEventHash, verifyChain } from '../audit/verify';
 
 type Command = (args: string[], sequelize: Sequelize, repos: Repositories) => Promise<string>;
 
@@ -140,25 +140,36 @@ const commands: Record<string, Command> = {
   },
 
   async 'audit:verify'(args, sequelize) {
-    const { values } = strict(args, { since: { type: 'string' } });
-    // A head recorded by an earlier run must still be in the chain: rows removed from the end
-    // leave an intact (shorter) chain, which only an outside record can reveal.
-    if (typeof values.since === 'string' && !(await hasLoginEventHash(sequelize, values.since))) {
-      throw new AppError(
-        'audit_broken',
-        2,
-        `El registro de control ${values.since} ya no está en login_events: se eliminaron registros.`,
-      );
+    const { values } = strict(args, {
+      since: { type: 'string' },
+      'since-admin': { type: 'string' },
+    });
+    const lines: string[] = [];
+    const broken: string[] = [];
+    // Both chains are always checked, so one report names every altered table.
+    for (const [table, since] of [
+      ['login_events', values.since],
+      ['admin_events', values['since-admin']],
+    ] as const) {
+      // A head recorded by an earlier run must still be in the chain: rows removed from the end
+      // leave an intact (shorter) chain, which only an outside record can reveal.
+      if (typeof since === 'string' && !(await hasEventHash(sequelize, table, since))) {
+        broken.push(
+          `El registro de control ${since} ya no está en ${table}: se eliminaron registros.`,
+        );
+      }
+      const report = await verifyChain(sequelize, table);
+      if (report.brokenAt)
+        broken.push(
+          `La cadena de ${table} está alterada a partir del registro ${report.brokenAt}.`,
+        );
+      else
+        lines.push(
+          `${table}: ${report.rows} registros, cadena íntegra. Último hash: ${report.head}`,
+        );
     }
-    const report = await verifyLoginEvents(sequelize);
-    if (report.brokenAt) {
-      throw new AppError(
-        'audit_broken',
-        2,
-        `La cadena de ${report.table} está alterada a partir del registro ${report.brokenAt}.`,
-      );
-    }
-    return `${report.table}: ${report.rows} registros, cadena íntegra. Último hash: ${report.head}`;
+    if (broken.length) throw new AppError('audit_broken', 2, broken.join('\n'));
+    return lines.join('\n');
   },
 };
 

@@ -8,6 +8,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { createSequelize } from '../../src/db/sequelize';
 import { createMigrator } from '../../src/db/migrator';
 import { appendLoginEvent, type LoginEvent } from '../../src/audit/login-events';
+import { appendAdminEvent } from '../../src/audit/admin-events';
 import { adminQuery, TEST_PG_ADMIN_URL } from '../support/services';
 
 /**
@@ -525,6 +526,28 @@ describe('audit:verify and the append-only login history (scratch database)', ()
     scratch = createSequelize({ url: scratchUrl, poolMax: 2, statementTimeoutInMs: 30000 });
     await createMigrator(scratch).up();
     for (let i = 1; i <= 4; i++) await appendLoginEvent(scratch, event(i));
+    for (let i = 1; i <= 3; i++)
+      await scratch.transaction((tx) =>
+        appendAdminEvent(
+          scratch,
+          {
+            occurredAt: new Date(Date.UTC(2026, 10, 21, 9, i)),
+            actorUserId: null,
+            actorUsername: 'adminhis',
+            action: 'users.disable',
+            outcome: i === 2 ? 'denied' : 'success',
+            targetType: 'user',
+            targetId: String(i),
+            targetUserId: null,
+            details: { before: { status: 'active' }, after: { status: 'disabled' }, n: i },
+            establishmentId: null,
+            regionIds: [3, 1],
+            ip: '10.0.0.2',
+            userAgent: 'jest',
+          },
+          tx,
+        ),
+      );
     const stored = await scratch.query<{ id: string }>('SELECT id FROM login_events ORDER BY id', {
       type: QueryTypes.SELECT,
     });
@@ -542,6 +565,7 @@ describe('audit:verify and the append-only login history (scratch database)', ()
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('login_events: 4 registros, cadena íntegra.');
+    expect(res.stdout).toContain('admin_events: 3 registros, cadena íntegra.');
     recordedHead = /Último hash: ([0-9a-f]{64})/.exec(res.stdout)?.[1] ?? '';
     expect(recordedHead).toHaveLength(64);
     expect(cli(['audit:verify', '--since', recordedHead], { databaseUrl: scratchUrl }).status).toBe(
@@ -593,6 +617,30 @@ describe('audit:verify and the append-only login history (scratch database)', ()
     expect(res.status).toBe(2);
     expect(res.stderr).toContain(
       `El registro de control ${recordedHead} ya no está en login_events`,
+    );
+  });
+
+  it('when a superuser alters an admin_events row then audit:verify exits 2 naming that table and row', async () => {
+    const [second] = await scratch.query<{ id: string }>(
+      'SELECT id FROM admin_events ORDER BY id OFFSET 1 LIMIT 1',
+      { type: QueryTypes.SELECT },
+    );
+    await scratch.transaction(async (transaction) => {
+      await scratch.query('ALTER TABLE admin_events DISABLE TRIGGER admin_events_append_only', {
+        transaction,
+      });
+      await scratch.query("UPDATE admin_events SET outcome = 'success' WHERE id = :id", {
+        replacements: { id: second!.id },
+        transaction,
+      });
+      await scratch.query('ALTER TABLE admin_events ENABLE TRIGGER admin_events_append_only', {
+        transaction,
+      });
+    });
+    const res = cli(['audit:verify'], { databaseUrl: scratchUrl });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain(
+      `La cadena de admin_events está alterada a partir del registro ${second!.id}.`,
     );
   });
 });
