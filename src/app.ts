@@ -95,26 +95,6 @@ export function createApp(deps: AppDeps) {
     '/static',
     express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false }),
   );
-  app.use(healthRoutes({ sequelize, redis, registry: metrics.registry }));
-
-  const sessions = createSessionMiddleware(config, redis);
-  const index = createSessionIndex(
-    redis,
-    config.redis.keyPrefix,
-    sessions.store,
-    config.session.absoluteTimeoutInHours * 3600,
-  );
-  const appendEvent = createLoginEventRecorder(sequelize, clock);
-  const record: RecordLoginEvent = async (event) => {
-    await appendEvent(event);
-    metrics.loginEvents.inc({
-      method: event.method,
-      outcome: event.outcome,
-      reason: event.reason ?? '',
-    });
-  };
-  const csrf = createCsrf();
-  const identities = createIdentityCache(redis, config.redis.keyPrefix, repos);
   const policy = createPolicy((actor, action, meta) =>
     repos.transaction((tx) =>
       repos.adminEvents.append(
@@ -137,6 +117,26 @@ export function createApp(deps: AppDeps) {
       ),
     ),
   );
+  app.use(healthRoutes({ sequelize, redis, registry: metrics.registry, policy }));
+
+  const sessions = createSessionMiddleware(config, redis);
+  const index = createSessionIndex(
+    redis,
+    config.redis.keyPrefix,
+    sessions.store,
+    config.session.absoluteTimeoutInHours * 3600,
+  );
+  const appendEvent = createLoginEventRecorder(sequelize, clock);
+  const record: RecordLoginEvent = async (event) => {
+    await appendEvent(event);
+    metrics.loginEvents.inc({
+      method: event.method,
+      outcome: event.outcome,
+      reason: event.reason ?? '',
+    });
+  };
+  const csrf = createCsrf();
+  const identities = createIdentityCache(redis, config.redis.keyPrefix, repos);
 
   app.use((_req, res, next) => {
     // Pages behind a login must never be served from a shared PC's cache.

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Sequelize } from 'sequelize';
 import type { RedisClientType } from 'redis';
 import type client from 'prom-client';
+import type { Policy } from '../http/policy';
 
 const withTimeout = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([
@@ -17,12 +18,15 @@ export function healthRoutes(deps: {
   sequelize: Sequelize;
   redis: RedisClientType;
   registry: client.Registry;
+  policy: Policy;
 }) {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
+  // Probes for load balancers and Prometheus: no session, no login.
+  const open = deps.policy('public');
+  router.get('/healthz', open, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  router.get('/readyz', open, async (_req, res) => {
     const check = async (fn: () => Promise<unknown>) =>
       withTimeout(fn(), 1000).then(
         () => 'ok',
@@ -35,7 +39,7 @@ export function healthRoutes(deps: {
     const ok = postgres === 'ok' && redis === 'ok';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', postgres, redis });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', open, async (_req, res) => {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
   return router;

@@ -1,0 +1,37 @@
+import type { Express } from 'express';
+
+export interface RouteInfo {
+  method: string;
+  path: string;
+  /** The access policy the route names (its first handler's `policy`), if any. */
+  policy: string | null;
+}
+
+interface Layer {
+  route?: {
+    path: string;
+    methods: Record<string, boolean>;
+    stack: { handle: { policy?: string } }[];
+  };
+  handle?: { stack?: Layer[] };
+}
+
+/**
+ * Every route of the app, read from Express's own router: what the route × role matrix runs
+ * over, so a route added tomorrow is in the matrix without anyone listing it.
+ */
+export function listRoutes(app: Express): RouteInfo[] {
+  const found: RouteInfo[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const policy = layer.route.stack.find((l) => l.handle.policy)?.handle.policy ?? null;
+        for (const [method, on] of Object.entries(layer.route.methods))
+          if (on && method !== '_all')
+            found.push({ method: method.toUpperCase(), path: layer.route.path, policy });
+      } else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return found;
+}
