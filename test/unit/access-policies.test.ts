@@ -168,7 +168,8 @@ describe('users', () => {
     ['regional admin inside R1', regionAdmin, [E11, E12], true],
     ['regional admin with one outside', regionAdmin, [E11, E21], false],
   ] as const)('when %s creates a user then %s', (_what, a, places, expected) => {
-    expect(can(a, 'users.create', [...places])).toBe(expected);
+    const grant: Grant = { role: 'staff', scope: global };
+    expect(can(a, 'users.create', { places: [...places], grant })).toBe(expected);
   });
 });
 
@@ -244,5 +245,45 @@ describe('user detail changes: no power over wider roles, nothing on oneself', (
   it('when a regional admin revokes a role of a network-wide auditor then refused', () => {
     const grant: Grant = { role: 'staff', scope: region(R1) };
     expect(can(regionAdmin, 'users.revokeRole', { user: globalAuditorInR1, grant })).toBe(false);
+  });
+});
+
+describe('users.create: the initial role never wider than the creator', () => {
+  const auditorIn = (scope: Scope): Grant => ({ role: 'auditor', scope });
+  const table: [string, Actor, Place[], Grant, boolean][] = [
+    ['global admin, staff anywhere', globalAdmin, [E21], { role: 'staff', scope: global }, true],
+    ['global admin, global admin role', globalAdmin, [E21], admin(global), true],
+    ['regional admin, staff in R1', regionAdmin, [E12], { role: 'staff', scope: global }, true],
+    ['regional admin, admin of R1', regionAdmin, [E12], admin(region(R1)), true],
+    ['regional admin, auditor of an R1 place', regionAdmin, [E12], auditorIn(est(E12)), true],
+    ['regional admin, global admin role', regionAdmin, [E12], admin(global), false],
+    ['regional admin, global auditor role', regionAdmin, [E12], auditorIn(global), false],
+    ['regional admin, admin of R2', regionAdmin, [E12], admin(region(R2)), false],
+    [
+      'regional admin, staff placed in R2',
+      regionAdmin,
+      [E21],
+      { role: 'staff', scope: global },
+      false,
+    ],
+    [
+      'establishment admin, admin of its región',
+      establishmentAdmin,
+      [E11],
+      admin(region(R1)),
+      false,
+    ],
+    ['establishment admin, admin of itself', establishmentAdmin, [E11], admin(est(E11)), true],
+    [
+      'establishment admin, staff elsewhere in R1',
+      establishmentAdmin,
+      [E12],
+      { role: 'staff', scope: global },
+      false,
+    ],
+    ['auditor, staff in R1', auditor, [E11], { role: 'staff', scope: global }, false],
+  ];
+  it.each(table)('when %s then %s', (_what, a, places, grant, expected) => {
+    expect(can(a, 'users.create', { places, grant })).toBe(expected);
   });
 });

@@ -9,6 +9,12 @@ export interface UserTarget {
   grants: Grant[];
 }
 
+/** What creating an account decides on: where the new user works and the role they start with. */
+export interface NewUserTarget {
+  places: Place[];
+  grant: Grant;
+}
+
 /** A global admin manages everyone; a scoped admin, users assigned to a place of their scope. */
 export const managesUser = (actor: Actor, user: UserTarget): boolean =>
   scopesOf(actor, 'admin').some(
@@ -61,12 +67,18 @@ const grantRule: Rule<{ user: UserTarget; grant: Grant }> = {
 export const userRules = {
   'users.list': gateOnly(isAdmin),
   'users.read': manageRule,
-  /** New accounts start inside the creator's scope: a scoped admin must assign a place of it. */
+  /**
+   * New accounts start inside the creator's scope: a scoped admin must assign places of it, and
+   * an admin or auditor role is granted only in a scope the creator's covers (never wider). A
+   * staff role carries no power of its own (staff reach only their establishments): no scope.
+   */
   'users.create': {
     gate: isAdmin,
-    allows: (actor: Actor, places: Place[]) =>
-      isGlobalAdmin(actor) || (places.length > 0 && places.every((p) => reachesPlace(actor, p))),
-  } satisfies Rule<Place[]>,
+    allows: (actor: Actor, { places, grant }: NewUserTarget) =>
+      (isGlobalAdmin(actor) ||
+        (places.length > 0 && places.every((p) => reachesPlace(actor, p)))) &&
+      (grant.role === 'staff' || scopesOf(actor, 'admin').some((s) => coversScope(s, grant.scope))),
+  } satisfies Rule<NewUserTarget>,
   'users.update': changeRule,
   'users.disable': changeOtherRule,
   'users.enable': changeRule,

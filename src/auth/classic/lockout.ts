@@ -40,6 +40,40 @@ export function createLockout(
     async reset(username: string): Promise<void> {
       await limiter.delete(username);
     },
+    /** Which of these usernames are locked now (one lookup each, pipelined by the client). */
+    async lockedAmong(usernames: string[]): Promise<Set<string>> {
+      const results = await Promise.all(usernames.map((u) => limiter.get(u)));
+      return new Set(
+        usernames.filter((_, i) => (results[i]?.consumedPoints ?? 0) >= lockout.maxFailures),
+      );
+    },
+    /**
+     * Usernames locked now, found by SCAN over the lockout keys (which also count failures of
+     * unknown names): at most `max` of them and at most `maxKeys` keys read, so a flood of failed
+     * attempts cannot make one request walk Redis without end. `complete` is false when cut short.
+     */
+    async listLocked(
+      max = 1000,
+      maxKeys = 20_000,
+    ): Promise<{ usernames: string[]; complete: boolean }> {
+      const prefix = `${keyPrefix}lockout:`;
+      const usernames: string[] = [];
+      let seen = 0;
+      for await (const keys of redis.scanIterator({
+        MATCH: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
+        COUNT: 1000,
+      })) {
+        const counts = await Promise.all(keys.map((k) => redis.get(k)));
+        keys.forEach((k, i) => {
+          if (Number(counts[i] ?? 0) >= lockout.maxFailures) usernames.push(k.slice(prefix.length));
+        });
+        seen += keys.length;
+        if (usernames.length >= max || seen >= maxKeys) {
+          return { usernames: usernames.slice(0, max), complete: false };
+        }
+      }
+      return { usernames, complete: true };
+    },
   };
 }
 
