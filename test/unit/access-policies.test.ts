@@ -287,3 +287,75 @@ describe('users.create: the initial role never wider than the creator', () => {
     expect(can(a, 'users.create', { places, grant })).toBe(expected);
   });
 });
+
+describe('establishment edits, moves between regiones and (de)activation', () => {
+  const E11moved = (regionId: number): Place => ({ id: E11.id, regionId });
+  it.each([
+    [
+      'an establishment admin renames their own',
+      establishmentAdmin,
+      { place: E11, moveTo: E11 },
+      true,
+    ],
+    [
+      'an establishment admin moves their own to another región',
+      establishmentAdmin,
+      { place: E11, moveTo: E11moved(R2) },
+      false,
+    ],
+    [
+      'an establishment admin edits another of the región',
+      establishmentAdmin,
+      { place: E12 },
+      false,
+    ],
+    ['a regional admin keeps it in the región', regionAdmin, { place: E11, moveTo: E11 }, true],
+    [
+      'a regional admin moves one of theirs out',
+      regionAdmin,
+      { place: E11, moveTo: E11moved(R2) },
+      false,
+    ],
+    [
+      'a regional admin pulls one in from another región',
+      regionAdmin,
+      { place: E21, moveTo: { id: E21.id, regionId: R1 } },
+      false,
+    ],
+    [
+      'a global admin moves one between regiones',
+      globalAdmin,
+      { place: E11, moveTo: E11moved(R2) },
+      true,
+    ],
+    ['staff edits one of theirs', staff, { place: E11 }, false],
+    ['an auditor edits one of their región', auditor, { place: E11 }, false],
+  ] as const)('when %s then %s', (_what, a, target, expected) => {
+    expect(can(a, 'establishments.update', target)).toBe(expected);
+  });
+
+  it.each([
+    ['a regional admin, own región', regionAdmin, E12, true],
+    ['a regional admin, another región', regionAdmin, E21, false],
+    ['an establishment admin, their own', establishmentAdmin, E11, true],
+    ['an establishment admin, a neighbour', establishmentAdmin, E12, false],
+    ['a global admin, anywhere', globalAdmin, E21, true],
+    ['staff', staff, E11, false],
+  ] as const)('when %s (de)activates then %s', (_what, a, place, expected) => {
+    expect(can(a, 'establishments.deactivate', { place })).toBe(expected);
+    expect(can(a, 'establishments.activate', { place })).toBe(expected);
+  });
+
+  it.each([
+    ['a regional admin', regionAdmin, 'regions.list', true],
+    ['an auditor', auditor, 'regions.list', false],
+    ['a regional admin', regionAdmin, 'regions.manage', false],
+    ['a global admin', globalAdmin, 'regions.manage', true],
+    ['an establishment admin', establishmentAdmin, 'establishments.list', true],
+    ['staff', staff, 'establishments.list', false],
+    ['an establishment admin', establishmentAdmin, 'establishments.create', false],
+    ['an auditor', auditor, 'establishments.activate', false],
+  ] as const)('when %s asks for %s then the gate says %s', (_who, a, action, expected) => {
+    expect(gate(a, action)).toBe(expected);
+  });
+});

@@ -1,13 +1,24 @@
 import { isAdmin, isGlobalAdmin, scopesOf } from '../actor';
-import { coversPlace, type Place } from '../scope';
+import { coversPlace, coversScope, type Place, type Scope } from '../scope';
 import { gateOnly, type Rule } from './rule';
 
-/** Editing an establishment: the admin's scope must reach it where it is and where it goes. */
+const coversRegion = (s: Scope, regionId: number) => coversScope(s, { kind: 'region', regionId });
+
+/**
+ * Editing an establishment: the admin's scope must reach it where it is and where it goes. Moving
+ * it to another región changes who administers its users, so it takes a scope over both regiones
+ * (an establishment's own admin may rename it, not move it).
+ */
 const editRule: Rule<{ place: Place; moveTo?: Place }> = {
   gate: isAdmin,
   allows: (actor, { place, moveTo }) =>
     scopesOf(actor, 'admin').some(
-      (s) => coversPlace(s, place) && (!moveTo || coversPlace(s, moveTo)),
+      (s) =>
+        coversPlace(s, place) &&
+        (!moveTo ||
+          (moveTo.regionId === place.regionId
+            ? coversPlace(s, moveTo)
+            : coversRegion(s, place.regionId) && coversRegion(s, moveTo.regionId))),
     ),
 };
 
@@ -18,4 +29,6 @@ export const establishmentRules = {
   'establishments.import': gateOnly(isGlobalAdmin),
   'establishments.update': editRule,
   'establishments.deactivate': editRule,
+  /** Undoes a deactivation: the same reach as deactivating, its own audit code. */
+  'establishments.activate': editRule,
 };
