@@ -3,7 +3,12 @@ import { hash, verify } from '@node-rs/argon2';
 /** OWASP's minimum for argon2id: 19 MiB, 2 iterations, 1 lane (the library's default algorithm). */
 export const ARGON2_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export const hashPassword = (password: string): Promise<string> => hash(password, ARGON2_OPTIONS);
+/**
+ * Passwords are hashed and verified in Unicode NFC, as the policy measures them: "ñ" typed as one
+ * code point or as "n" + combining tilde (some keyboards, copy-paste) is the same password.
+ */
+export const hashPassword = (password: string): Promise<string> =>
+  hash(password.normalize('NFC'), ARGON2_OPTIONS);
 
 /**
  * A hash of a random password nobody knows, with {@link ARGON2_OPTIONS}: verifying against it
@@ -20,6 +25,6 @@ export async function verifyPassword(
   storedHash: string | null,
   password: string,
 ): Promise<boolean> {
-  const ok = await verify(storedHash ?? DUMMY_HASH, password).catch(() => false);
+  const ok = await verify(storedHash ?? DUMMY_HASH, password.normalize('NFC')).catch(() => false);
   return storedHash !== null && ok;
 }
