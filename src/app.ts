@@ -38,6 +38,7 @@ import { createEstablishmentLogin } from './establishments/login-establishment';
 import { establishmentRoutes } from './establishments/routes';
 import { homeRoutes } from './home/routes';
 import { adminRoutes } from './admin/routes';
+import { meRoutes } from './me/routes';
 import { healthRoutes } from './health/routes';
 import './sessions/types';
 import { serviceUnavailable } from './shared/errors';
@@ -210,6 +211,18 @@ export function createApp(deps: AppDeps) {
   );
 
   app.use(adminRoutes({ config, repos, clock, policy, identities, sessions: index, lockout }));
+  app.use(
+    meRoutes({
+      repos,
+      clock,
+      policy,
+      identities,
+      sessions: index,
+      lockout,
+      lockoutMinutes: config.lockout.durationInMinutes,
+      eidAvailable: () => eidStatus.available(),
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));

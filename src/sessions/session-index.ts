@@ -47,6 +47,17 @@ export function createSessionIndex(
       await redis.del(key(userId));
       return ids.length;
     },
+    /** Destroys every session of the user except `keepSid` (the caller's); returns how many. */
+    async endOthers(userId: number, keepSid: string): Promise<number> {
+      const others = (await list(userId)).filter((sid) => sid !== keepSid);
+      for (const sid of others) {
+        await new Promise<void>((resolve, reject) =>
+          store.destroy(sid, (err) => (err ? reject(err) : resolve())),
+        );
+        await redis.sRem(key(userId), sid);
+      }
+      return others.length;
+    },
   };
 }
 

@@ -40,5 +40,9 @@ declare module 'express-session' {
     flash?: { kind: 'info' | 'error'; text: string };
     /** Opaque per-protocol e-ID flow data (state, nonce, PKCE verifier), single use. */
     eidFlow?: Record<string, unknown>;
+    /** "¿Olvidó su contraseña?": the next e-ID login is for a new HIS password (epoch ms). */
+    passwordReset?: { startedAt: number };
+    /** The e-ID verified this person for a new HIS password; not a session (epoch ms). */
+    passwordResetVerified?: { userId: number; verifiedAt: number };
   }
 }

@@ -12,10 +12,12 @@ import type { SessionIndex } from '../../sessions/session-index';
 import type { ReauthDemand } from '../../sessions/types';
 import type { Policy } from '../../http/policy';
 import type { IdentityCache } from '../../sessions/identity-cache';
+import { markPasswordResetVerified, takePasswordResetIntent } from '../../sessions/password-reset';
 
 /**
  * GET /auth/eid (start) and GET /auth/eid/callback. Started from an open session, the flow
  * refreshes that user's e-ID login (the warning's "Verificar ahora") and keeps the session.
+ * Started from "¿Olvidó su contraseña?", it leads to the new-password form, never to a session.
  */
 export function eidRoutes(deps: {
   config: Config;
@@ -44,9 +46,12 @@ export function eidRoutes(deps: {
   };
 
   router.get('/auth/eid', deps.policy('public'), async (req, res) => {
+    // Only /login/forgot starts a password reset: the plain e-ID button drops an abandoned one.
+    if (req.query.intent !== 'password-reset') delete req.session.passwordReset;
     let started;
     try {
-      started = await eid.start(Boolean(expectedPerson(req)));
+      // A reset must prove the person now, not reuse a provider session left on a shared PC.
+      started = await eid.start(Boolean(expectedPerson(req) ?? req.session.passwordReset));
     } catch (err) {
       const error =
         err instanceof EidError ? err : new EidError('eid_provider_error', { cause: err });
@@ -72,6 +77,7 @@ export function eidRoutes(deps: {
     const callbackUrl = new URL(config.eid.redirectUri);
     callbackUrl.search = new URL(req.originalUrl, config.baseUrl).search;
     const demand = expectedPerson(req);
+    const resetRequested = takePasswordResetIntent(req, deps.clock.now());
 
     const result = await eid.complete(callbackUrl, flow, demand, requestMeta(req));
     // The badge of every open session of this person changes with the new e-ID login.
@@ -84,6 +90,10 @@ export function eidRoutes(deps: {
       req.session.flash = { kind: 'info', text: 'Identidad Electrónica verificada.' };
       await deps.index.add(auth.userId, req.sessionID);
       return res.redirect(303, '/');
+    }
+    if (result.kind === 'accepted' && resetRequested) {
+      await markPasswordResetVerified(req, result.user.id, deps.clock.now());
+      return res.redirect(303, '/login/forgot/new-password');
     }
     if (result.kind === 'accepted') {
       await regenerateSession(req);
