@@ -38,6 +38,7 @@ import { createEstablishmentLogin } from './establishments/login-establishment';
 import { establishmentRoutes } from './establishments/routes';
 import { homeRoutes } from './home/routes';
 import { adminRoutes } from './admin/routes';
+import { createUserSearch } from './users/user-search';
 import { meRoutes } from './me/routes';
 import { healthRoutes } from './health/routes';
 import './sessions/types';
@@ -210,7 +211,18 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
-  app.use(adminRoutes({ config, repos, clock, policy, identities, sessions: index, lockout }));
+  app.use(
+    adminRoutes({
+      config,
+      repos,
+      clock,
+      policy,
+      identities,
+      sessions: index,
+      lockout,
+      userSearch: createUserSearch(sequelize),
+    }),
+  );
   app.use(
     meRoutes({
       repos,

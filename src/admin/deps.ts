@@ -5,6 +5,7 @@ import type { Policy } from '../http/policy';
 import type { IdentityCache } from '../sessions/identity-cache';
 import type { SessionIndex } from '../sessions/session-index';
 import type { Lockout } from '../auth/classic/lockout';
+import type { UserSearch } from '../users/user-search';
 
 /** What the administration screens and their commands are built from (wired in app.ts). */
 export interface AdminDeps {
@@ -17,4 +18,6 @@ export interface AdminDeps {
   /** Lists and ends a user's open sessions. */
   sessions: SessionIndex;
   lockout: Lockout;
+  /** The users list's query (keyset pages, filters, scope). */
+  userSearch: UserSearch;
 }

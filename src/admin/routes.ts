@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import type { AdminDeps } from './deps';
+import { userListRoutes } from './users/list-routes';
 
 /** /admin: the administrators' screens. Each sub-router names its routes' policies. */
 export function adminRoutes(deps: AdminDeps) {
   const router = Router();
   router.get('/admin', deps.policy('users.list'), (_req, res) => res.redirect(303, '/admin/users'));
+  router.use(userListRoutes(deps));
   return router;
 }
