@@ -242,6 +242,20 @@ describe('user detail changes: no power over wider roles, nothing on oneself', (
     },
   );
 
+  it.each([
+    ['staff', global, true],
+    ['auditor', global, false],
+    ['admin', region(R2), false],
+    ['auditor', est(E12), true],
+  ] as const)(
+    'when a regional admin grants or revokes %s in %j for a user of R1 then allowed is %s',
+    (role, scope, expected) => {
+      const grant: Grant = { role, scope };
+      expect(can(regionAdmin, 'users.grantRole', { user: inR1, grant })).toBe(expected);
+      expect(can(regionAdmin, 'users.revokeRole', { user: inR1, grant })).toBe(expected);
+    },
+  );
+
   it('when a regional admin revokes a role of a network-wide auditor then refused', () => {
     const grant: Grant = { role: 'staff', scope: region(R1) };
     expect(can(regionAdmin, 'users.revokeRole', { user: globalAuditorInR1, grant })).toBe(false);
