@@ -48,6 +48,16 @@ export function createEstablishmentRepository({
     findByIds: async (ids: number[], transaction?: Transaction) =>
       (await Establishment.findAll({ where: { id: { [Op.in]: ids } }, transaction })).map(toRecord),
 
+    /** These establishments, share-locked until the transaction ends (not moved or deactivated). */
+    lockByIds: async (ids: number[], transaction: Transaction) =>
+      (
+        await Establishment.findAll({
+          where: { id: { [Op.in]: ids } },
+          transaction,
+          lock: transaction.LOCK.SHARE,
+        })
+      ).map(toRecord),
+
     /** Every establishment, by name (934 in the network: small enough to list whole). */
     listAll: async (transaction?: Transaction) =>
       (await Establishment.findAll({ transaction })).map(toRecord).sort(byName),
