@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AdminDeps } from './deps';
+import { userDetailRoutes } from './users/detail-routes';
 import { userListRoutes } from './users/list-routes';
 
 /** /admin: the administrators' screens. Each sub-router names its routes' policies. */
@@ -7,5 +8,6 @@ export function adminRoutes(deps: AdminDeps) {
   const router = Router();
   router.get('/admin', deps.policy('users.list'), (_req, res) => res.redirect(303, '/admin/users'));
   router.use(userListRoutes(deps));
+  router.use(userDetailRoutes(deps));
   return router;
 }

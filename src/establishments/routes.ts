@@ -91,7 +91,7 @@ export function establishmentRoutes(deps: EstablishmentRoutesDeps) {
     if (!opened)
       return renderChoice(req, res, 400, 'Seleccione uno de sus establecimientos asignados.');
     await regenerateSession(req);
-    req.session.auth = opened;
+    req.session.auth = { ...opened, ...requestMeta(req) };
     await deps.index.add(opened.userId, req.sessionID);
     res.redirect(303, '/');
   });

@@ -1,5 +1,20 @@
+import { createHash } from 'node:crypto';
 import type { RedisClientType } from 'redis';
-import type { Store } from 'express-session';
+import type { SessionData, Store } from 'express-session';
+
+/** One open session as its user's session list shows it. Times are epoch milliseconds. */
+export interface SessionSummary {
+  /** Names the session on a page without revealing its id (which must never leave the server). */
+  handle: string;
+  establishmentId: number;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export const sessionHandle = (sid: string): string =>
+  createHash('sha256').update(sid).digest('base64url').slice(0, 22);
 
 /**
  * Per-user set of open session ids in Redis, so that an administrator (or a disable) can list
@@ -27,8 +42,42 @@ export function createSessionIndex(
     return live;
   }
 
+  const read = (sid: string) =>
+    new Promise<SessionData | null>((resolve, reject) =>
+      store.get(sid, (err, data) => (err ? reject(err) : resolve(data ?? null))),
+    );
+  const destroy = (sid: string) =>
+    new Promise<void>((resolve, reject) =>
+      store.destroy(sid, (err) => (err ? reject(err) : resolve())),
+    );
+
   return {
     list,
+    /** The user's open sessions with where and when each started, most recently active first. */
+    async summaries(userId: number): Promise<SessionSummary[]> {
+      const summaries: SessionSummary[] = [];
+      for (const sid of await list(userId)) {
+        const auth = (await read(sid))?.auth;
+        if (auth?.userId !== userId) continue;
+        summaries.push({
+          handle: sessionHandle(sid),
+          establishmentId: auth.establishmentId,
+          ip: auth.ip ?? null,
+          userAgent: auth.userAgent ?? null,
+          createdAt: auth.createdAt,
+          lastSeenAt: auth.lastSeenAt,
+        });
+      }
+      return summaries.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+    },
+    /** Ends the user's session named by `handle`; false when the user has no such session. */
+    async end(userId: number, handle: string): Promise<boolean> {
+      const sid = (await list(userId)).find((s) => sessionHandle(s) === handle);
+      if (!sid) return false;
+      await destroy(sid);
+      await redis.sRem(key(userId), sid);
+      return true;
+    },
     async add(userId: number, sid: string): Promise<void> {
       await list(userId);
       await redis.multi().sAdd(key(userId), sid).expire(key(userId), lifetimeInSeconds).exec();

@@ -21,6 +21,9 @@ export interface AuthenticatedSession {
   lastSeenAt: number;
   degraded: boolean;
   warningDaysLeft: number | null;
+  /** Where the session opened, for the user's session list (administrators, "Mis accesos"). */
+  ip?: string | null;
+  userAgent?: string | null;
 }
 
 /** A classic login refused for lack of a recent e-ID login; the e-ID must return this person. */

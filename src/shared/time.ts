@@ -40,3 +40,13 @@ export function startOfDayInZone(isoDate: string): Date {
 export function formatIsoDate(isoDate: string): string {
   return dayjs(isoDate).format('DD/MM/YYYY');
 }
+
+/** The ISO date ("2027-03-01") on Asunción's calendar at an instant. */
+export function isoDateInZone(date: Date): string {
+  return dayjs(date).tz(ZONE).format('YYYY-MM-DD');
+}
+
+/** The end of an ISO date's day in Asunción: the first instant of the next day. */
+export function endOfDayInZone(isoDate: string): Date {
+  return startOfDayInZone(dayjs.utc(isoDate).add(1, 'day').format('YYYY-MM-DD'));
+}

@@ -25,6 +25,9 @@ export function createIdentityRepository({ EidIdentity }: Models) {
     touch: async (id: number, now: Date) => {
       await EidIdentity.update({ lastUsedAt: now }, { where: { id } });
     },
+    /** Removes the user's bindings (their cédula changed: the old subject is not them). */
+    unbindUser: (userId: number, transaction: Transaction) =>
+      EidIdentity.destroy({ where: { userId }, transaction }),
   };
 }
 

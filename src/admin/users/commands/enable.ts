@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { defineCommand } from '../../../access/command';
+import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-command';
+
+/** Enables a disabled account: the person can log in again. */
+export const enableUser = defineCommand({
+  action: 'users.enable',
+  schema: z.object({ userId: userIdField }),
+  load: loadLockedUser,
+  async apply(deps: UserCommandDeps, { target: { user }, transaction }) {
+    if (user.status !== 'active')
+      await deps.repos.users.update(user.id, { status: 'active' }, transaction);
+    return {
+      result: { userId: user.id },
+      audit: { details: { before: { status: user.status }, after: { status: 'active' } } },
+    };
+  },
+  after: (deps, { userId }) => deps.identities.refresh(userId),
+});

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { defineCommand } from '../../../access/command';
+import { notFound } from '../../../shared/errors';
+import { loadUserTarget } from '../load-target';
+import { userAudit, userIdField, type UserCommandDeps } from '../user-command';
+
+/**
+ * Removes an establishment from the user. A session working in it ends at its next request (the
+ * refreshed identity no longer lists it); sessions in other establishments go on.
+ */
+export const unassignEstablishment = defineCommand({
+  action: 'users.unassignEstablishment',
+  schema: z.object({ userId: userIdField, establishmentId: z.coerce.number().int().positive() }),
+  async load(deps: UserCommandDeps, input, transaction) {
+    const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });
+    // Only one of this user's establishments: a tampered id names nothing to remove.
+    const place = loaded.establishments.find((e) => e.id === input.establishmentId);
+    if (!place) throw notFound();
+    return {
+      target: { loaded, place },
+      policyTarget: { user: loaded.target, place },
+      audit: {
+        ...userAudit(loaded),
+        details: { establishment: { id: place.id, code: place.code, name: place.name } },
+      },
+    };
+  },
+  async apply(deps: UserCommandDeps, { target: { loaded, place }, transaction }) {
+    await deps.repos.users.unassignEstablishment(loaded.user.id, place.id, transaction);
+    return { result: { userId: loaded.user.id, name: place.name }, audit: {} };
+  },
+  after: (deps, { userId }) => deps.identities.refresh(userId),
+});
