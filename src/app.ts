@@ -38,6 +38,10 @@ import { createEstablishmentLogin } from './establishments/login-establishment';
 import { establishmentRoutes } from './establishments/routes';
 import { homeRoutes } from './home/routes';
 import { adminRoutes } from './admin/routes';
+import { multipartForms } from './http/multipart';
+import { IMPORT_FILE_FIELD, IMPORT_UPLOAD_PATH } from './admin/establishments/import-routes';
+import { MAX_IMPORT_BYTES } from './establishments/import-plan';
+import { createImportDrafts } from './establishments/import-drafts';
 import { createUserSearch } from './users/user-search';
 import { meRoutes } from './me/routes';
 import { healthRoutes } from './health/routes';
@@ -152,6 +156,10 @@ export function createApp(deps: AppDeps) {
     next(redis.isReady ? undefined : serviceUnavailable('redis_unavailable'));
   });
   app.use(sessions.middleware);
+  // The establishment CSV upload is multipart: its _csrf field is parsed before the check below.
+  app.use(
+    multipartForms([IMPORT_UPLOAD_PATH], { field: IMPORT_FILE_FIELD, maxBytes: MAX_IMPORT_BYTES }),
+  );
   // CSRF once for every state-changing method (csrf-sync lets GET, HEAD and OPTIONS through).
   app.use(csrf.protect);
   app.use((req, res, next) => {
@@ -221,6 +229,7 @@ export function createApp(deps: AppDeps) {
       sessions: index,
       lockout,
       userSearch: createUserSearch(sequelize),
+      importDrafts: createImportDrafts(redis, config.redis.keyPrefix),
     }),
   );
   app.use(

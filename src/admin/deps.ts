@@ -5,6 +5,7 @@ import type { Policy } from '../http/policy';
 import type { IdentityCache } from '../sessions/identity-cache';
 import type { SessionIndex } from '../sessions/session-index';
 import type { Lockout } from '../auth/classic/lockout';
+import type { ImportDrafts } from '../establishments/import-drafts';
 import type { UserSearch } from '../users/user-search';
 
 /** What the administration screens and their commands are built from (wired in app.ts). */
@@ -20,4 +21,6 @@ export interface AdminDeps {
   lockout: Lockout;
   /** The users list's query (keyset pages, filters, scope). */
   userSearch: UserSearch;
+  /** Uploaded establishment files between their preview and their confirmation. */
+  importDrafts: ImportDrafts;
 }

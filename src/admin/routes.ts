@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AdminDeps } from './deps';
+import { establishmentAdminRoutes } from './establishments/routes';
 import { userDetailRoutes } from './users/detail-routes';
 import { userListRoutes } from './users/list-routes';
 
@@ -7,6 +8,7 @@ import { userListRoutes } from './users/list-routes';
 export function adminRoutes(deps: AdminDeps) {
   const router = Router();
   router.get('/admin', deps.policy('users.list'), (_req, res) => res.redirect(303, '/admin/users'));
+  router.use(establishmentAdminRoutes(deps));
   router.use(userListRoutes(deps));
   router.use(userDetailRoutes(deps));
   return router;

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { Sequelize } from 'sequelize';
 import { loadConfig } from '../config';
 import { createSequelize } from '../db/sequelize';
 import { createMigrator } from '../db/migrator';
 import { AppError } from '../shared/errors';
 import { systemClock } from '../shared/clock';
-import { addEstablishments, type NewEstablishment } from '../establishments/add-establishment';
+import { addEstablishments } from '../establishments/add-establishment';
+import { applyImportPlan, planInTransaction } from '../establishments/apply-import';
+import { isApplicable } from '../establishments/import-plan';
 import { createUser } from '../users/create-user';
 import { seedDemo } from './seed-demo';
 import { createRepositories, type Repositories } from '../repositories';
@@ -85,14 +86,9 @@ const commands: Record<string, Command> = {
         400,
         'Indique el archivo CSV: establishment:import archivo.csv',
       );
-    let rows: Record<string, string>[];
+    let text: string;
     try {
-      rows = parseCsv(readFileSync(file, 'utf8'), {
-        columns: true,
-        skip_empty_lines: true,
-        trim: true,
-        bom: true,
-      });
+      text = readFileSync(file, 'utf8');
     } catch (err) {
       throw new AppError(
         'invalid_input',
@@ -100,18 +96,20 @@ const commands: Record<string, Command> = {
         `No se pudo leer ${file}: ${(err as Error).message}`,
       );
     }
-    const inputs: NewEstablishment[] = rows.map((row, i) => {
-      if (!row.code || !row.name || !row.region) {
-        throw new AppError(
-          'invalid_input',
-          400,
-          `Fila ${i + 2}: se requieren las columnas code, name y region.`,
-        );
+    // The same plan as the browser import: by code, all or nothing, the same file twice = no-op.
+    const plan = await repos.transaction(async (transaction) => {
+      const planned = await planInTransaction(repos, text, transaction);
+      if (!isApplicable(planned)) {
+        const lines = planned.errors.map((e) => `Fila ${e.line}: ${e.message}`);
+        throw new AppError('invalid_input', 400, `${lines.join('\n')}\nNo se importó nada.`);
       }
-      return { code: row.code, name: row.name, region: row.region };
+      await applyImportPlan(repos, planned, transaction);
+      return planned;
     });
-    const created = await addEstablishments(repos, inputs);
-    return `${created.length} establecimientos importados.`;
+    const { create, update, unchanged } = plan.counts;
+    return create + update === 0
+      ? `Sin cambios: los ${unchanged} establecimientos del archivo ya estaban al día.`
+      : `${create + update} establecimientos importados. Nuevos: ${create}, actualizados: ${update}, sin cambios: ${unchanged}.`;
   },
 
   async 'user:add'(args, _sequelize, repos) {
