@@ -53,6 +53,11 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   sequelize: Sequelize;
+  /**
+   * What the audit screens and exports read through (src/db/sequelize.ts createReadSequelize):
+   * the DATABASE_READ_URL replica when set; the primary when absent. Nothing else uses it.
+   */
+  readSequelize?: Sequelize;
   repos: Repositories;
   redis: RedisClientType;
   /** Availability of the e-ID provider (the monitor in production); always available if absent. */
@@ -67,6 +72,7 @@ const oidcProviderOrigin = (config: Config): string[] =>
 /** Builds the Express application from its dependencies. No I/O happens here. */
 export function createApp(deps: AppDeps) {
   const { config, clock, logger, sequelize, redis, repos } = deps;
+  const readSequelize = deps.readSequelize ?? sequelize;
   const eidStatus = deps.eidStatus ?? alwaysAvailable;
   const eidProvider = deps.eidProvider ?? createEidProvider(config);
   const app = express();
@@ -247,5 +253,12 @@ export function createApp(deps: AppDeps) {
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(logger));
-  return { app, sessionIndex: index, sessionStore: sessions.store, identities, policy };
+  return {
+    app,
+    sessionIndex: index,
+    sessionStore: sessions.store,
+    identities,
+    policy,
+    readSequelize,
+  };
 }

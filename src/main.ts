@@ -1,7 +1,7 @@
 import { loadConfig, ConfigError } from './config';
 import { createLogger } from './shared/logger';
 import { systemClock } from './shared/clock';
-import { createSequelize } from './db/sequelize';
+import { createReadSequelize, createSequelize } from './db/sequelize';
 import { createRedisClient } from './redis/client';
 import { createApp } from './app';
 import { createRepositories } from './repositories';
@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const sequelize = createSequelize(config.database);
   await sequelize.authenticate();
+  // Not authenticated at boot: a replica that is down breaks the audit screens, not logins.
+  const readSequelize = createReadSequelize(config.database, sequelize);
   const redis = createRedisClient(config.redis.url, logger);
   await redis.connect();
 
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     clock: systemClock,
     logger,
     sequelize,
+    readSequelize,
     repos: createRepositories(sequelize),
     redis,
     eidProvider,
@@ -53,7 +56,8 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     eidStatus.stop();
     server.close(async () => {
-      await Promise.allSettled([sequelize.close(), redis.quit()]);
+      const pools = readSequelize === sequelize ? [sequelize] : [sequelize, readSequelize];
+      await Promise.allSettled([...pools.map((pool) => pool.close()), redis.quit()]);
       clearTimeout(force);
       process.exit(0);
     });

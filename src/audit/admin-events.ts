@@ -1,5 +1,6 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { chainHash, GENESIS_HASH } from './chain';
+import type { Sequelize, Transaction } from 'sequelize';
+import { chainHash } from './chain';
+import { chainHead } from './chain-head';
 
 /** One administrative action, allowed or refused. `action` is a stable code; never renamed. */
 export interface AdminEvent {
@@ -67,11 +68,7 @@ export async function appendAdminEvent(
     replacements: { key: LOCK_KEY },
     transaction,
   });
-  const [last] = await sequelize.query<{ hash: string }>(
-    'SELECT hash FROM admin_events ORDER BY id DESC LIMIT 1',
-    { type: QueryTypes.SELECT, transaction },
-  );
-  const prevHash = last?.hash ?? GENESIS_HASH;
+  const prevHash = await chainHead(sequelize, 'admin_events', transaction);
   const regionIds = [...e.regionIds].sort((a, b) => a - b);
   await sequelize.query(
     `INSERT INTO admin_events (occurred_at, actor_user_id, actor_username, action, outcome,

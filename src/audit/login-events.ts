@@ -1,5 +1,6 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { chainHash, GENESIS_HASH } from './chain';
+import type { Sequelize, Transaction } from 'sequelize';
+import { chainHash } from './chain';
+import { chainHead } from './chain-head';
 
 export type LoginMethod = 'classic' | 'eid' | 'logout' | 'switch' | 'session';
 
@@ -50,11 +51,7 @@ export async function appendLoginEvent(
       replacements: { key: LOCK_KEY },
       transaction,
     });
-    const last = await sequelize.query<{ hash: string }>(
-      'SELECT hash FROM login_events ORDER BY id DESC LIMIT 1',
-      { type: QueryTypes.SELECT, transaction },
-    );
-    const prevHash = last[0]?.hash ?? GENESIS_HASH;
+    const prevHash = await chainHead(sequelize, 'login_events', transaction);
     const hash = chainHash(prevHash, loginEventFields(e));
     await sequelize.query(
       `INSERT INTO login_events (occurred_at, user_id, username, method, outcome, reason,

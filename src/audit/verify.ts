@@ -2,8 +2,9 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { chainHash, GENESIS_HASH } from './chain';
 import { loginEventFields, type LoginMethod } from './login-events';
 import { adminEventFields } from './admin-events';
+import type { AuditTable } from './chain-head';
 
-export type AuditTable = 'login_events' | 'admin_events';
+export type { AuditTable };
 
 export interface ChainReport {
   table: AuditTable;
@@ -12,6 +13,8 @@ export interface ChainReport {
   brokenAt: string | null;
   /** Hash of the last row: kept outside the database, it lets a later run detect lost tail rows. */
   head: string;
+  /** Where the chain starts after the latest purge (src/audit/purge.ts), or null if never purged. */
+  anchor: { firstId: string; purgedBefore: Date } | null;
 }
 
 /** Whether a row with this hash (a head recorded by an earlier verification) is still there. */
@@ -64,11 +67,36 @@ const FIELDS: Record<AuditTable, (r: Row) => unknown[]> = {
 
 const BATCH = 5000;
 
-/** Recomputes a table's hash chain in id order, in batches (tens of millions of rows). */
+interface AnchorRow {
+  first_id: string;
+  prev_hash: string;
+  purged_before: Date;
+}
+
+/**
+ * Recomputes a table's hash chain in id order, in batches (tens of millions of rows). After a
+ * purge the chain starts at the latest anchor: its first row must link to the anchor's hash, and
+ * no row may remain below it (a purge removes a prefix of the chain, never a row in between).
+ */
 export async function verifyChain(sequelize: Sequelize, table: AuditTable): Promise<ChainReport> {
-  let prev = GENESIS_HASH;
-  let lastId = '0';
+  const [latest] = await sequelize.query<AnchorRow>(
+    `SELECT first_id, prev_hash, purged_before FROM audit_anchors
+      WHERE table_name = :table ORDER BY id DESC LIMIT 1`,
+    { replacements: { table }, type: QueryTypes.SELECT },
+  );
+  const anchor = latest
+    ? { firstId: String(latest.first_id), purgedBefore: new Date(latest.purged_before) }
+    : null;
+  let prev = latest?.prev_hash ?? GENESIS_HASH;
+  let lastId = latest ? String(BigInt(latest.first_id) - 1n) : '0';
   let rows = 0;
+  if (latest) {
+    const [left] = await sequelize.query<{ id: string }>(
+      `SELECT id FROM ${table} WHERE id < :firstId ORDER BY id LIMIT 1`,
+      { replacements: { firstId: latest.first_id }, type: QueryTypes.SELECT },
+    );
+    if (left) return { table, rows, brokenAt: String(left.id), head: prev, anchor };
+  }
   for (;;) {
     const batch = await sequelize.query<Row>(
       `SELECT * FROM ${table} WHERE id > :lastId ORDER BY id LIMIT :limit`,
@@ -76,11 +104,11 @@ export async function verifyChain(sequelize: Sequelize, table: AuditTable): Prom
     );
     for (const r of batch) {
       if (r.prev_hash !== prev || r.hash !== chainHash(prev, FIELDS[table](r)))
-        return { table, rows, brokenAt: r.id, head: prev };
+        return { table, rows, brokenAt: r.id, head: prev, anchor };
       prev = r.hash;
       rows += 1;
     }
-    if (batch.length < BATCH) return { table, rows, brokenAt: null, head: prev };
+    if (batch.length < BATCH) return { table, rows, brokenAt: null, head: prev, anchor };
     lastId = batch[batch.length - 1]!.id;
   }
 }

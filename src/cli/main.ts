@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { Sequelize } from 'sequelize';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
 import { createSequelize } from '../db/sequelize';
 import { createMigrator } from '../db/migrator';
 import { AppError } from '../shared/errors';
@@ -13,8 +14,16 @@ import { createUser } from '../users/create-user';
 import { seedDemo } from './seed-demo';
 import { createRepositories, type Repositories } from '../repositories';
 import { hasEventHash, verifyChain } from '../audit/verify';
+import { purgeCutoff } from '../audit/purge-cutoff';
+import { purgeAudit } from '../audit/purge';
+import { formatDateTime } from '../shared/time';
 
-type Command = (args: string[], sequelize: Sequelize, repos: Repositories) => Promise<string>;
+type Command = (
+  args: string[],
+  sequelize: Sequelize,
+  repos: Repositories,
+  config: Config,
+) => Promise<string>;
 
 const readStdin = async (): Promise<string> => {
   const chunks: Buffer[] = [];
@@ -161,13 +170,40 @@ const commands: Record<string, Command> = {
         broken.push(
           `La cadena de ${table} está alterada a partir del registro ${report.brokenAt}.`,
         );
-      else
+      else {
+        // After a purge the chain starts at its anchor: say so, or the count would look short.
+        const since = report.anchor
+          ? ` desde el registro ${report.anchor.firstId} (depurada hasta el ${formatDateTime(report.anchor.purgedBefore)})`
+          : '';
         lines.push(
-          `${table}: ${report.rows} registros, cadena íntegra. Último hash: ${report.head}`,
+          `${table}: ${report.rows} registros, cadena íntegra${since}. Último hash: ${report.head}`,
         );
+      }
     }
     if (broken.length) throw new AppError('audit_broken', 2, broken.join('\n'));
     return lines.join('\n');
+  },
+
+  async 'audit:purge'(args, sequelize, _repos, config) {
+    const { values } = strict(args, { before: { type: 'string' } });
+    const before = required(values, 'before');
+    const now = systemClock.now();
+    const cutoff = purgeCutoff(before, now, config.audit.retentionMinMonths);
+    const chains = await purgeAudit(sequelize, {
+      before,
+      cutoff,
+      now,
+      operator: userInfo().username,
+    });
+    return [
+      `Depuración de la auditoría anterior al ${formatDateTime(cutoff)} (hora de Asunción):`,
+      ...chains.map((c) =>
+        c.firstId
+          ? `${c.table}: ${c.rowsRemoved} registros eliminados; la cadena continúa en el registro ${c.firstId}.`
+          : `${c.table}: ningún registro anterior a esa fecha.`,
+      ),
+      'La depuración quedó registrada en admin_events (audit.purge).',
+    ].join('\n');
   },
 };
 
@@ -181,8 +217,9 @@ async function main(argv: string[]): Promise<number> {
   }
   let sequelize: Sequelize | undefined;
   try {
-    sequelize = createSequelize(loadConfig().database);
-    console.log(await command(args, sequelize, createRepositories(sequelize)));
+    const config = loadConfig();
+    sequelize = createSequelize(config.database);
+    console.log(await command(args, sequelize, createRepositories(sequelize), config));
     return 0;
   } catch (err) {
     console.error(`Error: ${err instanceof AppError ? err.publicMessage : (err as Error).message}`);

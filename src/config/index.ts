@@ -6,7 +6,15 @@ export interface Config {
   port: number;
   baseUrl: string;
   trustProxy: string;
-  database: { url: string; poolMax: number; statementTimeoutInMs: number };
+  database: {
+    url: string;
+    poolMax: number;
+    statementTimeoutInMs: number;
+    /** A read replica for the audit screens and exports; null: they read the primary. */
+    readUrl: string | null;
+  };
+  /** `audit:purge` refuses cutoffs less than this many calendar months ago. */
+  audit: { retentionMinMonths: number };
   redis: { url: string; keyPrefix: string };
   session: {
     secret: string;
@@ -43,7 +51,7 @@ const DEV_SESSION_SECRET = 'development-only-secret-not-for-production-use';
 const SANDBOX_URL = 'http://localhost:3100';
 
 /** Boot messages land in shared logs: secrets and credential-bearing URLs are never echoed. */
-const SENSITIVE = /SECRET|PASSWORD|^DATABASE_URL$|^REDIS_URL$/;
+const SENSITIVE = /SECRET|PASSWORD|^DATABASE_(READ_)?URL$|^REDIS_URL$/;
 
 /** `=value` for the message, escaped so that it stays on one line, or a note that it is hidden. */
 function shown(name: string, value: string | undefined): string {
@@ -142,7 +150,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,
       statementTimeoutInMs: e.DATABASE_STATEMENT_TIMEOUT_IN_MS,
+      readUrl: e.DATABASE_READ_URL ?? null,
     },
+    audit: { retentionMinMonths: e.AUDIT_RETENTION_MIN_MONTHS },
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
     session: {
       secret,

@@ -23,6 +23,8 @@ export const envSchema = z.object({
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/his_acceso'),
   DATABASE_POOL_MAX: int(1, 200).default(10),
   DATABASE_STATEMENT_TIMEOUT_IN_MS: int(100, 600000).default(5000),
+  DATABASE_READ_URL: optionalUrl,
+  AUDIT_RETENTION_MIN_MONTHS: int(1, 1200).default(12),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default('his:'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -2,7 +2,7 @@ import type { RedisClientType } from 'redis';
 import { createRedisClient } from '../../src/redis/client';
 import type { Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../../src/config';
-import { createSequelize } from '../../src/db/sequelize';
+import { createReadSequelize, createSequelize } from '../../src/db/sequelize';
 import { createApp } from '../../src/app';
 import { createRepositories, type Repositories } from '../../src/repositories';
 import { createLogger, type Logger } from '../../src/shared/logger';
@@ -15,6 +15,8 @@ export interface TestApp {
   config: Config;
   clock: ManualClock;
   sequelize: Sequelize;
+  /** The audit reads' connection: DATABASE_READ_URL's pool when the test sets it, else `sequelize`. */
+  readSequelize: Sequelize;
   repos: Repositories;
   identities: ReturnType<typeof createApp>['identities'];
   redis: RedisClientType;
@@ -45,16 +47,18 @@ export async function buildTestApp(
   });
   const clock = new ManualClock(options.start ?? '2026-11-20T12:00:00Z');
   const sequelize = createSequelize(config.database);
+  const replica = createReadSequelize(config.database, sequelize);
   const logger = options.logger ?? createLogger('silent');
   // The production client (fail-fast, reconnecting), so outages behave here as they do there.
   const redis = createRedisClient(config.redis.url, logger);
   await redis.connect();
   const repos = options.repos ? options.repos(sequelize) : createRepositories(sequelize);
-  const { app, sessionIndex, identities } = createApp({
+  const { app, sessionIndex, identities, readSequelize } = createApp({
     config,
     clock,
     logger,
     sequelize,
+    readSequelize: replica,
     repos,
     redis,
     eidStatus: options.eidStatus,
@@ -67,11 +71,13 @@ export async function buildTestApp(
     config,
     clock,
     sequelize,
+    readSequelize,
     redis,
     async close() {
       if (redis.isReady) await redis.quit();
       else if (redis.isOpen) redis.destroy();
       await sequelize.close();
+      if (readSequelize !== sequelize) await readSequelize.close();
     },
   };
 }

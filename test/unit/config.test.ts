@@ -213,3 +213,35 @@ describe('boot with a bad variable (real process)', () => {
     expect(lines[0]).toContain('EID_STALE_AFTER_MONTHS');
   }, 30_000);
 });
+
+describe('loadConfig: audit read replica and retention', () => {
+  it('when neither is set then the audit reads the primary and keeps at least 12 months', () => {
+    const config = loadConfig({});
+    expect(config.database.readUrl).toBeNull();
+    expect(config.audit.retentionMinMonths).toBe(12);
+  });
+
+  it('when DATABASE_READ_URL and AUDIT_RETENTION_MIN_MONTHS are set then they are used', () => {
+    const config = loadConfig({
+      DATABASE_READ_URL: 'postgres://auditor@replica.internal:5432/his_acceso',
+      AUDIT_RETENTION_MIN_MONTHS: '60',
+    });
+    expect(config.database.readUrl).toBe('postgres://auditor@replica.internal:5432/his_acceso');
+    expect(config.audit.retentionMinMonths).toBe(60);
+  });
+
+  it('when DATABASE_READ_URL is malformed then the message names it without echoing it', () => {
+    const err = configError({ DATABASE_READ_URL: 'postgres//lector:s3creto@replica' });
+    expect(err.message).toMatch(/^Invalid configuration: DATABASE_READ_URL \(value hidden\): /);
+    expect(err.message).not.toContain('s3creto');
+  });
+
+  it.each(['0', '12.5', 'doce'])(
+    'when AUDIT_RETENTION_MIN_MONTHS=%s then the message names it',
+    (value) => {
+      expect(configError({ AUDIT_RETENTION_MIN_MONTHS: value }).message).toMatch(
+        /^Invalid configuration: AUDIT_RETENTION_MIN_MONTHS=/,
+      );
+    },
+  );
+});
