@@ -478,6 +478,28 @@ describe('tampered ids change nothing', () => {
   });
 });
 
+describe('hidden fields sent altered', () => {
+  it('when a row action comes back without its id then 400 with a Spanish message at the top and nothing changes', async () => {
+    const admin = await globalAdmin();
+    const target = await signedIn();
+    for (const path of ['sessions/end', 'roles/remove']) {
+      const res = await submit(admin.agent, `/admin/users/${target.user.id}/${path}`, {});
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('No se guardó el cambio. Recargue la página e intente de nuevo.');
+    }
+    // The place's id shares its name with the "Asignar establecimiento" field: said beside it.
+    const res = await submit(admin.agent, `/admin/users/${target.user.id}/establishments/remove`, {
+      establishmentId: 'x',
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(
+      /id="establishmentId-error"[^>]*>Recargue la página e intente de nuevo\./,
+    );
+    expect(await stillSignedIn(target.agent)).toBe(true);
+    expect(await eventsFor(target.user.id)).toEqual([]);
+  });
+});
+
 describe('a regional admin', () => {
   const deniedFor = async (userId: number, action: string) =>
     (await eventsFor(userId)).filter((e) => e.action === action && e.outcome === 'denied');

@@ -14,8 +14,14 @@ export interface UserCommandDeps extends CommandDeps {
   lockout: Lockout;
 }
 
+/** What a hidden field the page filled in says when it comes back altered or stale. */
+export const RELOAD = 'Recargue la página e intente de nuevo.';
+
+/** An id the page put in a hidden field (a row's "Quitar"). */
+export const hiddenId = () => z.coerce.number({ error: RELOAD }).int(RELOAD).positive(RELOAD);
+
 /** The user the change is about (from the URL, never from the form). */
-export const userIdField = z.coerce.number().int().positive();
+export const userIdField = hiddenId();
 
 /** The audit fields every change to a user carries: who it was done to, and their regiones. */
 export const userAudit = (loaded: LoadedUser, regionIds: number[] = []): Partial<AuditEntry> => ({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
 import { notFound } from '../../../shared/errors';
 import { loadUserTarget } from '../load-target';
-import { userAudit, userIdField, type UserCommandDeps } from '../user-command';
+import { RELOAD, userAudit, userIdField, type UserCommandDeps } from '../user-command';
 
 /**
  * Ends one of the user's sessions, named by its handle (never its id). Only the user's own
@@ -12,7 +12,7 @@ export const endSession = defineCommand({
   action: 'users.endSessions',
   schema: z.object({
     userId: userIdField,
-    session: z.string().regex(/^[\w-]{22}$/),
+    session: z.string({ error: RELOAD }).regex(/^[\w-]{22}$/, RELOAD),
   }),
   async load(deps: UserCommandDeps, input, transaction) {
     const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
 import { notFound } from '../../../shared/errors';
 import { loadUserTarget } from '../load-target';
-import { userAudit, userIdField, type UserCommandDeps } from '../user-command';
+import { hiddenId, userAudit, userIdField, type UserCommandDeps } from '../user-command';
 
 /**
  * Removes an establishment from the user. A session working in it ends at its next request (the
@@ -10,7 +10,7 @@ import { userAudit, userIdField, type UserCommandDeps } from '../user-command';
  */
 export const unassignEstablishment = defineCommand({
   action: 'users.unassignEstablishment',
-  schema: z.object({ userId: userIdField, establishmentId: z.coerce.number().int().positive() }),
+  schema: z.object({ userId: userIdField, establishmentId: hiddenId() }),
   async load(deps: UserCommandDeps, input, transaction) {
     const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });
     // Only one of this user's establishments: a tampered id names nothing to remove.

@@ -3,7 +3,7 @@ import { UniqueConstraintError } from 'sequelize';
 import { defineCommand } from '../../../access/command';
 import { normalizeCedula } from '../../../shared/cedula';
 import { conflict, ValidationError } from '../../../shared/validation';
-import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-command';
+import { loadLockedUser, RELOAD, userIdField, type UserCommandDeps } from '../user-command';
 import type { LoadedUser } from '../load-target';
 
 const CEDULA_MESSAGE = 'Ingrese una cédula válida, solo números (por ejemplo 1.234.567).';
@@ -12,7 +12,7 @@ const taken = () =>
 
 const schema = z.object({
   userId: userIdField,
-  version: z.coerce.number({ error: 'Recargue la página e intente de nuevo.' }).int().min(0),
+  version: z.coerce.number({ error: RELOAD }).int(RELOAD).min(0, RELOAD),
   fullName: z
     .string({ error: 'Ingrese el nombre completo.' })
     .trim()
