@@ -36,15 +36,13 @@ export function userListRoutes(deps: AdminDeps) {
       clearHref: '/admin/users',
     };
     if (!parsed.ok)
-      return res
-        .status(400)
-        .render('admin/users', {
-          ...view,
-          rows: null,
-          notices: [],
-          nextHref: null,
-          firstHref: null,
-        });
+      return res.status(400).render('admin/users', {
+        ...view,
+        rows: null,
+        notices: [],
+        nextHref: null,
+        firstHref: null,
+      });
 
     const regionName = new Map(regions.map((r) => [r.id, r.name]));
     const establishmentName = new Map(establishments.map((e) => [e.id, e.name]));
