@@ -443,6 +443,15 @@ describe('sessions', () => {
       'users.endSessions',
     ]);
   });
+
+  it('when an admin ends all their own sessions then the current one is over too (not saved back)', async () => {
+    const admin = await globalAdmin();
+    const res = await submit(admin.agent, `/admin/users/${admin.user.id}/sessions/end-all`);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login');
+    expect(await stillSignedIn(admin.agent)).toBe(false);
+    expect(await t.sessionIndex.list(admin.user.id)).toEqual([]);
+  });
 });
 
 describe('tampered ids change nothing', () => {

@@ -4,7 +4,7 @@ import type { Action } from '../../access/policies';
 import type { CommandMeta } from '../../access/command';
 import { submitForm } from '../../http/forms';
 import { requestMeta } from '../../http/request-meta';
-import { takeFlash } from '../../sessions/session-ops';
+import { destroySession, takeFlash } from '../../sessions/session-ops';
 import type { AdminDeps } from '../deps';
 import { loadDetailPage } from './detail-page';
 import { updateProfile } from './commands/update-profile';
@@ -36,6 +36,8 @@ type Run<R> = (actor: Actor, input: unknown, meta: CommandMeta) => Promise<R>;
  */
 export function userDetailRoutes(deps: AdminDeps) {
   const router = Router();
+  const ownSessionLives = async (req: Request, userId: number) =>
+    (await deps.sessions.list(userId)).includes(req.sessionID);
   const page = async (res: Response, userId: number) => ({
     ...(await loadDetailPage(deps, res.locals.actor as Actor, userId)),
     values: {},
@@ -68,6 +70,12 @@ export function userDetailRoutes(deps: AdminDeps) {
         () => run(res.locals.actor as Actor, { ...values, userId }, requestMeta(req)),
       );
       if (!outcome.ok) return;
+      // An admin who ended their own current session: saving this request's session would
+      // bring it back to life, outside the index. It is over; the login page is next.
+      if (userId === res.locals.actor.userId && !(await ownSessionLives(req, userId))) {
+        await destroySession(req);
+        return res.redirect(303, '/login');
+      }
       req.session.flash = { kind: 'info', text: done(outcome.value) };
       res.redirect(303, `/admin/users/${userId}#${anchor}`);
     });
