@@ -4,6 +4,7 @@ import { createUserRepository } from './users/user-repository';
 import { createEstablishmentRepository } from './establishments/establishment-repository';
 import { createIdentityRepository } from './auth/eid/identity-repository';
 import { appendAdminEvent, type AdminEvent } from './audit/admin-events';
+import { createLoginEventRepository } from './audit/login-event-repository';
 
 /**
  * Every repository, built once from the connection in the composition root and passed down:
@@ -15,6 +16,8 @@ export function createRepositories(sequelize: Sequelize) {
     users: createUserRepository(models),
     establishments: createEstablishmentRepository(models),
     identities: createIdentityRepository(models),
+    /** Reads of one user's login history; rows are appended by src/audit/recorder.ts. */
+    loginEvents: createLoginEventRepository(sequelize),
     adminEvents: {
       append: (event: AdminEvent, transaction: Transaction) =>
         appendAdminEvent(sequelize, event, transaction),

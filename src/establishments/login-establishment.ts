@@ -49,7 +49,7 @@ export function createEstablishmentLogin(deps: {
       if (!screen || !screen.establishments.some((e) => e.id === establishmentId)) return null;
       const now = deps.clock.now();
       await repos.transaction(async (transaction) => {
-        await repos.users.update(
+        await repos.users.recordActivity(
           screen.user.id,
           { lastLoginAt: now, lastEstablishmentId: establishmentId },
           transaction,

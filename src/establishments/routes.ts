@@ -91,8 +91,9 @@ export function establishmentRoutes(deps: EstablishmentRoutesDeps) {
     if (!opened)
       return renderChoice(req, res, 400, 'Seleccione uno de sus establecimientos asignados.');
     await regenerateSession(req);
-    req.session.auth = { ...opened, ...requestMeta(req) };
-    await deps.index.add(opened.userId, req.sessionID);
+    req.session.auth = { ...opened.session, ...requestMeta(req) };
+    req.session.lastLoginNotice = opened.lastLogin;
+    await deps.index.add(opened.session.userId, req.sessionID);
     res.redirect(303, '/');
   });
 

@@ -4,6 +4,7 @@ import { SESSION_COOKIE } from '../sessions/session-middleware';
 import { requestMeta } from '../http/request-meta';
 import type { Policy } from '../http/policy';
 import type { logout } from '../sessions/commands/logout';
+import { lastLoginMessage } from '../me/last-login-notice';
 
 /** GET / (the HIS shell) and POST /logout. */
 export function homeRoutes(deps: {
@@ -16,10 +17,14 @@ export function homeRoutes(deps: {
   const signedIn = deps.policy('authenticated');
 
   router.get('/', signedIn, (req, res) => {
+    // Shown once: the first home page after a login takes the notice out of the session.
+    const notice = req.session.lastLoginNotice;
+    delete req.session.lastLoginNotice;
     res.render('home', {
       title: 'Inicio',
       establishments: res.locals.user.establishments,
       flash: takeFlash(req),
+      lastLogin: notice ? lastLoginMessage(notice) : null,
     });
   });
 

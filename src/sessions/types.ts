@@ -26,6 +26,16 @@ export interface AuthenticatedSession {
   userAgent?: string | null;
 }
 
+/**
+ * Shown once on the home page after a login: the session opened before this one and the failed
+ * attempts on the account since (times are epoch milliseconds).
+ */
+export interface LastLoginNotice {
+  /** Null when this is the account's first session (failures before it are still told). */
+  previous: { at: number; ip: string | null; establishmentName: string | null } | null;
+  failures: number;
+}
+
 /** A classic login refused for lack of a recent e-ID login; the e-ID must return this person. */
 export interface ReauthDemand {
   userId: number;
@@ -41,6 +51,8 @@ declare module 'express-session' {
     reauth?: ReauthDemand;
     /** A one-time message for the next page (already in Spanish). */
     flash?: { kind: 'info' | 'error'; text: string };
+    /** The previous login and the failures since, for the first home page after a login. */
+    lastLoginNotice?: LastLoginNotice;
     /** Opaque per-protocol e-ID flow data (state, nonce, PKCE verifier), single use. */
     eidFlow?: Record<string, unknown>;
     /** "¿Olvidó su contraseña?": the next e-ID login is for a new HIS password (epoch ms). */

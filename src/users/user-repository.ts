@@ -67,6 +67,18 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
       );
     },
 
+    /**
+     * Stamps what the person's own activity changes (logins, establishment switch): no version
+     * bump, so an administrator editing the user meanwhile is not told of a conflict.
+     */
+    async recordActivity(
+      id: number,
+      patch: Partial<Pick<UserRecord, 'lastLoginAt' | 'lastEstablishmentId' | 'lastEidLoginAt'>>,
+      transaction?: Transaction,
+    ): Promise<void> {
+      await User.update(patch, { where: { id }, transaction });
+    },
+
     grants: async (userId: number, transaction?: Transaction) =>
       (await UserRole.findAll({ where: { userId }, order: [['id', 'ASC']], transaction })).map(
         (r) => plain<RoleGrantRecord & { userId: number }>(r)!,

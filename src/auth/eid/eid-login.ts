@@ -85,7 +85,7 @@ export function createEidLogin(deps: EidLoginDeps) {
         const { user } = linked;
         if (demand && demand.userId !== user.id)
           return await refuse('eid_reauth_other_person', user);
-        await deps.repos.users.update(user.id, { lastEidLoginAt: now });
+        await deps.repos.users.recordActivity(user.id, { lastEidLoginAt: now });
         await record({
           ...base,
           userId: user.id,

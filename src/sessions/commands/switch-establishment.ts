@@ -42,7 +42,11 @@ export const switchEstablishment =
     }
     if (target.id === actor.establishmentId) return null;
     await deps.repos.transaction(async (transaction) => {
-      await deps.repos.users.update(actor.userId, { lastEstablishmentId: target.id }, transaction);
+      await deps.repos.users.recordActivity(
+        actor.userId,
+        { lastEstablishmentId: target.id },
+        transaction,
+      );
       await deps.record(
         { ...base, outcome: 'success', reason: 'establishment_switch', establishmentId: target.id },
         transaction,
