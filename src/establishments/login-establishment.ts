@@ -1,7 +1,7 @@
 import type { Repositories } from '../repositories';
 import type { EstablishmentRecord } from './establishment-repository';
 import type { UserRecord } from '../users/user-repository';
-import type { PendingLogin, AuthenticatedSession } from '../sessions/types';
+import type { PendingLogin, AuthenticatedSession, LastLoginNotice } from '../sessions/types';
 import type { RecordLoginEvent } from '../audit/recorder';
 import type { Clock } from '../shared/clock';
 
@@ -39,16 +39,25 @@ export function createEstablishmentLogin(deps: {
       };
     },
 
-    /** Opens the session: returns its data, or null when the establishment is not assigned. */
+    /**
+     * Opens the session: returns its data and the notice of the previous login (read before this
+     * one is recorded), or null when the establishment is not assigned.
+     */
     async open(
       pending: PendingLogin,
       establishmentId: number,
       meta: { ip: string | null; userAgent: string | null },
-    ): Promise<AuthenticatedSession | null> {
+    ): Promise<{ session: AuthenticatedSession; lastLogin: LastLoginNotice } | null> {
       const screen = await this.choices(pending.userId);
       if (!screen || !screen.establishments.some((e) => e.id === establishmentId)) return null;
       const now = deps.clock.now();
-      await repos.transaction(async (transaction) => {
+      const lastLogin = await repos.transaction(async (transaction) => {
+        const previous = await repos.loginEvents.lastLogin(screen.user.id, transaction);
+        const failures = await repos.loginEvents.countFailures(
+          screen.user.id,
+          previous?.occurredAt ?? null,
+          transaction,
+        );
         await repos.users.recordActivity(
           screen.user.id,
           { lastLoginAt: now, lastEstablishmentId: establishmentId },
@@ -67,15 +76,27 @@ export function createEstablishmentLogin(deps: {
           },
           transaction,
         );
+        const notice: LastLoginNotice = {
+          previous: previous && {
+            at: previous.occurredAt.getTime(),
+            ip: previous.ip,
+            establishmentName: previous.establishmentName,
+          },
+          failures,
+        };
+        return notice;
       });
       return {
-        userId: screen.user.id,
-        establishmentId,
-        method: pending.method,
-        createdAt: now.getTime(),
-        lastSeenAt: now.getTime(),
-        degraded: pending.degraded,
-        warningDaysLeft: pending.warningDaysLeft,
+        session: {
+          userId: screen.user.id,
+          establishmentId,
+          method: pending.method,
+          createdAt: now.getTime(),
+          lastSeenAt: now.getTime(),
+          degraded: pending.degraded,
+          warningDaysLeft: pending.warningDaysLeft,
+        },
+        lastLogin,
       };
     },
   };
