@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AdminDeps } from './deps';
 import { establishmentAdminRoutes } from './establishments/routes';
+import { regionAdminRoutes } from './regions/routes';
 import { userDetailRoutes } from './users/detail-routes';
 import { userListRoutes } from './users/list-routes';
 
@@ -9,6 +10,7 @@ export function adminRoutes(deps: AdminDeps) {
   const router = Router();
   router.get('/admin', deps.policy('users.list'), (_req, res) => res.redirect(303, '/admin/users'));
   router.use(establishmentAdminRoutes(deps));
+  router.use(regionAdminRoutes(deps));
   router.use(userListRoutes(deps));
   router.use(userDetailRoutes(deps));
   return router;
