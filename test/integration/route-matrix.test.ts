@@ -49,6 +49,7 @@ const EXPECTED: Record<string, Who[]> = {
   'establishments.import': ['globalAdmin'],
   'establishments.update': TARGET_ADMINS,
   'establishments.deactivate': TARGET_ADMINS,
+  'establishments.activate': TARGET_ADMINS,
   'regions.list': ADMINS,
   'regions.manage': ['globalAdmin'],
   'regions.rollout': ['globalAdmin'],
