@@ -45,6 +45,7 @@ import { createImportDrafts } from './establishments/import-drafts';
 import { createUserSearch } from './users/user-search';
 import { meRoutes } from './me/routes';
 import { healthRoutes } from './health/routes';
+import { auditRoutes } from './audit/routes';
 import './sessions/types';
 import { serviceUnavailable } from './shared/errors';
 
@@ -248,6 +249,18 @@ export function createApp(deps: AppDeps) {
       lockout,
       lockoutMinutes: config.lockout.durationInMinutes,
       eidAvailable: () => eidStatus.available(),
+    }),
+  );
+
+  app.use(
+    auditRoutes({
+      config,
+      repos,
+      clock,
+      logger,
+      policy,
+      sequelize: readSequelize,
+      exportDatabaseUrl: config.database.readUrl ?? config.database.url,
     }),
   );
 

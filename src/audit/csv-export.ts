@@ -1,0 +1,137 @@
+import { Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import dayjs from 'dayjs';
+import pg from 'pg';
+import QueryStream from 'pg-query-stream';
+import { stringify } from 'csv-stringify';
+import { ZONE } from '../shared/time';
+import { serviceUnavailable } from '../shared/errors';
+
+/** One column of an export: its Spanish header and how a row fills it. */
+export interface CsvColumn<Row> {
+  header: string;
+  value(row: Row): string | number | null;
+}
+
+/**
+ * The spreadsheet-safe CSV of the audit exports (csv-stringify does the quoting):
+ * - UTF-8 with a BOM, so Excel reads "Región" and "ñ" right. No `sep=` line: Excel ignores the
+ *   BOM after one.
+ * - `;` between fields: the list separator of Excel in Spanish (es-PY) locales, where `,` is the
+ *   decimal mark; an Excel there splits a `,` file into nothing. LibreOffice asks on opening.
+ * - RFC 4180 otherwise: CRLF between records; fields holding `;`, `"`, CR or LF are quoted, with
+ *   `"` doubled, so a user agent with a newline stays one cell.
+ * - Formulas neutralised: a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`
+ *   (csv-stringify's `escape_formulas`), so `=HYPERLINK(…)` typed as a username is shown as
+ *   text, never evaluated.
+ */
+export const CSV_OPTIONS = {
+  bom: true,
+  delimiter: ';',
+  record_delimiter: 'windows',
+  quote_record_delimiter: true,
+  escape_formulas: true,
+} as const;
+
+/** "2026-11-20 09:12:00", Asunción time: sortable, and Excel reads it as a date. */
+export const csvDateTime = (date: Date): string =>
+  dayjs(date).tz(ZONE).format('YYYY-MM-DD HH:mm:ss');
+
+/** "20261120": the date in export file names. */
+export const fileDate = (date: Date): string => dayjs(date).tz(ZONE).format('YYYYMMDD');
+
+/**
+ * The connections exports read through: a small pg pool of their own, not Sequelize's. An export
+ * holds its connection for as long as the browser takes to download (minutes for a million
+ * rows on a slow link); on the request pool that would starve the logins. `max` caps the
+ * concurrent exports of an instance (the next waits up to `connectionTimeoutMillis`, then gets
+ * a "try again" page); the statement timeout is long because a cursor's statement lasts the
+ * whole download. Idle connections close after a few seconds and never keep the process alive.
+ */
+export function createExportPool(url: string, onIdleError: (err: Error) => void, max = 2): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    idleTimeoutMillis: 5000,
+    connectionTimeoutMillis: 5000,
+    allowExitOnIdle: true,
+    statement_timeout: 30 * 60 * 1000,
+    application_name: 'his-acceso-export',
+  });
+  // An idle connection the server closes (a restart, a failover) must not crash the process:
+  // the pool drops it and opens another for the next export.
+  pool.on('error', onIdleError);
+  return pool;
+}
+
+export interface ExportResult {
+  /** Rows handed to the response (the client may have received fewer if it went away). */
+  rows: number;
+  /** Whether the whole result was written and the response ended normally. */
+  complete: boolean;
+}
+
+/**
+ * Streams a query's rows as CSV into `out` (the HTTP response): a pg cursor (pg-query-stream)
+ * read in batches only as fast as the client takes them (`pipeline` propagates back-pressure,
+ * so memory stays constant whatever the row count), each row mapped to cells. `begin` runs once
+ * the connection is acquired, before the first byte (set the headers there): a pool that is
+ * busy or down becomes the usual 503 page instead of a broken download. `end` runs after the
+ * last row and before the response ends (record the export there: a download that completes is
+ * already on record). A client that goes away or a query that fails midway ends with
+ * `complete: false` and the count so far (`end` still called) and a cut connection, so that a
+ * partial file never looks whole; a failure before the first byte is thrown for the error page.
+ */
+export async function streamCsv<Raw, Row>(opts: {
+  pool: pg.Pool;
+  sql: { text: string; values: unknown[] };
+  toRow(raw: Raw): Row;
+  columns: CsvColumn<Row>[];
+  out: Writable & { headersSent?: boolean };
+  begin(): void;
+  end?(result: ExportResult): Promise<void>;
+}): Promise<ExportResult> {
+  let client: pg.PoolClient;
+  try {
+    client = await opts.pool.connect();
+  } catch (err) {
+    throw serviceUnavailable('export_unavailable', err);
+  }
+  let rows = 0;
+  let broken: Error | undefined;
+  try {
+    opts.begin();
+    const cursor = client.query(
+      new QueryStream(opts.sql.text, opts.sql.values, { batchSize: 500 }),
+    );
+    const toCells = new Transform({
+      objectMode: true,
+      transform(raw: Raw, _enc, done) {
+        const row = opts.toRow(raw);
+        rows += 1;
+        done(
+          null,
+          opts.columns.map((c) => c.value(row) ?? ''),
+        );
+      },
+    });
+    const csv = stringify({
+      ...CSV_OPTIONS,
+      header: true,
+      columns: opts.columns.map((c) => c.header),
+    });
+    await pipeline(cursor, toCells, csv, opts.out, { end: false });
+  } catch (err) {
+    broken = err as Error;
+  } finally {
+    // A connection whose cursor was cut off mid-result is not reused.
+    client.release(broken);
+  }
+  const result = { rows, complete: !broken };
+  await opts.end?.(result);
+  if (!broken) opts.out.end();
+  // Nothing sent yet (the query failed at once): the error page can still say so.
+  else if (opts.out.headersSent === false) throw broken;
+  else opts.out.destroy();
+  return result;
+}

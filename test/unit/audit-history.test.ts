@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { parse } from 'csv-parse/sync';
+import type { Actor } from '../../src/access/actor';
+import { RULES } from '../../src/access/policies';
+import type { Grant, Place } from '../../src/access/scope';
+import { auditScopeOf } from '../../src/audit/audit-scope';
+import { CSV_OPTIONS, csvDateTime } from '../../src/audit/csv-export';
+import { describeDetails } from '../../src/audit/details-view';
+import { decodeCursor, encodeCursor } from '../../src/audit/history-cursor';
+import { parseAdminFilters, parseLoginFilters } from '../../src/audit/history-filters';
+import { containsPattern } from '../../src/audit/history-sql';
+import { ACTION_LABELS, labelOf, REASON_LABELS } from '../../src/audit/reason-labels';
+import type { SelfAction } from '../../src/me/self-event';
+
+const E11: Place = { id: 11, regionId: 1 };
+const E12: Place = { id: 12, regionId: 1 };
+const E21: Place = { id: 21, regionId: 2 };
+const ALL = [E11, E12, E21];
+const actor = (...grants: Grant[]): Actor => ({
+  userId: 7,
+  username: 'auditora',
+  grants,
+  establishmentId: 11,
+  establishments: [E11],
+});
+
+describe('auditScopeOf: what an auditor may read', () => {
+  it.each([
+    [
+      'a network-wide auditor',
+      [{ role: 'auditor', scope: { kind: 'global' } }],
+      { kind: 'global' },
+    ],
+    [
+      'a regional auditor',
+      [{ role: 'auditor', scope: { kind: 'region', regionId: 1 } }],
+      { kind: 'limited', establishmentIds: [11, 12], regionIds: [1] },
+    ],
+    [
+      'an establishment auditor (admin actions: the whole región)',
+      [{ role: 'auditor', scope: { kind: 'establishment', establishmentId: 21, regionId: 2 } }],
+      { kind: 'limited', establishmentIds: [21], regionIds: [2] },
+    ],
+    [
+      'an auditor of a región and an establishment elsewhere',
+      [
+        { role: 'auditor', scope: { kind: 'region', regionId: 1 } },
+        { role: 'auditor', scope: { kind: 'establishment', establishmentId: 21, regionId: 2 } },
+      ],
+      { kind: 'limited', establishmentIds: [11, 12, 21], regionIds: [1, 2] },
+    ],
+    [
+      'a global admin who audits one región (admin grants do not widen it)',
+      [
+        { role: 'admin', scope: { kind: 'global' } },
+        { role: 'auditor', scope: { kind: 'region', regionId: 2 } },
+      ],
+      { kind: 'limited', establishmentIds: [21], regionIds: [2] },
+    ],
+  ] as [string, Grant[], unknown][])(
+    'when %s then the scope is as expected',
+    (_who, grants, expected) => {
+      expect(auditScopeOf(actor(...grants), ALL)).toEqual(expected);
+    },
+  );
+});
+
+describe('CSV options: spreadsheet-safe cells', () => {
+  const csv = (cells: string[]) => stringify([cells], CSV_OPTIONS);
+
+  it.each(['=1+1', '+1', '-1', '@SUM(A1)', '\t=1', '\r=1'])(
+    'when a cell starts with %j then a quote mark makes it text',
+    (cell) => {
+      const rows = parse(csv([cell]).replace(/^\uFEFF/, ''), { delimiter: ';' }) as string[][];
+      expect(rows).toEqual([[`'${cell}`]]);
+    },
+  );
+
+  it('when cells hold a separator, quotes and a newline then they are quoted and read back whole', () => {
+    const cells = ['a;b', 'dijo "hola"', 'línea 1\nlínea 2', 'ñandú'];
+    const text = csv(cells);
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(text).toBe('\uFEFF"a;b";"dijo ""hola""";"línea 1\nlínea 2";ñandú\r\n');
+    expect(parse(text.slice(1), { delimiter: ';' })).toEqual([cells]);
+  });
+
+  it('when a date is written then it is Asunción time, sortable', () => {
+    expect(csvDateTime(new Date('2026-11-20T12:12:00Z'))).toBe('2026-11-20 09:12:00');
+  });
+});
+
+describe('keyset cursor', () => {
+  it('when a cursor is issued then it reads back to the same microsecond key', () => {
+    const key = { occurredAt: '2026-11-20T12:00:00.123456Z', id: '9007199254740993' };
+    expect(decodeCursor(encodeCursor(key))).toEqual(key);
+  });
+
+  it.each([
+    ['not base64url', 'a b'],
+    ['not JSON', Buffer.from('{').toString('base64url')],
+    ['no microseconds', Buffer.from('["2026-11-20T12:00:00Z","1"]').toString('base64url')],
+    [
+      'an id that is not a positive integer',
+      Buffer.from('["2026-11-20T12:00:00.000000Z","0"]').toString('base64url'),
+    ],
+    [
+      'SQL in the id',
+      Buffer.from('["2026-11-20T12:00:00.000000Z","1 OR 1=1"]').toString('base64url'),
+    ],
+  ])('when the cursor is %s then it is refused as invalid_cursor', (_what, cursor) => {
+    expect(() => decodeCursor(cursor)).toThrow(expect.objectContaining({ code: 'invalid_cursor' }));
+  });
+});
+
+describe('filters', () => {
+  it('when a cédula has dots and dates are given then they become digits and Asunción day bounds', () => {
+    const parsed = parseLoginFilters({
+      document: '1.234.567',
+      from: '2026-11-20',
+      to: '2026-11-20',
+      user: ' JPerez ',
+    });
+    expect(parsed).toMatchObject({
+      ok: true,
+      filters: {
+        document: '1234567',
+        user: 'jperez',
+        from: new Date('2026-11-20T03:00:00Z'),
+        to: new Date('2026-11-21T03:00:00Z'),
+      },
+    });
+  });
+
+  it.each([
+    [{ ip: '300.1.1.1' }, 'ip'],
+    [{ ip: '10.0.0' }, 'ip'],
+    [{ document: 'abc' }, 'document'],
+    [{ establishment: '-1' }, 'establishment'],
+    [{ reason: 'made_up' }, 'reason'],
+    [{ method: 'carrier-pigeon' }, 'method'],
+    [{ from: '2026-02-30' }, 'from'],
+    [{ from: '2026-11-20', to: '2026-11-19' }, 'to'],
+  ])('when the query is %j then the field %s carries a Spanish message', (query, field) => {
+    const parsed = parseLoginFilters(query);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors[field]).toMatch(/^[A-ZÁÉÍÓÚ]/);
+  });
+
+  it('when an IPv6 address is given then it is accepted', () => {
+    expect(parseLoginFilters({ ip: '2001:db8::1' })).toMatchObject({
+      ok: true,
+      filters: { ip: '2001:db8::1' },
+    });
+  });
+
+  it('when an admin action is not a known code then it is refused', () => {
+    expect(parseAdminFilters({ action: 'users.disable' }).ok).toBe(true);
+    expect(parseAdminFilters({ action: 'users.fly' }).ok).toBe(false);
+  });
+
+  it('when the username holds LIKE wildcards then they are matched literally', () => {
+    expect(containsPattern('a_b%c\\')).toBe('%a\\_b\\%c\\\\%');
+  });
+});
+
+describe('labels of the stored codes', () => {
+  it('when README lists a reason code then it has a Spanish label', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## Audit reason codes'),
+      readme.indexOf('## Architecture'),
+    );
+    const codes = [...section.matchAll(/`([a-z_]+)`/g)]
+      .map((m) => m[1]!)
+      .filter((c) => c !== 'last_eid_login_at');
+    expect(codes.length).toBeGreaterThan(30);
+    expect(codes.filter((c) => !(c in REASON_LABELS))).toEqual([]);
+  });
+
+  it('when an action exists (policy or self-service) then it has a Spanish label', () => {
+    const self: SelfAction[] = [
+      'me.changePassword',
+      'me.resetPasswordWithEid',
+      'me.closeOtherSessions',
+    ];
+    const actions = [...Object.keys(RULES), ...self, 'audit.export'];
+    expect(actions.filter((a) => !(a in ACTION_LABELS))).toEqual([]);
+  });
+
+  it('when a code has no label (a newer one) then the code itself is shown', () => {
+    expect(labelOf(REASON_LABELS, 'bad_password')).toBe('Contraseña incorrecta');
+    expect(labelOf(REASON_LABELS, 'future_code')).toBe('future_code');
+  });
+});
+
+describe('what changed, in words', () => {
+  it('when before and after are objects then one line per changed field, in Spanish', () => {
+    expect(
+      describeDetails({
+        code: 'H-1',
+        before: { name: 'Hospital A', active: true, region: 'Central' },
+        after: { name: 'Hospital B', active: false, region: 'Central' },
+      }),
+    ).toEqual(['Nombre: Hospital A → Hospital B', 'Activo: Sí → No', 'Código: H-1']);
+  });
+
+  it('when a status changes then its values are named', () => {
+    expect(
+      describeDetails({ before: { status: 'active' }, after: { status: 'disabled' } }),
+    ).toEqual(['Estado: Activo → Deshabilitado']);
+  });
+
+  it('when something is created then the before side is empty', () => {
+    expect(describeDetails({ before: null, after: { code: 'R1', name: 'Central' } })).toEqual([
+      'Código: — → R1',
+      'Nombre: — → Central',
+    ]);
+  });
+
+  it('when before and after are plain values then one line says so', () => {
+    expect(describeDetails({ before: { Central: null }, after: '2027-03-01' })).toEqual([
+      'Central: — → 2027-03-01',
+    ]);
+  });
+
+  it('when an instant is recorded then it is shown in Asunción time', () => {
+    expect(
+      describeDetails({ before: { until: '2026-12-01T03:00:00.000Z' }, after: { until: null } }),
+    ).toEqual(['Hasta: 01/12/2026 00:00 → —']);
+  });
+});
