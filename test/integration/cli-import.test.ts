@@ -1,0 +1,124 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { createSequelize } from '../../src/db/sequelize';
+
+/**
+ * `establishment:import` runs the browser import's plan: rows matched by code, so the same file
+ * twice changes nothing and an updated file updates; every bad row named, nothing written.
+ * (The basic cases are in cli.test.ts.)
+ */
+jest.setTimeout(90_000);
+
+const root = path.resolve(__dirname, '../..');
+const tsxCli = require.resolve('tsx/cli');
+const node =
+  Number(process.versions.node.split('.')[0]) >= 24
+    ? process.execPath
+    : path.join(root, 'node_modules/.bin/node');
+
+function importFile(file: string) {
+  const res = spawnSync(node, [tsxCli, 'src/cli/main.ts', 'establishment:import', file], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: process.env.TEST_DATABASE_URL, LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (res.error) throw res.error;
+  return res;
+}
+
+const hex = () => randomBytes(4).toString('hex');
+let db: Sequelize;
+let dir: string;
+beforeAll(() => {
+  db = createSequelize({
+    url: process.env.TEST_DATABASE_URL!,
+    poolMax: 1,
+    statementTimeoutInMs: 30000,
+  });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'his-acceso-import-'));
+});
+afterAll(async () => {
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const csvFile = (lines: string[]) => {
+  const file = path.join(dir, `lista-${hex()}.csv`);
+  writeFileSync(file, lines.join('\n') + '\n', 'utf8');
+  return file;
+};
+const stored = (codes: string[]) =>
+  db.query<{ code: string; name: string; region: string; active: boolean; updated_at: Date }>(
+    `SELECT e.code, e.name, r.name AS region, e.active, e.updated_at FROM establishments e
+       JOIN regions r ON r.id = e.region_id WHERE e.code IN (:codes) ORDER BY e.code`,
+    { replacements: { codes }, type: QueryTypes.SELECT },
+  );
+
+it('when the same file is imported twice then the second run changes nothing; an updated file updates by code', async () => {
+  const region = `Región CLI ${hex()}`;
+  const moved = `Región CLI ${hex()}`;
+  const [a, b] = [`CI-${hex()}`, `CI-${hex()}`].map((c) => c.toUpperCase()) as [string, string];
+  const first = csvFile([
+    'código;nombre;región',
+    `${a};Hospital Uno;${region}`,
+    `${b};Hospital Dos;${region}`,
+  ]);
+
+  const created = importFile(first);
+  expect(created.stderr).toBe('');
+  expect(created.stdout).toContain(
+    '2 establecimientos importados. Nuevos: 2, actualizados: 0, sin cambios: 0.',
+  );
+  const before = await stored([a, b]);
+
+  const again = importFile(first);
+  expect(again.status).toBe(0);
+  expect(again.stdout).toContain(
+    'Sin cambios: los 2 establecimientos del archivo ya estaban al día.',
+  );
+  expect(await stored([a, b])).toEqual(before);
+
+  const updated = importFile(
+    csvFile([
+      'code,name,region',
+      `${a.toLowerCase()},Hospital Uno Renombrado,${moved}`,
+      `${b},Hospital Dos,${region}`,
+    ]),
+  );
+  expect(updated.stdout).toContain(
+    '1 establecimientos importados. Nuevos: 0, actualizados: 1, sin cambios: 1.',
+  );
+  expect(
+    (await stored([a, b])).map(({ code, name, region: r }) => ({ code, name, region: r })),
+  ).toEqual(
+    [
+      { code: a, name: 'Hospital Uno Renombrado', region: moved },
+      { code: b, name: 'Hospital Dos', region },
+    ].sort((x, y) => (x.code < y.code ? -1 : 1)),
+  );
+});
+
+it('when several rows are bad then each is named by its line and nothing is written', async () => {
+  const good = `CI-${hex()}`.toUpperCase();
+  const res = importFile(
+    csvFile([
+      'code,name,region',
+      `${good},Hospital Bueno,Central`,
+      'MAL O,X,Central',
+      `${good},Repetido,Central`,
+    ]),
+  );
+  expect(res.status).not.toBe(0);
+  expect(res.stderr).toContain('Fila 3: Código de establecimiento inválido "MAL O"');
+  expect(res.stderr).toContain('Fila 3: El nombre del establecimiento MAL O es obligatorio');
+  expect(res.stderr).toContain(
+    `Fila 4: El código ${good} está repetido: ya aparece en la línea 2.`,
+  );
+  expect(res.stderr).toContain('No se importó nada.');
+  expect(await stored([good])).toEqual([]);
+});
