@@ -48,12 +48,21 @@ const KEY_LABELS: Readonly<Record<string, string>> = {
   startedAt: 'Inicio',
   ip: 'IP',
   id: 'Id',
+  // The filters of an audit export, as typed (history-filters.ts).
+  user: 'Usuario',
+  userId: 'Usuario (id)',
+  method: 'Método',
+  outcome: 'Resultado',
+  action: 'Acción',
+  from: 'Desde',
+  to: 'Hasta',
 };
 
 /** Stored enum values with a Spanish name, by the key they appear under. */
 const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   status: { active: 'Activo', disabled: 'Deshabilitado' },
   role: ROLE_LABELS,
+  table: { login_events: 'Historial de ingresos', admin_events: 'Acciones administrativas' },
 };
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
