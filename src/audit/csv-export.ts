@@ -97,6 +97,9 @@ export async function streamCsv<Raw, Row>(opts: {
   } catch (err) {
     throw serviceUnavailable('export_unavailable', err);
   }
+  // A checked-out client's errors are ours to handle (a server that closes the connection while
+  // the export is cut short would otherwise be an unhandled 'error' event, ending the process).
+  client.on('error', (err) => (broken ??= err));
   let rows = 0;
   let broken: Error | undefined;
   try {
