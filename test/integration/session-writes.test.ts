@@ -1,0 +1,73 @@
+import type request from 'supertest';
+import { buildTestApp, type TestApp } from '../support/test-app';
+import { makeUser, TEST_PASSWORD } from '../support/factories';
+import { agentFor, loginAndChoose } from '../support/http';
+import { monitorRedis, WRITE_COMMANDS, type MonitoredCommand } from '../support/redis-monitor';
+
+jest.setTimeout(60_000);
+
+/**
+ * What a page view costs Redis, counted with MONITOR on this app's own key prefix (other test
+ * files share the Redis): an unchanged session is read, never written; `lastSeenAt` (and with it
+ * the key's TTL) is saved at most once a minute of activity.
+ */
+let t: TestApp;
+let monitor: Awaited<ReturnType<typeof monitorRedis>>;
+const VIEWS = 100;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  monitor = await monitorRedis(t.config.redis.url, t.config.redis.keyPrefix);
+});
+afterAll(async () => {
+  await monitor.close();
+  await t.close();
+});
+
+const local = (key: string | undefined) => key?.replace(t.config.redis.keyPrefix, '') ?? '';
+const summary = (commands: MonitoredCommand[]) =>
+  commands.map((c) => `${c.name} ${local(c.args[0]).replace(/:.*$/, '')}`);
+const writes = (commands: MonitoredCommand[]) => commands.filter((c) => WRITE_COMMANDS.has(c.name));
+
+/** A signed-in agent whose first home page (and its one-time notice) is already behind it. */
+async function signedIn(): Promise<request.Agent> {
+  const { user, establishments } = await makeUser(t.sequelize);
+  const agent = agentFor(t.app);
+  const chosen = await loginAndChoose(agent, user.username, TEST_PASSWORD, establishments[0]!.id);
+  expect(chosen.headers.location).toBe('/');
+  await agent.get('/').expect(200);
+  await monitor.take();
+  return agent;
+}
+
+describe('Redis traffic of a page view', () => {
+  it(`when a signed-in person views the home page ${VIEWS} times within a minute then Redis reads the session and the identity and writes nothing`, async () => {
+    const agent = await signedIn();
+    for (let i = 0; i < VIEWS; i++) await agent.get('/').expect(200);
+    const commands = await monitor.take();
+    expect(writes(commands)).toEqual([]);
+    // Exactly two reads per view: the session and the cached identity.
+    expect(commands).toHaveLength(2 * VIEWS);
+    expect(new Set(summary(commands))).toEqual(new Set(['GET sess', 'GET identity']));
+  });
+
+  it('when more than a minute passes between views then one save refreshes lastSeenAt and the TTL, and the next views write nothing', async () => {
+    const agent = await signedIn();
+    t.clock.advanceMinutes(1.05);
+    await agent.get('/').expect(200);
+    const refresh = writes(await monitor.take());
+    expect(summary(refresh)).toEqual(['SET sess']);
+    // The save restarts the key's TTL at the idle timeout (it is the server-side idle window).
+    const ttlArg = refresh[0]!.args.findIndex((a) => a.toUpperCase() === 'EX');
+    expect(Number(refresh[0]!.args[ttlArg + 1])).toBe(t.config.session.idleTimeoutInMinutes * 60);
+
+    for (let i = 0; i < 20; i++) await agent.get('/').expect(200);
+    expect(writes(await monitor.take())).toEqual([]);
+  });
+
+  it('when an anonymous visitor without a cookie asks for a page then no session is written', async () => {
+    const res = await agentFor(t.app).get('/').expect(303);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(writes(await monitor.take())).toEqual([]);
+  });
+});
