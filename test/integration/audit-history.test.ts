@@ -7,6 +7,7 @@ import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories
 import { agentFor, csrfOf, loginAndChoose, postLogin } from '../support/http';
 import { appendLoginEvent, type LoginEvent } from '../../src/audit/login-events';
 import { appendAdminEvent } from '../../src/audit/admin-events';
+import { createLoginHistory, PROBE_LIMIT } from '../../src/audit/login-history';
 import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
 import type { UserRecord } from '../../src/users/user-repository';
 
@@ -255,6 +256,27 @@ describe('keyset paging on (occurred_at, id)', () => {
     expect(seen.filter((id) => expected.includes(id))).toEqual(expected);
   });
 
+  it('when the scope is too large to probe key by key then the walk pages through the same rows', async () => {
+    const { user } = await makeUser(t.sequelize, { establishments: [estA2] });
+    const expected = await manyAtOnce(user, 120);
+    // The rows' establishment and more ids than PROBE_LIMIT (nobody's): one walk, filtered.
+    const wide = [estA1.id, ...Array.from({ length: PROBE_LIMIT }, (_, i) => 2_000_000_000 + i)];
+    const history = createLoginHistory(t.sequelize);
+    const q = {
+      filters: {},
+      scope: { kind: 'limited' as const, establishmentIds: wide, regionIds: [] },
+      places: [],
+    };
+    const seen: string[] = [];
+    for (let cursor: string | undefined, i = 0; i === 0 || cursor; i++) {
+      const page = await history.page(q, cursor);
+      seen.push(...page.rows.map((r) => r.id));
+      cursor = page.nextCursor ?? undefined;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => expected.includes(id))).toEqual(expected);
+  });
+
   it('when rows arrive between two pages then the second page is the one it was before they came', async () => {
     const { user } = await makeUser(t.sequelize, { establishments: [estA1] });
     const before = await manyAtOnce(user, 120);
@@ -303,6 +325,15 @@ describe('filters', () => {
     const byIp = await agent.get(`/audit/logins?ip=${ip}&method=eid`);
     expect(eventIds(byIp.text)).toHaveLength(1);
     expect(byIp.text).toContain(ua('by-ip'));
+  });
+
+  it('when filtering by part of a username then that account’s rows appear and not others', async () => {
+    const res = await (
+      await as('globalAuditor')
+    ).get(`/audit/logins?user=${staffA.username.slice(1, -1).toUpperCase()}`);
+    expect(res.text).toContain(ua('a1-login'));
+    expect(res.text).toContain(ua('a-failure'));
+    expect(res.text).not.toContain(ua('b-login'));
   });
 
   it('when filtering by dates then days are Asunción days (23:30 on the 19th is UTC 02:30 on the 20th)', async () => {
