@@ -46,6 +46,8 @@ import { createUserSearch } from './users/user-search';
 import { meRoutes } from './me/routes';
 import { healthRoutes } from './health/routes';
 import { auditRoutes } from './audit/routes';
+import { adoptionRoutes } from './audit/adoption-routes';
+import { createAdoptionQuery } from './audit/adoption-query';
 import './sessions/types';
 import { serviceUnavailable } from './shared/errors';
 
@@ -249,6 +251,16 @@ export function createApp(deps: AppDeps) {
       lockout,
       lockoutMinutes: config.lockout.durationInMinutes,
       eidAvailable: () => eidStatus.available(),
+    }),
+  );
+
+  app.use(
+    adoptionRoutes({
+      policy,
+      clock,
+      repos,
+      badge: { staleAfterMonths: config.eid.staleAfterMonths },
+      adoption: createAdoptionQuery(readSequelize),
     }),
   );
 
