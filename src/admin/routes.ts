@@ -4,6 +4,7 @@ import { establishmentAdminRoutes } from './establishments/routes';
 import { regionAdminRoutes } from './regions/routes';
 import { userDetailRoutes } from './users/detail-routes';
 import { userListRoutes } from './users/list-routes';
+import { userCreateRoutes } from './users/create-routes';
 
 /** /admin: the administrators' screens. Each sub-router names its routes' policies. */
 export function adminRoutes(deps: AdminDeps) {
@@ -11,7 +12,8 @@ export function adminRoutes(deps: AdminDeps) {
   router.get('/admin', deps.policy('users.list'), (_req, res) => res.redirect(303, '/admin/users'));
   router.use(establishmentAdminRoutes(deps));
   router.use(regionAdminRoutes(deps));
-  router.use(userListRoutes(deps));
+  // Before the detail routes: /admin/users/new is not a user id.
+  router.use(userListRoutes(deps), userCreateRoutes(deps));
   router.use(userDetailRoutes(deps));
   return router;
 }
