@@ -6,6 +6,7 @@ import { regenerateSession, takeFlash } from '../sessions/session-ops';
 import { changePassword, passwordMode } from './commands/change-password';
 import { closeOtherSessions } from './commands/close-other-sessions';
 import { forgotPasswordRoutes } from './forgot-routes';
+import { accessRoutes } from './access-routes';
 
 const TITLES = {
   change: 'Cambiar contraseña',
@@ -74,9 +75,11 @@ export function meRoutes(deps: MeDeps) {
       requestMeta(req),
     );
     req.session.flash = { kind: 'info', text: othersText(ended) };
-    res.redirect(303, '/');
+    // "Mis accesos" asks to come back to itself; a fixed path, never a redirect to anywhere.
+    res.redirect(303, req.body?.returnTo === '/me/access' ? '/me/access' : '/');
   });
 
   router.use(forgotPasswordRoutes(deps));
+  router.use(accessRoutes(deps));
   return router;
 }
