@@ -21,7 +21,7 @@ import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { createMetrics } from './http/metrics';
 import { createLoginEventRecorder, type RecordLoginEvent } from './audit/recorder';
 import { createLockout } from './auth/classic/lockout';
-import { createClassicLogin } from './auth/classic/classic-login';
+import { createClassicLogin, type ClassicLoginDeps } from './auth/classic/classic-login';
 import { classicLoginRoutes } from './auth/classic/routes';
 import {
   alwaysAvailable,
@@ -67,6 +67,8 @@ export interface AppDeps {
   eidStatus?: EidStatus & { report?(ok: boolean): void };
   /** The e-ID adapter; by default the one EID_PROTOCOL names. */
   eidProvider?: EidProvider;
+  /** The login form's hash check; the argon2id one by default (tests count its calls). */
+  verifyPassword?: ClassicLoginDeps['verify'];
 }
 
 const oidcProviderOrigin = (config: Config): string[] =>
@@ -186,6 +188,7 @@ export function createApp(deps: AppDeps) {
     policy: async (user) => reauthPolicy(config, eidStatus, await requiredSinceFor(user.id)),
     record,
     users: repos.users,
+    verify: deps.verifyPassword,
   });
 
   app.use(

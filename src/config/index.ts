@@ -1,4 +1,5 @@
 import { envSchema } from './schema';
+import { loginLimits, type LoginLimits } from './login-limits';
 
 /** Typed, validated configuration. Built once by {@link loadConfig}; nothing else reads the environment. */
 export interface Config {
@@ -22,7 +23,8 @@ export interface Config {
     absoluteTimeoutInHours: number;
     cookieSecure: boolean;
   };
-  lockout: { maxFailures: number; durationInMinutes: number };
+  /** Brute-force limits; `maxFailures`/`durationInMinutes` are the per account-and-IP lock. */
+  lockout: LoginLimits;
   logLevel: string;
   eid: {
     protocol: 'mitic' | 'oidc';
@@ -160,10 +162,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       absoluteTimeoutInHours: e.SESSION_ABSOLUTE_TIMEOUT_IN_HOURS,
       cookieSecure: e.COOKIE_SECURE ?? production,
     },
-    lockout: {
-      maxFailures: e.LOCKOUT_MAX_FAILURES,
-      durationInMinutes: e.LOCKOUT_DURATION_IN_MINUTES,
-    },
+    lockout: loginLimits(e, (message) => {
+      throw new ConfigError(`Invalid configuration: ${message}`);
+    }),
     logLevel: e.LOG_LEVEL,
     eid,
   };

@@ -3,7 +3,7 @@ import { createRedisClient } from '../../src/redis/client';
 import type { Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../../src/config';
 import { createReadSequelize, createSequelize } from '../../src/db/sequelize';
-import { createApp } from '../../src/app';
+import { createApp, type AppDeps } from '../../src/app';
 import { createRepositories, type Repositories } from '../../src/repositories';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import { ManualClock } from '../../src/shared/clock';
@@ -35,6 +35,8 @@ export async function buildTestApp(
     logger?: Logger;
     /** Repositories to use instead of the real ones (fault injection: a failing audit write). */
     repos?: (sequelize: Sequelize) => Repositories;
+    /** The login form's hash check (a spy that counts verifications). */
+    verifyPassword?: AppDeps['verifyPassword'];
   } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
@@ -62,6 +64,7 @@ export async function buildTestApp(
     repos,
     redis,
     eidStatus: options.eidStatus,
+    verifyPassword: options.verifyPassword,
   });
   return {
     app,

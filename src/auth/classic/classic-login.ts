@@ -20,10 +20,17 @@ export interface ClassicAttempt {
 
 /** Stored reason codes of refused classic logins (login_events.reason); never rename. */
 export type ClassicRefusal =
-  'unknown_user' | 'bad_password' | 'no_password' | 'account_locked' | 'account_disabled';
+  | 'unknown_user'
+  | 'bad_password'
+  | 'no_password'
+  | 'account_locked'
+  | 'throttled_account'
+  | 'account_disabled';
 
 export type ClassicResult =
   | { kind: 'refused'; reason: ClassicRefusal }
+  /** Too many failures from this source across accounts: 429, whoever the account. */
+  | { kind: 'throttled'; retryAfterSeconds: number }
   | { kind: 'reauth'; user: UserRecord; reason: ReauthReason; monthsAgo: number | null }
   | { kind: 'accepted'; user: UserRecord; degraded: boolean; warningDaysLeft: number | null };
 
@@ -34,58 +41,71 @@ export interface ClassicLoginDeps {
   policy: (user: UserRecord) => Promise<ReauthPolicy>;
   record: RecordLoginEvent;
   users: UserRepository;
+  /** The hash check (tests count the calls); {@link verifyPassword} by default. */
+  verify?: typeof verifyPassword;
 }
 
 /**
- * The classic authenticator: username and password. Every path verifies a hash (a dummy one when
- * there is nothing to verify) so that unknown, wrong, locked and disabled take the same time;
- * every refusal is recorded with its own reason while the person sees one generic message.
+ * The classic authenticator: username and password. The brute-force limits are consulted first
+ * and reserve this attempt's point before any hash is verified (src/auth/classic/lockout.ts);
+ * past them, every path verifies a hash (a dummy one when there is nothing to verify) so that
+ * unknown, wrong and disabled take the same time. Every refusal is recorded with its own reason
+ * while the person sees one generic message.
  */
-export function createClassicLogin({ clock, lockout, policy, record, users }: ClassicLoginDeps) {
+export function createClassicLogin({
+  clock,
+  lockout,
+  policy,
+  record,
+  users,
+  verify = verifyPassword,
+}: ClassicLoginDeps) {
   return async function authenticateClassic(attempt: ClassicAttempt): Promise<ClassicResult> {
     const username = attempt.username.trim().toLowerCase();
-    const [user, locked] = await Promise.all([
-      users.findByUsername(username),
-      lockout.isLocked(username),
-    ]);
-    const passwordOk = await verifyPassword(user?.passwordHash ?? null, attempt.password);
-
-    const refusal: ClassicRefusal | null = locked
-      ? 'account_locked'
-      : !user
-        ? 'unknown_user'
-        : !user.passwordHash
-          ? 'no_password'
-          : !passwordOk
-            ? 'bad_password'
-            : user.status !== 'active'
-              ? 'account_disabled'
-              : null;
-
     const base = {
       username,
       ip: attempt.ip,
       userAgent: attempt.userAgent,
       method: 'classic' as const,
     };
+    const [user, gate] = await Promise.all([
+      users.findByUsername(username),
+      lockout.reserve(username, attempt.ip),
+    ]);
+    if (!gate.allowed) {
+      await record({ ...base, userId: user?.id ?? null, outcome: 'failure', reason: gate.reason });
+      return gate.reason === 'throttled_ip'
+        ? { kind: 'throttled', retryAfterSeconds: gate.retryAfterSeconds }
+        : { kind: 'refused', reason: gate.reason };
+    }
+
+    const passwordOk = await verify(user?.passwordHash ?? null, attempt.password);
+    const refusal: ClassicRefusal | null = !user
+      ? 'unknown_user'
+      : !user.passwordHash
+        ? 'no_password'
+        : !passwordOk
+          ? 'bad_password'
+          : user.status !== 'active'
+            ? 'account_disabled'
+            : null;
+
     if (refusal || !user) {
-      if (refusal !== 'account_locked') {
-        const lockedNow = await lockout.recordFailure(username);
-        if (lockedNow) {
-          await record({
-            ...base,
-            userId: user?.id ?? null,
-            outcome: 'info',
-            reason: 'lockout_started',
-          });
-        }
+      const { lockStarted } = await gate.failed();
+      if (lockStarted) {
+        await record({
+          ...base,
+          userId: user?.id ?? null,
+          outcome: 'info',
+          reason: 'lockout_started',
+        });
       }
       const reason = refusal ?? 'unknown_user';
       await record({ ...base, userId: user?.id ?? null, outcome: 'failure', reason });
       return { kind: 'refused', reason };
     }
 
-    await lockout.reset(username);
+    await gate.succeeded();
     const now = clock.now();
     const currentPolicy = await policy(user);
     const reason = eidReauthReason(user, now, currentPolicy);

@@ -1,72 +1,181 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RedisClientType } from 'redis';
-import type { Config } from '../../config';
+import type { LoginLimits } from '../../config/login-limits';
+
+/** Why an attempt is refused before its password is looked at; stored as login_events.reason. */
+export type LimitRefusal = 'account_locked' | 'throttled_account' | 'throttled_ip';
 
 /**
- * Brute-force lockout per account, counted atomically in Redis so every app instance sees the
- * same count. After `maxFailures` failures within the window the account is locked for
- * `durationInMinutes`; a successful login clears the count.
+ * One password attempt that passed the limits: its points are reserved in Redis before the hash
+ * is verified, and the caller settles it with the verification's outcome.
  */
-export function createLockout(
-  redis: RedisClientType,
-  keyPrefix: string,
-  lockout: Config['lockout'],
-) {
-  const limiter = new RateLimiterRedis({
-    storeClient: redis,
-    useRedisPackage: true,
-    keyPrefix: `${keyPrefix}lockout`,
-    points: lockout.maxFailures,
-    duration: lockout.durationInMinutes * 60,
-    blockDuration: lockout.durationInMinutes * 60,
-  });
+export interface Reservation {
+  /** Right password: the reserved points are given back, the pair's count cleared, the source remembered. */
+  succeeded(): Promise<void>;
+  /** Wrong password: the points stay spent; true (with its length) when this failure started a lock. */
+  failed(): Promise<{ lockStarted: boolean; lockSeconds: number }>;
+}
+
+export type Gate =
+  | ({ allowed: true } & Reservation)
+  | { allowed: false; reason: LimitRefusal; retryAfterSeconds: number };
+
+/** A source that logged in to the account recently is still heard when the account is throttled. */
+const KNOWN_SOURCE_TTL_IN_SECONDS = 30 * 24 * 3600;
+/** New locks of the same pair within this time last twice as long as the previous one. */
+const ESCALATION_MEMORY_IN_SECONDS = 24 * 3600;
+
+const rejected = (err: unknown): RateLimiterRes => {
+  if (err instanceof RateLimiterRes) return err;
+  throw err;
+};
+const seconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+const escapeGlob = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
+
+/**
+ * Brute-force limits in Redis (rate-limiter-flexible), shared by every app instance; see
+ * {@link LoginLimits} for the three counters and why they differ. {@link reserve} takes the
+ * decision atomically BEFORE any hash is verified: each attempt consumes its point first, so N
+ * parallel attempts cost at most the allowed number of verifications, and a right password sent
+ * after the limit was reached is refused like any other. Usernames are counted whether or not
+ * they exist, so a lock tells nothing about existence (and skipping the hash for it is safe).
+ */
+export function createLockout(redis: RedisClientType, keyPrefix: string, limits: LoginLimits) {
+  const window = limits.windowInMinutes * 60;
+  const limiter = (name: string, points: number, duration: number, blockDuration = 0) =>
+    new RateLimiterRedis({
+      storeClient: redis,
+      useRedisPackage: true,
+      keyPrefix: `${keyPrefix}login-${name}`,
+      points,
+      duration,
+      blockDuration,
+    });
+  // The pair is blocked explicitly by the failure that reaches the limit, for its full (escalated)
+  // duration from then on, rather than until the window of the first failure ends.
+  const pair = limiter('pair', limits.maxFailures, window);
+  const strikes = limiter('strikes', 1_000_000, ESCALATION_MEMORY_IN_SECONDS);
+  // Slows, never blocks: once the window ends the account is heard again from everywhere.
+  const account = limiter('account', limits.maxFailuresPerAccount, window);
+  const perIp = limiter(
+    'ip',
+    limits.maxFailuresPerIp,
+    window,
+    limits.ipBlockDurationInMinutes * 60,
+  );
+  // What admins see: a key per username that lives as long as its longest lock or throttle.
+  const marker = limiter('locked', 1, window);
+
+  const name = (username: string) => encodeURIComponent(username);
+  const pairKey = (username: string, ip: string) => `${name(username)}|${ip}`;
+  const knownKey = (username: string, ip: string) =>
+    `${keyPrefix}login-known:${pairKey(username, ip)}`;
+
+  /** Marks the account as locked for admins for at least `secs` seconds. */
+  async function mark(username: string, secs: number): Promise<void> {
+    const current = await marker.get(name(username));
+    if (!current || current.msBeforeNext < secs * 1000) await marker.block(name(username), secs);
+  }
+
+  async function reserve(username: string, ipOrNull: string | null): Promise<Gate> {
+    const ip = ipOrNull ?? 'unknown';
+    const refuse = (reason: LimitRefusal, res: RateLimiterRes): Gate => ({
+      allowed: false,
+      reason,
+      retryAfterSeconds: seconds(res),
+    });
+    const ipRes = await perIp.consume(ip).catch(rejected);
+    if (ipRes.consumedPoints > limits.maxFailuresPerIp) return refuse('throttled_ip', ipRes);
+
+    const key = pairKey(username, ip);
+    const pairRes = await pair.consume(key).catch(rejected);
+    if (pairRes.consumedPoints > limits.maxFailures) return refuse('account_locked', pairRes);
+
+    // The account-wide limit is not applied to a source the person logged in from recently: an
+    // attacker elsewhere hammering the username slows down everyone else but not the ward PC.
+    const known = (await redis.exists(knownKey(username, ip))) === 1;
+    let accountReserved = false;
+    if (!known) {
+      const accountRes = await account.consume(name(username)).catch(rejected);
+      if (accountRes.consumedPoints > limits.maxFailuresPerAccount) {
+        await pair.reward(key);
+        if (accountRes.consumedPoints === limits.maxFailuresPerAccount + 1) {
+          await mark(username, seconds(accountRes));
+        }
+        return refuse('throttled_account', accountRes);
+      }
+      accountReserved = true;
+    }
+
+    return {
+      allowed: true,
+      async succeeded() {
+        await Promise.all([
+          pair.delete(key),
+          perIp.reward(ip),
+          accountReserved ? account.reward(name(username)) : null,
+          redis.set(knownKey(username, ip), '1', { EX: KNOWN_SOURCE_TTL_IN_SECONDS }),
+        ]);
+      },
+      async failed() {
+        // Only the failure that holds the last allowed point starts the lock (exactly one does).
+        if (pairRes.consumedPoints !== limits.maxFailures)
+          return { lockStarted: false, lockSeconds: 0 };
+        const strike = await strikes.consume(key);
+        const lockSeconds = Math.min(
+          limits.durationInMinutes * 60 * 2 ** Math.min(strike.consumedPoints - 1, 20),
+          limits.maxDurationInMinutes * 60,
+        );
+        await pair.block(key, lockSeconds);
+        await mark(username, lockSeconds);
+        return { lockStarted: true, lockSeconds };
+      },
+    };
+  }
+
+  /** Deletes every key of these limiters whose name starts with `start` (SCAN, unlock only). */
+  async function deleteMatching(start: string): Promise<void> {
+    for await (const keys of redis.scanIterator({ MATCH: `${escapeGlob(start)}*`, COUNT: 1000 })) {
+      if (keys.length) await redis.del(keys);
+    }
+  }
 
   return {
+    reserve,
     async isLocked(username: string): Promise<boolean> {
-      const res = await limiter.get(username);
-      return res !== null && res.consumedPoints >= lockout.maxFailures;
+      return (await marker.get(name(username))) !== null;
     },
-    /** Counts one failure; true only for the failure that locks the account. */
-    async recordFailure(username: string): Promise<boolean> {
-      try {
-        const res = await limiter.consume(username);
-        return res.consumedPoints === lockout.maxFailures;
-      } catch (err) {
-        // Rejected: already past the threshold (the count is atomic, so only one caller saw it hit).
-        if (err instanceof RateLimiterRes) return err.consumedPoints === lockout.maxFailures;
-        throw err;
-      }
-    },
+    /** Ends every lock and throttle of the account, from every source, and its escalation. */
     async reset(username: string): Promise<void> {
-      await limiter.delete(username);
+      await Promise.all([
+        marker.delete(name(username)),
+        account.delete(name(username)),
+        deleteMatching(`${keyPrefix}login-pair:${name(username)}|`),
+        deleteMatching(`${keyPrefix}login-strikes:${name(username)}|`),
+      ]);
     },
-    /** Which of these usernames are locked now (one lookup each, pipelined by the client). */
+    /** Which of these usernames are locked or throttled now (one lookup each, pipelined). */
     async lockedAmong(usernames: string[]): Promise<Set<string>> {
-      const results = await Promise.all(usernames.map((u) => limiter.get(u)));
-      return new Set(
-        usernames.filter((_, i) => (results[i]?.consumedPoints ?? 0) >= lockout.maxFailures),
-      );
+      const results = await Promise.all(usernames.map((u) => marker.get(name(u))));
+      return new Set(usernames.filter((_, i) => results[i] !== null));
     },
     /**
-     * Usernames locked now, found by SCAN over the lockout keys (which also count failures of
-     * unknown names): at most `max` of them and at most `maxKeys` keys read, so a flood of failed
-     * attempts cannot make one request walk Redis without end. `complete` is false when cut short.
+     * Usernames locked now, found by SCAN over the markers (which also exist for unknown names):
+     * at most `max` of them and at most `maxKeys` keys read, so a flood of failed attempts cannot
+     * make one request walk Redis without end. `complete` is false when cut short.
      */
     async listLocked(
       max = 1000,
       maxKeys = 20_000,
     ): Promise<{ usernames: string[]; complete: boolean }> {
-      const prefix = `${keyPrefix}lockout:`;
+      const prefix = `${keyPrefix}login-locked:`;
       const usernames: string[] = [];
       let seen = 0;
       for await (const keys of redis.scanIterator({
-        MATCH: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
+        MATCH: `${escapeGlob(prefix)}*`,
         COUNT: 1000,
       })) {
-        const counts = await Promise.all(keys.map((k) => redis.get(k)));
-        keys.forEach((k, i) => {
-          if (Number(counts[i] ?? 0) >= lockout.maxFailures) usernames.push(k.slice(prefix.length));
-        });
+        for (const k of keys) usernames.push(decodeURIComponent(k.slice(prefix.length)));
         seen += keys.length;
         if (usernames.length >= max || seen >= maxKeys) {
           return { usernames: usernames.slice(0, max), complete: false };

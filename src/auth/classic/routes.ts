@@ -21,6 +21,12 @@ const NOTICES: Record<string, string> = {
   bye: 'Cerró su sesión correctamente.',
 };
 
+/** The 429 page's message: the wait in whole minutes, rounded up. */
+export const throttledMessage = (retryAfterSeconds: number): string => {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return `Demasiados intentos fallidos desde esta red. Espere ${minutes} ${minutes === 1 ? 'minuto' : 'minutos'} y vuelva a intentarlo, o ingrese con la Identidad Electrónica.`;
+};
+
 export interface ClassicRoutesDeps {
   authenticate: AuthenticateClassic;
   clock: Clock;
@@ -67,6 +73,11 @@ export function classicLoginRoutes({
       });
     }
     const result = await authenticate({ ...form, ...requestMeta(req) });
+    if (result.kind === 'throttled') {
+      // Says nothing about the account: the source is refused whatever the username.
+      res.set('Retry-After', String(result.retryAfterSeconds));
+      return renderLogin(res, 429, { error: throttledMessage(result.retryAfterSeconds) });
+    }
     if (result.kind === 'refused') {
       return renderLogin(res, 401, { error: GENERIC_FAILURE, username: form.username });
     }

@@ -43,6 +43,12 @@ export interface ChangePasswordDeps {
 /** The session's facts the command needs besides who and from where. */
 export type ChangePasswordMeta = CommandMeta & { sessionMethod: 'classic' | 'eid' };
 
+/** "15 minutos", "1 minuto": a wait in whole minutes, rounded up. */
+const waitText = (seconds: number): string => {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return `${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}`;
+};
+
 export const EID_REQUIRED_MESSAGE =
   'Su cuenta no tiene contraseña del HIS. Para crear una, verifique primero su identidad con la Identidad Electrónica.';
 
@@ -77,17 +83,23 @@ export const changePassword =
     let reused = false;
     if (mode === 'change') {
       if (!input.currentPassword) errors.currentPassword = 'Ingrese su contraseña actual.';
-      else if (await deps.lockout.isLocked(user.username)) {
-        await deny({ reason: 'account_locked' });
-        errors.currentPassword = `Demasiados intentos fallidos. Espere ${deps.lockoutMinutes} minutos y vuelva a intentarlo.`;
-      } else if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-        const lockoutStarted = await deps.lockout.recordFailure(user.username);
-        await deny({ reason: 'bad_current_password', lockoutStarted });
-        errors.currentPassword = lockoutStarted
-          ? `La contraseña actual no es correcta. Por demasiados intentos fallidos, su cuenta quedó bloqueada por ${deps.lockoutMinutes} minutos.`
-          : 'La contraseña actual no es correcta.';
-      } else {
-        reused = normalizePassword(input.currentPassword) === normalizePassword(input.newPassword);
+      else {
+        // The login form's limits, reserved before the hash is verified (see lockout.ts).
+        const gate = await deps.lockout.reserve(user.username, meta.ip);
+        if (!gate.allowed) {
+          await deny({ reason: gate.reason });
+          errors.currentPassword = `Demasiados intentos fallidos. Espere ${waitText(gate.retryAfterSeconds)} y vuelva a intentarlo.`;
+        } else if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+          const { lockStarted, lockSeconds } = await gate.failed();
+          await deny({ reason: 'bad_current_password', lockoutStarted: lockStarted });
+          errors.currentPassword = lockStarted
+            ? `La contraseña actual no es correcta. Por demasiados intentos fallidos, su cuenta quedó bloqueada por ${waitText(lockSeconds)}.`
+            : 'La contraseña actual no es correcta.';
+        } else {
+          await gate.succeeded();
+          reused =
+            normalizePassword(input.currentPassword) === normalizePassword(input.newPassword);
+        }
       }
     }
     Object.assign(errors, newPasswordErrors(input, user, reused));
