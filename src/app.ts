@@ -46,6 +46,7 @@ import { createUserSearch } from './users/user-search';
 import { meRoutes } from './me/routes';
 import { healthRoutes } from './health/routes';
 import { auditRoutes } from './audit/routes';
+import { verifyRoutes } from './auth/verify/routes';
 import { adoptionRoutes } from './audit/adoption-routes';
 import { createAdoptionQuery } from './audit/adoption-query';
 import './sessions/types';
@@ -167,6 +168,8 @@ export function createApp(deps: AppDeps) {
     next(redis.isReady ? undefined : serviceUnavailable('redis_unavailable'));
   });
   app.use(sessions.middleware);
+  // Forward-auth answers 401 itself, so it comes before the page middleware that redirects.
+  app.use(verifyRoutes({ clock, config, record, identities, policy }));
   // The establishment CSV upload is multipart: its _csrf field is parsed before the check below.
   app.use(
     multipartForms([IMPORT_UPLOAD_PATH], { field: IMPORT_FILE_FIELD, maxBytes: MAX_IMPORT_BYTES }),

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Clock } from '../shared/clock';
 import type { Config } from '../config';
 import type { RecordLoginEvent } from '../audit/recorder';
@@ -22,33 +22,46 @@ export function sessionExpiry(
 }
 
 /**
- * Enforces idle and absolute timeouts on the server with the injected clock (the Redis TTL is
- * only the backstop). An expired session is destroyed, audited, and sent back to the login.
+ * The timeouts of the request's open session, checked with the injected clock (the Redis TTL is
+ * only the backstop): an expired session is audited and destroyed, and its reason returned; a
+ * live one has its `lastSeenAt` moved forward at most once a minute (the only session write of
+ * an otherwise unchanged request). Null without an open session or when it is live.
  */
+export async function checkSessionTimeouts(
+  req: Request,
+  clock: Clock,
+  config: Config,
+  record: RecordLoginEvent,
+): Promise<ExpiryReason | null> {
+  const auth = req.session?.auth;
+  if (!auth) return null;
+  const now = clock.now().getTime();
+  const expired = sessionExpiry(auth, now, config.session);
+  if (expired) {
+    await record({
+      ...requestMeta(req),
+      userId: auth.userId,
+      method: 'session',
+      outcome: 'info',
+      reason: expired,
+      establishmentId: auth.establishmentId,
+    });
+    await destroySession(req);
+    return expired;
+  }
+  if (now - auth.lastSeenAt > TOUCH_INTERVAL_MS) auth.lastSeenAt = now;
+  return null;
+}
+
+/** Pages: an expired session is sent back to the login, which says why. */
 export function enforceSessionTimeouts(
   clock: Clock,
   config: Config,
   record: RecordLoginEvent,
 ): RequestHandler {
   return async (req, res, next) => {
-    const auth = req.session?.auth;
-    if (!auth) return next();
-    const now = clock.now().getTime();
-    const expired = sessionExpiry(auth, now, config.session);
-    if (expired) {
-      await record({
-        ...requestMeta(req),
-        userId: auth.userId,
-        method: 'session',
-        outcome: 'info',
-        reason: expired,
-        establishmentId: auth.establishmentId,
-      });
-      await destroySession(req);
-      res.redirect(303, `/login?expired=${expired === 'idle_timeout' ? 'idle' : 'absolute'}`);
-      return;
-    }
-    if (now - auth.lastSeenAt > TOUCH_INTERVAL_MS) auth.lastSeenAt = now;
-    next();
+    const expired = await checkSessionTimeouts(req, clock, config, record);
+    if (!expired) return next();
+    res.redirect(303, `/login?expired=${expired === 'idle_timeout' ? 'idle' : 'absolute'}`);
   };
 }

@@ -1,0 +1,47 @@
+import { Router, type Response } from 'express';
+import type { Clock } from '../../shared/clock';
+import type { Config } from '../../config';
+import type { Policy } from '../../http/policy';
+import type { RecordLoginEvent } from '../../audit/recorder';
+import type { IdentityCache } from '../../sessions/identity-cache';
+import { checkSessionTimeouts } from '../../sessions/timeouts';
+import { sessionIdentity } from '../../sessions/require-auth';
+import { identityHeaders } from './identity-headers';
+
+/** The path nginx's `auth_request` (and Traefik/Caddy forward-auth) call. */
+export const VERIFY_PATH = '/auth/verify';
+
+const unauthorized = (res: Response) =>
+  res.status(401).type('text/plain').send('Sesión requerida: inicie sesión en HIS Acceso.');
+
+/**
+ * `GET /auth/verify`: identity for the other HIS modules behind the same nginx. 204 with the
+ * identity headers for an open session; 401 otherwise (no session, expired, user disabled,
+ * establishment removed, one-time password not yet changed). Never a redirect: the proxy decides
+ * what the browser sees. It reads the session and the cached identity (Redis only) and writes
+ * nothing, except `lastSeenAt` once a minute — working in a module keeps the session alive — and
+ * the end of a session found expired or invalid, as a page view would.
+ *
+ * Mounted before the page middleware (timeouts, identify) because those redirect; it takes the
+ * same decisions through the same functions. Anonymous callers leave no session: nothing here
+ * writes to an empty session, and express-session saves none (`saveUninitialized: false`).
+ */
+export function verifyRoutes(deps: {
+  clock: Clock;
+  config: Config;
+  record: RecordLoginEvent;
+  identities: IdentityCache;
+  policy: Policy;
+}) {
+  const router = Router();
+  router.get(VERIFY_PATH, deps.policy('public'), async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (!req.session.auth) return unauthorized(res);
+    if (await checkSessionTimeouts(req, deps.clock, deps.config, deps.record))
+      return unauthorized(res);
+    const opened = await sessionIdentity(req, deps.identities);
+    if (!opened || opened.identity.mustChangePassword) return unauthorized(res);
+    res.set(identityHeaders(opened.identity, opened.establishment)).status(204).end();
+  });
+  return router;
+}
