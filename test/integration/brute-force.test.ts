@@ -90,7 +90,10 @@ describe('brute force: the decision is taken before the hash', () => {
       verifier.onCall = () => verifier.calls === PAIR && resolve();
     });
     const wrong = Array.from({ length: 49 }, () => login(ip, user.username, 'wrong-password'));
-    await allReserved; // the limit's every point is now held by a wrong password being verified
+    // Every point of the limit is now held by a wrong password being verified (or, if the limit
+    // were not reserved up front, the wrong ones all finished and the count below fails).
+    await Promise.race([allReserved, Promise.all(wrong)]);
+    expect(verifier.calls).toBe(PAIR);
     const right = await login(ip, user.username, TEST_PASSWORD);
     release();
     await Promise.all(wrong);
