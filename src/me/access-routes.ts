@@ -63,7 +63,11 @@ export function accessRoutes(deps: MeDeps) {
           : null,
       newestHref: before ? `/me/access${view ? `?${view.slice(1)}` : ''}#historial` : null,
       staleCursor: typeof req.query.antes === 'string' && !before,
-      sessions: open.map((s) => ({
+      // This session first, then the others, most recently active first.
+      sessions: [
+        ...open.filter((s) => s.handle === current),
+        ...open.filter((s) => s.handle !== current),
+      ].map((s) => ({
         current: s.handle === current,
         establishment: names.get(s.establishmentId) ?? '—',
         startedAt: formatDateTime(new Date(s.createdAt)),
