@@ -6,7 +6,6 @@ import { defineUserEstablishmentModel } from './user-establishment';
 import { defineUserRoleModel } from './user-role';
 import { defineEidIdentityModel } from './eid-identity';
 
-
 /**
  * Defines the models on one connection. Each call makes classes of its own, so two Sequelize
  * instances (two apps in one test file, the CLI and a server) never share a binding. Only
