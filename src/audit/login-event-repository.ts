@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { appendLoginEvent, type LoginEvent } from './login-events';
 
 /** One row of a person's own login history, as "Mis accesos" shows it. */
 export interface OwnLoginEventRecord {
@@ -42,6 +43,10 @@ type Row = Omit<OwnLoginEventRecord, 'occurredAt'> & { occurredAt: Date | string
  */
 export function createLoginEventRepository(sequelize: Sequelize) {
   return {
+    /** Appends one row to the hash chain (in the caller's transaction when given). */
+    append: (event: LoginEvent, transaction?: Transaction) =>
+      appendLoginEvent(sequelize, event, transaction),
+
     /**
      * The user's logins and failed attempts since `since`, newest first, after `before` (keyset
      * on occurred_at, id: stable while new rows arrive); `limit` rows at most.

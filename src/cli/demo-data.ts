@@ -20,6 +20,8 @@ export interface DemoUser {
   establishments: string[];
   /** Days before now of the last e-ID login; null: never. */
   lastEidDaysAgo: number | null;
+  /** Days before now of earlier e-ID logins, for the adoption trend (the last one included). */
+  eidLoginsDaysAgo?: number[];
   /** What the account shows in the demo. */
   shows: string;
 }
@@ -33,6 +35,7 @@ export const DEMO_USERS: DemoUser[] = [
     role: 'staff',
     establishments: ['CAP-0001', 'CAP-0002'],
     lastEidDaysAgo: 10,
+    eidLoginsDaysAgo: [10, 40, 75, 130, 200, 260, 330],
     shows: 'check azul, dos establecimientos',
   },
   {
@@ -51,6 +54,7 @@ export const DEMO_USERS: DemoUser[] = [
     role: 'staff',
     establishments: ['CEN-0002'],
     lastEidDaysAgo: 120,
+    eidLoginsDaysAgo: [120, 190, 300],
     shows: 'X naranja y aviso de días restantes',
   },
   {
@@ -60,6 +64,7 @@ export const DEMO_USERS: DemoUser[] = [
     role: 'staff',
     establishments: ['CAP-0001', 'CEN-0001'],
     lastEidDaysAgo: 240,
+    eidLoginsDaysAgo: [240, 320],
     shows: 'reautenticación obligatoria con Identidad Electrónica',
   },
   {
@@ -69,6 +74,7 @@ export const DEMO_USERS: DemoUser[] = [
     role: 'admin',
     establishments: ['CAP-0001'],
     lastEidDaysAgo: 20,
+    eidLoginsDaysAgo: [20, 55, 100, 150, 210, 280, 340],
     shows: 'administradora del HIS (toda la red)',
   },
   {
@@ -79,6 +85,7 @@ export const DEMO_USERS: DemoUser[] = [
     scope: 'region:Central',
     establishments: ['CEN-0001'],
     lastEidDaysAgo: 15,
+    eidLoginsDaysAgo: [15, 50, 110, 170],
     shows: 'administrador regional: solo ve y gestiona usuarios de la Región Central',
   },
   {
@@ -88,6 +95,7 @@ export const DEMO_USERS: DemoUser[] = [
     role: 'auditor',
     establishments: ['CAP-0002'],
     lastEidDaysAgo: 45,
+    eidLoginsDaysAgo: [45, 95, 160, 250],
     shows: 'auditor',
   },
 ];

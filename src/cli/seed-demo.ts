@@ -23,7 +23,7 @@ export async function seedDemo(repos: Repositories, clock: Clock): Promise<void>
       await repos.users.update(user.id, { lastEidLoginAt, status: 'active' });
       continue;
     }
-    await createUser(repos, {
+    const created = await createUser(repos, {
       username: demo.username,
       document: demo.document,
       name: demo.name,
@@ -32,6 +32,32 @@ export async function seedDemo(repos: Repositories, clock: Clock): Promise<void>
       establishmentCodes: demo.establishments,
       password: DEMO_PASSWORD,
       lastEidLoginAt,
+    });
+    await addEidHistory(repos, created, demo.eidLoginsDaysAgo ?? []);
+  }
+}
+
+/**
+ * Past e-ID logins of a new demo account, so the adoption dashboard's monthly trend has a
+ * history to show (the real one comes from login_events as people log in).
+ */
+async function addEidHistory(
+  repos: Repositories,
+  user: { id: number; username: string },
+  daysAgo: number[],
+): Promise<void> {
+  const now = Date.now();
+  for (const days of [...daysAgo].sort((a, b) => b - a)) {
+    await repos.loginEvents.append({
+      occurredAt: new Date(now - days * 86_400_000),
+      userId: user.id,
+      username: user.username,
+      method: 'eid',
+      outcome: 'info',
+      reason: 'eid_verified',
+      establishmentId: null,
+      ip: '10.20.0.15',
+      userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 (datos de demostración)',
     });
   }
 }
