@@ -7,6 +7,7 @@ import { AppError } from '../shared/errors';
 export type UserSearchScope =
   { kind: 'global' } | { kind: 'limited'; regionIds: number[]; establishmentIds: number[] };
 
+/** What the administrators' users list asks for; every filter given must hold. */
 export type UserSearchParams = {
   /** Name, username or cédula, in part; accents and case ignored; every word must match. */
   q?: string;
@@ -27,6 +28,7 @@ export type UserSearchParams = {
   | { badge: EidBadge; staleCutoff: Date }
 );
 
+/** One user of the list, with what its row shows (the badge is computed from lastEidLoginAt). */
 export interface UserListRow {
   id: number;
   username: string;
@@ -40,12 +42,14 @@ export interface UserListRow {
   roles: { role: Role; regionId: number | null; establishmentId: number | null }[];
 }
 
+/** One page, in name order (accents and case folded), ties by id. */
 export interface UserSearchPage {
   rows: UserListRow[];
   /** Opaque; null on the last page. */
   nextCursor: string | null;
 }
 
+/** Rows per page unless asked otherwise, and the most a page holds (larger limits are capped). */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 const MAX_QUERY_LENGTH = 100;
@@ -91,6 +95,7 @@ const likeEscape = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 function conditions(params: UserSearchParams): {
   where: string[];
   keyset: string | null;
+  text: boolean;
   bind: Record<string, unknown>;
 } {
   const where: string[] = [];
@@ -169,38 +174,56 @@ function conditions(params: UserSearchParams): {
     bind.afterId = key.id;
     keyset = '(u.sort_name, u.id) > ($afterName, $afterId)';
   }
-  return { where, keyset, bind };
+  return { where, keyset, text: q !== '', bind };
 }
 
-/** Users walked in name order before a filtered page is gathered through the indexes instead. */
-const WALK = 1000;
+/** Matches of a text search gathered through the indexes before trying the name order. */
+const PROBE = 1000;
+/** Users walked in name order before every match is gathered through the indexes. */
+const WALK = 2000;
 
 /**
- * The ids and sort keys of the page (limit + 1 rows, to know whether another follows).
- * Unfiltered, it walks the name index. Filtered, walking the name index while testing each row
- * is fast when matches are frequent and spread out ("gonzalez": 51 in ~650 rows), and ruinous
- * when they are rare or bunched far down the order: the planner assumes them spread out, and
- * walked 36,000 users for "maria gonz", which all sit under "m". So the walk is capped at
- * {@link WALK} users (`head`); when that does not fill the page, `tail` gathers every match
- * after the cursor through the GIN indexes and sorts them (MATERIALIZED keeps the planner from
- * turning it back into a walk). Either way the work is bounded: at most WALK rows, or matches.
+ * The ids and sort keys of the page (limit + 1 rows, to know whether another follows), with
+ * bounded work whatever the filter. Unfiltered: the name index, walked. Filtered:
+ * - With a text search, `probe` first gathers up to {@link PROBE} matches after the cursor
+ *   through the trigram index. Fewer than that is all of them: sorted, they are the page. Most
+ *   searches look for one person (a cédula, a username, a name) and end here.
+ * - Otherwise (many matches, or filters only) `head` walks the name index testing each row: the
+ *   cheapest way to a page when matches are spread out (a región's users: 51 in ~1,000 rows;
+ *   "gonzalez": 51 in ~650), but ruinous when they are rare or bunched, and the planner assumes
+ *   them spread out: left to itself it walked 36,000 users for "maria gonz" (all under "m") and
+ *   6,300 for the auditors. So the walk stops after {@link WALK} users.
+ * - When the walk did not fill the page, `tail` gathers every match after the cursor through
+ *   the indexes and sorts them: fewer than 2,600 of 100,000 users if spread out (under 51 in
+ *   2,000), more only if bunched. MATERIALIZED keeps the planner from turning `probe` and `tail`
+ *   back into walks of its own.
+ * Filters alone skip the probe: they do not follow the name order, and the list of a región
+ *   (the most frequent page) matches thousands, which a probe would gather for nothing.
  */
-function pageSql(where: string[], keyset: string | null): string {
+function pageSql(where: string[], keyset: string | null, text: boolean): string {
   const filter = where.join('\n AND ');
+  const after = keyset ? `${keyset} AND ` : '';
   if (!filter) {
     return `SELECT u.id, u.sort_name FROM users u ${keyset ? `WHERE ${keyset}` : ''}
       ORDER BY u.sort_name, u.id LIMIT $take`;
   }
-  return `WITH head AS (
+  const many = text ? `(SELECT count(*) FROM probe) = ${PROBE}` : 'true';
+  const probe = `probe AS MATERIALIZED (
+      SELECT u.id, u.sort_name FROM users u WHERE ${after}${filter} LIMIT ${PROBE}
+    ),`;
+  const fromProbe = `(SELECT id, sort_name FROM probe WHERE NOT ${many}
+      ORDER BY sort_name, id LIMIT $take) UNION ALL`;
+  return `WITH ${text ? probe : ''} head AS (
       SELECT w.id, w.sort_name FROM (
-        SELECT u.id, u.sort_name, (${filter}) AS hit FROM users u ${keyset ? `WHERE ${keyset}` : ''}
+        SELECT u.id, u.sort_name, (${filter}) AS hit FROM users u WHERE ${after}${many}
         ORDER BY u.sort_name, u.id LIMIT ${WALK}
       ) w
       WHERE w.hit ORDER BY w.sort_name, w.id LIMIT $take
     ), tail AS MATERIALIZED (
       SELECT u.id, u.sort_name FROM users u
-      WHERE (SELECT count(*) FROM head) < $take AND ${keyset ? `${keyset} AND ` : ''}${filter}
+      WHERE ${many} AND (SELECT count(*) FROM head) < $take AND ${after}${filter}
     )
+    ${text ? fromProbe : ''}
     SELECT id, sort_name FROM head WHERE (SELECT count(*) FROM head) = $take
     UNION ALL
     (SELECT id, sort_name FROM tail ORDER BY sort_name, id LIMIT $take)`;
@@ -236,7 +259,7 @@ export function createUserSearch(sequelize: Sequelize) {
       if (!Number.isInteger(requested) || requested < 1)
         throw invalid('Tamaño de página inválido.');
       const limit = Math.min(requested, MAX_PAGE_SIZE);
-      const { where, keyset, bind } = conditions(params);
+      const { where, keyset, text, bind } = conditions(params);
       const { scope, usernames } = params;
       const nobody =
         usernames?.length === 0 ||
@@ -244,7 +267,7 @@ export function createUserSearch(sequelize: Sequelize) {
       if (nobody) return { rows: [], nextCursor: null };
       bind.take = limit + 1;
       const rows = await sequelize.query<PageRow>(
-        `WITH page AS (${pageSql(where, keyset)})
+        `WITH page AS (${pageSql(where, keyset, text)})
          SELECT u.id, u.username, u.full_name AS "fullName", u.document_number AS "documentNumber",
            u.status, u.last_login_at AS "lastLoginAt", u.last_eid_login_at AS "lastEidLoginAt",
            p.sort_name AS "sortName",
@@ -273,4 +296,5 @@ export function createUserSearch(sequelize: Sequelize) {
   };
 }
 
+/** What createUserSearch builds, for the composition root and the routes' dependencies. */
 export type UserSearch = ReturnType<typeof createUserSearch>;

@@ -420,49 +420,71 @@ describe('keyset paging', () => {
 });
 
 describe('matches far down the name order', () => {
-  // More namesakes than the search walks in name order before it gathers matches by index
-  // (1,000): they sort first in the whole database ("aaaa…"), so a match sits after all of them.
-  const fillers = 1100;
-  let r4: number;
+  // A text search gathers up to 1,000 matches by index, then (with more, as filters do at once)
+  // walks up to 2,000 users in name order, then gathers all matches. Here 1,050 matches sort
+  // after 2,100 namesakes that sort first in the whole database ("aaaa…"): every step is needed
+  // for the first page.
+  const fillers = 2100;
+  const goals = 1050;
+  let scope: UserSearchParams['scope'];
+  let goalEstablishmentId: number;
 
-  beforeAll(async () => {
-    r4 = await addRegion('Cuatro');
-    const filler = await addEstablishment(r4, 'Relleno USF');
+  const addMany = async (prefix: string, name: string, count: number, establishmentId: number) => {
     await db.query(
       `INSERT INTO users (username, document_number, full_name)
-       SELECT 'fill' || $tag || i, (300000000 + i * 7 + $offset)::text, 'Aaaa Relleno ' || $tag
-       FROM generate_series(1, $fillers) AS i`,
-      { bind: { tag, fillers, offset: randomInt(100_000_000) } },
+       SELECT $prefix || i, (300000000 + i * 7 + $offset)::text, $name
+       FROM generate_series(1, $count) AS i`,
+      { bind: { prefix, name, count, offset: randomInt(100_000_000) } },
     );
     await db.query(
       `INSERT INTO user_establishments (user_id, establishment_id)
        SELECT id, $establishmentId FROM users WHERE username LIKE $like`,
-      { bind: { establishmentId: filler.id, like: `fill${tag}%` } },
+      { bind: { establishmentId, like: `${prefix}%` } },
     );
-    await addUser('far', { name: `Zzzz Objetivo ${tag}`, establishments: [filler.id] });
+  };
+  const all = async (params: Omit<UserSearchParams, 'scope' | 'after'>) => {
+    const rows: UserListRow[] = [];
+    let after: string | undefined;
+    do {
+      const page = await users.search({ scope, ...params, after } as UserSearchParams);
+      rows.push(...page.rows);
+      after = page.nextCursor ?? undefined;
+    } while (after && rows.length < 10_000);
+    return rows.map((r) => r.id);
+  };
+  const ascending = (ids: number[]) => [...ids].sort((a, b) => a - b);
+
+  beforeAll(async () => {
+    const r4 = await addRegion('Cuatro');
+    const fillerEstablishment = await addEstablishment(r4, 'Relleno USF');
+    goalEstablishmentId = (await addEstablishment(r4, 'Objetivo USF')).id;
+    await addMany(`fill${tag}`, `Aaaa Relleno ${tag}`, fillers, fillerEstablishment.id);
+    await addMany(`goal${tag}`, `Zzzz Objetivo ${tag}`, goals, goalEstablishmentId);
+    scope = { kind: 'limited', regionIds: [r4], establishmentIds: [] };
   });
 
-  test('when the only match comes after the walked users then it is still found', async () => {
-    const scope = { kind: 'limited' as const, regionIds: [r4], establishmentIds: [] };
-    expect(keys((await users.search({ scope, q: 'objetivo' })).rows)).toEqual(['far']);
-    expect(
-      keys((await users.search({ scope: { kind: 'global' }, q: `objetivo ${tag}` })).rows),
-    ).toEqual(['far']);
+  test('when the matches sort after many others then the first page still holds the first of them', async () => {
+    const { rows, nextCursor } = await users.search({ scope, q: 'objetivo', limit: 100 });
+    const ids = rows.map((r) => r.id);
+    expect(ids).toHaveLength(100);
+    expect(ids).toEqual(ascending(ids));
+    expect(rows.every((r) => r.fullName.startsWith('Zzzz Objetivo'))).toBe(true);
+    expect(nextCursor).not.toBeNull();
+    const everyGoal = await all({ q: 'objetivo', limit: 100 });
+    expect(ids).toEqual(everyGoal.slice(0, 100));
+    const byEstablishment = await users.search({ scope, establishmentId: goalEstablishmentId });
+    expect(byEstablishment.rows.map((r) => r.id)).toEqual(everyGoal.slice(0, 50));
   });
 
   test('when paging through them then every user comes once, in name order', async () => {
-    const scope = { kind: 'limited' as const, regionIds: [r4], establishmentIds: [] };
-    const seen: UserListRow[] = [];
-    let after: string | undefined;
-    do {
-      const page = await users.search({ scope, limit: 100, after });
-      seen.push(...page.rows);
-      after = page.nextCursor ?? undefined;
-    } while (after && seen.length <= fillers + 1);
-    expect(seen).toHaveLength(fillers + 1);
-    expect(new Set(seen.map((r) => r.id)).size).toBe(fillers + 1);
-    expect(seen[fillers]!.id).toBe(id.far);
-    const fillerIds = seen.slice(0, fillers).map((r) => r.id);
-    expect(fillerIds).toEqual([...fillerIds].sort((a, b) => a - b));
+    const goalIds = await all({ q: 'objetivo', limit: 100 });
+    expect(goalIds).toHaveLength(goals);
+    expect(goalIds).toEqual(ascending(goalIds));
+    expect(await all({ establishmentId: goalEstablishmentId, limit: 100 })).toEqual(goalIds);
+    const everyone = await all({ limit: 100 });
+    expect(everyone).toHaveLength(fillers + goals);
+    expect(new Set(everyone).size).toBe(fillers + goals);
+    expect(everyone.slice(fillers)).toEqual(goalIds);
+    expect(everyone.slice(0, fillers)).toEqual(ascending(everyone.slice(0, fillers)));
   });
 });
