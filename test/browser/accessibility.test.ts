@@ -1,34 +1,7 @@
-import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { makeUser, TEST_PASSWORD } from '../support/factories';
-import { useBrowserRig } from '../support/browser';
+import { useBrowserRig, wcagViolations } from '../support/browser';
 
 jest.setTimeout(60_000);
-
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
-
-/** Runs axe-core's WCAG 2.1 A and AA rules on the page; returns "rule: targets" per violation. */
-async function wcagViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run(o: object): Promise<{ violations: unknown[] }> } }
-    ).axe;
-    const result = await axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return result.violations;
-  });
-  return (violations as AxeViolation[]).map(
-    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
-}
 
 const rig = useBrowserRig('2026-11-20T15:42:00Z');
 

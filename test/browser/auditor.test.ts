@@ -2,30 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
-import { openWatchedPage, screenshot, useBrowserRig } from '../support/browser';
+import {
+  openWatchedPage,
+  overflowsSideways,
+  screenshot,
+  useBrowserRig,
+  wcagViolations,
+} from '../support/browser';
 import { appendLoginEvent } from '../../src/audit/login-events';
 import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
 import type { UserRecord } from '../../src/users/user-repository';
 
 jest.setTimeout(90_000);
-
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.1 A and AA violations of the page, as "rule: targets". */
-async function wcagViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = (await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run(o: object): Promise<{ violations: unknown[] }> } }
-    ).axe;
-    return (
-      await axe.run({
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      })
-    ).violations;
-  })) as { id: string; nodes: { target: string[] }[] }[];
-  return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 const rig = useBrowserRig('2026-11-20T15:42:00Z');
 const tag = randomBytes(3).toString('hex');
@@ -150,9 +138,7 @@ describe('an auditor in a real browser', () => {
       for (const path of [`/audit/logins?establishment=${post.id}`, '/audit/admin-events']) {
         await page.goto(`${rig.server.baseUrl}${path}`);
         expect(await wcagViolations(page)).toEqual([]);
-        expect(
-          await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth),
-        ).toBe(false);
+        expect(await overflowsSideways(page)).toBe(false);
       }
       await screenshot(page, `audit-02-logins-${width}`);
       await context.close();

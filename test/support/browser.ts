@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -177,4 +177,32 @@ export async function expectSignedOut(page: Page, baseUrl: string): Promise<void
   expect(await page.getByRole('status').textContent()).toContain('Cerró su sesión correctamente');
   await page.goto(`${baseUrl}/`);
   expect(new URL(page.url()).pathname).toBe('/login');
+}
+
+let axeSource: string | undefined;
+
+/**
+ * axe-core's WCAG 2.1 A and AA violations of the page, as "rule: targets" (empty when none).
+ * axe is injected as a script tag, so the page's context needs `bypassCSP: true`: the app's
+ * CSP rightly forbids injected scripts.
+ */
+export async function wcagViolations(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: axeSource });
+  const violations = (await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run(o: object): Promise<{ violations: unknown[] }> } }
+    ).axe;
+    return (
+      await axe.run({
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      })
+    ).violations;
+  })) as { id: string; nodes: { target: string[] }[] }[];
+  return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Whether the page scrolls sideways (its content is wider than the viewport). */
+export function overflowsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 }
