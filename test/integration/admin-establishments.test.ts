@@ -4,6 +4,7 @@ import { QueryTypes } from 'sequelize';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
 import { agentFor, csrfOf, loginAndChoose, postLogin } from '../support/http';
+import { signedIn } from '../support/sign-in';
 import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
 import { importEstablishments } from '../../src/establishments/commands/import-establishments';
 import { ValidationError } from '../../src/shared/validation';
@@ -25,20 +26,7 @@ const hex = () => randomBytes(4).toString('hex');
 const newRegion = () => `Región Est ${hex()}`;
 const newCode = () => `AE-${hex()}`.toUpperCase();
 
-async function signIn(opts: Parameters<typeof makeUser>[1]) {
-  const made = await makeUser(t.sequelize, opts);
-  const agent = agentFor(t.app);
-  const done = await loginAndChoose(
-    agent,
-    made.user.username,
-    TEST_PASSWORD,
-    made.establishments[0]!.id,
-  );
-  expect(done.headers.location).toBe('/');
-  return { ...made, agent };
-}
-
-const globalAdmin = () => signIn({ role: 'admin' });
+const globalAdmin = () => signedIn(t, { role: 'admin' });
 /** An admin of a región of their own (with one establishment in it, where they work). */
 async function regionalAdmin() {
   const region = newRegion();
@@ -46,7 +34,7 @@ async function regionalAdmin() {
   return {
     region,
     home,
-    ...(await signIn({ role: 'admin', scope: `region:${region}`, establishments: [home] })),
+    ...(await signedIn(t, { role: 'admin', scope: `region:${region}`, establishments: [home] })),
   };
 }
 
@@ -142,7 +130,7 @@ describe('the list', () => {
   });
 
   it('when a staff member asks for the list then 403', async () => {
-    const { agent } = await signIn({ role: 'staff' });
+    const { agent } = await signedIn(t, { role: 'staff' });
     expect((await agent.get('/admin/establishments')).status).toBe(403);
   });
 });
@@ -316,8 +304,8 @@ describe('deactivation', () => {
       await makeEstablishment(t.sequelize, region),
       await makeEstablishment(t.sequelize, region),
     ];
-    const { user, agent: worker } = await signIn({ establishments: [closing, staying] });
-    const bystander = await signIn({ establishments: [staying, closing] });
+    const { user, agent: worker } = await signedIn(t, { establishments: [closing, staying] });
+    const bystander = await signedIn(t, { establishments: [staying, closing] });
     expect((await worker.get('/')).status).toBe(200);
 
     const res = await postForm(

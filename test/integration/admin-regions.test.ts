@@ -3,7 +3,8 @@ import type request from 'supertest';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
-import { agentFor, csrfOf, loginAndChoose, postLogin } from '../support/http';
+import { agentFor, csrfOf, postLogin } from '../support/http';
+import { signedIn } from '../support/sign-in';
 import { adminQuery, TEST_PG_ADMIN_URL } from '../support/services';
 import { createSequelize } from '../../src/db/sequelize';
 import { createMigrator } from '../../src/db/migrator';
@@ -21,19 +22,6 @@ afterAll(() => t.close());
 
 const hex = () => randomBytes(4).toString('hex');
 const newRegion = () => `Región Adm ${hex()}`;
-
-async function signIn(app: TestApp, opts: Parameters<typeof makeUser>[1]) {
-  const made = await makeUser(app.sequelize, opts);
-  const agent = agentFor(app.app);
-  const done = await loginAndChoose(
-    agent,
-    made.user.username,
-    TEST_PASSWORD,
-    made.establishments[0]!.id,
-  );
-  expect(done.headers.location).toBe('/');
-  return { ...made, agent };
-}
 
 const events = (db: Sequelize, actorUserId: number, action: string) =>
   db.query<{
@@ -89,7 +77,7 @@ async function populatedRegion() {
 
 describe('the list of regiones', () => {
   it('when a global admin opens it then each región shows its establishments, users, users without e-ID and rollout date', async () => {
-    const { agent } = await signIn(t, { role: 'admin' });
+    const { agent } = await signedIn(t, { role: 'admin' });
     const region = await populatedRegion();
     const page = await agent.get('/admin/regions');
     expect(page.status).toBe(200);
@@ -107,7 +95,7 @@ describe('the list of regiones', () => {
     const name = newRegion();
     const home = await makeEstablishment(t.sequelize, name);
     const other = await makeEstablishment(t.sequelize, newRegion());
-    const { agent } = await signIn(t, {
+    const { agent } = await signedIn(t, {
       role: 'admin',
       scope: `region:${name}`,
       establishments: [home],
@@ -123,7 +111,7 @@ describe('the list of regiones', () => {
 
 describe('adding and renaming', () => {
   it('when a global admin adds a región then it exists with its code, audited; the same name again is refused beside the field', async () => {
-    const { agent, user } = await signIn(t, { role: 'admin' });
+    const { agent, user } = await signedIn(t, { role: 'admin' });
     const name = `Región Nueva ${hex()} Ñandutí`;
     const res = await post(agent, '/admin/regions', '/admin/regions', { name: `  ${name} ` });
     expect(res.status).toBe(303);
@@ -141,7 +129,7 @@ describe('adding and renaming', () => {
   });
 
   it('when a global admin renames a región then name and code change and the audit has before and after', async () => {
-    const { agent, user } = await signIn(t, { role: 'admin' });
+    const { agent, user } = await signedIn(t, { role: 'admin' });
     const old = newRegion();
     const { regionId } = await makeEstablishment(t.sequelize, old);
     const name = `Región Renombrada ${hex()}`;
@@ -167,7 +155,7 @@ describe('adding and renaming', () => {
   it('when a regional admin tries to add or rename then 403 and a denied row', async () => {
     const name = newRegion();
     const home = await makeEstablishment(t.sequelize, name);
-    const { agent, user } = await signIn(t, {
+    const { agent, user } = await signedIn(t, {
       role: 'admin',
       scope: `region:${name}`,
       establishments: [home],
@@ -188,7 +176,7 @@ describe('adding and renaming', () => {
 
 describe('the e-ID rollout date of a región', () => {
   it('when a date is previewed then the count of users who never used the e-ID is shown and nothing is saved yet; confirmed, it is saved, audited, and applies at the next classic login', async () => {
-    const { agent, user } = await signIn(t, { role: 'admin' });
+    const { agent, user } = await signedIn(t, { role: 'admin' });
     const region = await populatedRegion();
     const { user: newcomer } = await makeUser(t.sequelize, {
       establishments: [region.establishments[0]!],
@@ -231,7 +219,7 @@ describe('the e-ID rollout date of a región', () => {
   });
 
   it('when the date is emptied then the región goes back to the network value', async () => {
-    const { agent } = await signIn(t, { role: 'admin' });
+    const { agent } = await signedIn(t, { role: 'admin' });
     const { regionId } = await makeEstablishment(t.sequelize, newRegion());
     await t.repos.transaction((tx) =>
       t.repos.establishments.regions.update(regionId, { eidRequiredSince: '2027-01-01' }, tx),
@@ -245,7 +233,7 @@ describe('the e-ID rollout date of a región', () => {
   });
 
   it('when the date is not a real date then the form says so beside the field and nothing is saved', async () => {
-    const { agent } = await signIn(t, { role: 'admin' });
+    const { agent } = await signedIn(t, { role: 'admin' });
     const { regionId } = await makeEstablishment(t.sequelize, newRegion());
     const base = `/admin/regions/${regionId}/rollout`;
     const preview = await post(agent, base, `${base}/preview`, { eidRequiredSince: '2027-02-30' });
@@ -261,7 +249,7 @@ describe('the e-ID rollout date of a región', () => {
   it('when a regional admin tries to set it then 403 and a denied row', async () => {
     const name = newRegion();
     const home = await makeEstablishment(t.sequelize, name);
-    const { agent, user } = await signIn(t, {
+    const { agent, user } = await signedIn(t, {
       role: 'admin',
       scope: `region:${name}`,
       establishments: [home],
@@ -310,7 +298,7 @@ describe('the e-ID rollout date for the whole network (own database)', () => {
         tx,
       ),
     );
-    const { agent, user } = await signIn(net, {
+    const { agent, user } = await signedIn(net, {
       role: 'admin',
       establishments: [north],
       lastEidLoginAt: new Date('2026-11-01T00:00:00Z'),

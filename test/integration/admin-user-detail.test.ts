@@ -4,6 +4,7 @@ import type request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD, uniqueDocument } from '../support/factories';
 import { agentFor, csrfOf, loginAndChoose, postLogin } from '../support/http';
+import { signedIn, type NewUserOptions } from '../support/sign-in';
 import { createRepositories } from '../../src/repositories';
 import { formatCedula } from '../../src/shared/cedula';
 import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
@@ -46,21 +47,11 @@ const eventsFor = (userId: number) =>
   );
 const userRow = async (id: number) => (await t.repos.users.findById(id))!;
 
-/** A signed-in agent of a new user: a global admin unless told otherwise. */
-async function signedIn(opts: Parameters<typeof makeUser>[1] = {}, app: TestApp = t) {
-  const made = await makeUser(app.sequelize, { establishments: [a1], ...opts });
-  const agent = agentFor(app.app);
-  const done = await loginAndChoose(
-    agent,
-    made.user.username,
-    TEST_PASSWORD,
-    made.establishments[0]!.id,
-  );
-  expect(done.headers.location).toBe('/');
-  return { ...made, agent };
-}
-const globalAdmin = () => signedIn({ role: 'admin' });
-const regionalAdmin = () => signedIn({ role: 'admin', scope: `region:${REGION_A}` });
+/** A new staff user of a1 (unless `opts` say otherwise), signed in there, with their agent. */
+const signedInA1 = (opts: NewUserOptions = {}, app: TestApp = t) =>
+  signedIn(app, { establishments: [a1], ...opts });
+const globalAdmin = () => signedInA1({ role: 'admin' });
+const regionalAdmin = () => signedInA1({ role: 'admin', scope: `region:${REGION_A}` });
 
 /** Submits a form of the detail page as a browser would (with the session's CSRF token). */
 async function submit(agent: request.Agent, path: string, body: Record<string, unknown> = {}) {
@@ -103,7 +94,7 @@ describe('the page', () => {
 
   it('when the user has an open session then it is listed with establishment, IP and browser', async () => {
     const admin = await globalAdmin();
-    const target = await signedIn();
+    const target = await signedInA1();
     const page = await admin.agent.get(`/admin/users/${target.user.id}`);
     const row = /<tr data-session="[^"]+">([\s\S]*?)<\/tr>/.exec(page.text)?.[1] ?? '';
     expect(row).toContain(a1.name);
@@ -196,7 +187,7 @@ describe('profile', () => {
 describe('status', () => {
   it('when a user is disabled then their open session ends at once and the change is audited', async () => {
     const admin = await globalAdmin();
-    const target = await signedIn();
+    const target = await signedInA1();
     const res = await submit(admin.agent, `/admin/users/${target.user.id}/disable`);
     expect(res.status).toBe(303);
     expect((await userRow(target.user.id)).status).toBe('disabled');
@@ -233,8 +224,8 @@ describe('status', () => {
       },
     );
     try {
-      const admin = await signedIn({ role: 'admin' }, failing);
-      const target = await signedIn({}, failing);
+      const admin = await signedInA1({ role: 'admin' }, failing);
+      const target = await signedInA1({}, failing);
       const res = await submit(admin.agent, `/admin/users/${target.user.id}/disable`);
       expect(res.status).toBe(500);
       expect((await userRow(target.user.id)).status).toBe('active');
@@ -266,7 +257,7 @@ describe('status', () => {
 
   it('when the password is reset then it is shown once, sessions end, the old one fails and the new one works', async () => {
     const admin = await globalAdmin();
-    const target = await signedIn();
+    const target = await signedInA1();
     const res = await submit(admin.agent, `/admin/users/${target.user.id}/password`);
     expect(res.status).toBe(200);
     const password = /data-testid="one-time-password">([^<]+)</.exec(res.text)?.[1];
@@ -290,7 +281,7 @@ describe('status', () => {
 describe('establishments and roles reach open sessions at their next request', () => {
   it('when the current establishment is removed then the session ends; another one removed leaves it', async () => {
     const admin = await globalAdmin();
-    const target = await signedIn({ establishments: [a1, a2] });
+    const target = await signedInA1({ establishments: [a1, a2] });
     const other = await submit(
       admin.agent,
       `/admin/users/${target.user.id}/establishments/remove`,
@@ -316,7 +307,7 @@ describe('establishments and roles reach open sessions at their next request', (
 
   it('when an establishment is assigned then the person can switch to it without logging in again', async () => {
     const admin = await globalAdmin();
-    const target = await signedIn();
+    const target = await signedInA1();
     const res = await submit(admin.agent, `/admin/users/${target.user.id}/establishments`, {
       establishmentId: b1.id,
     });
@@ -336,7 +327,7 @@ describe('establishments and roles reach open sessions at their next request', (
 
   it('when staff is granted admin then their open session reaches the admin pages; when revoked, 403 again', async () => {
     const admin = await globalAdmin();
-    const target = await signedIn();
+    const target = await signedInA1();
     const somebody = await makeUser(t.sequelize, { establishments: [a1] });
     const adminPage = `/admin/users/${somebody.user.id}`;
     expect((await target.agent.get(adminPage)).status).toBe(403);
@@ -420,7 +411,7 @@ describe('exemption from the forced e-ID', () => {
 describe('sessions', () => {
   it('when one session is ended then only that one ends; "Cerrar todas" ends the rest', async () => {
     const admin = await globalAdmin();
-    const target = await signedIn();
+    const target = await signedInA1();
     const second = agentFor(t.app);
     await loginAndChoose(second, target.user.username, TEST_PASSWORD, a1.id);
     const page = await admin.agent.get(`/admin/users/${target.user.id}`);
@@ -457,7 +448,7 @@ describe('sessions', () => {
 describe('tampered ids change nothing', () => {
   it("when another user's session handle is sent then 404 and that session goes on", async () => {
     const admin = await globalAdmin();
-    const victim = await signedIn();
+    const victim = await signedInA1();
     const { user } = await makeUser(t.sequelize, { establishments: [a1] });
     const page = await admin.agent.get(`/admin/users/${victim.user.id}`);
     const handle = /data-session="([^"]+)"/.exec(page.text)![1];
@@ -490,7 +481,7 @@ describe('tampered ids change nothing', () => {
 describe('hidden fields sent altered', () => {
   it('when a row action comes back without its id then 400 with a Spanish message at the top and nothing changes', async () => {
     const admin = await globalAdmin();
-    const target = await signedIn();
+    const target = await signedInA1();
     for (const path of ['sessions/end', 'roles/remove']) {
       const res = await submit(admin.agent, `/admin/users/${target.user.id}/${path}`, {});
       expect(res.status).toBe(400);
@@ -583,7 +574,7 @@ describe('a regional admin', () => {
   });
 
   it('when staff try a change then 403 at the gate and a denied row', async () => {
-    const staff = await signedIn();
+    const staff = await signedInA1();
     const { user } = await makeUser(t.sequelize, { establishments: [a1] });
     const res = await submit(staff.agent, `/admin/users/${user.id}/disable`);
     expect(res.status).toBe(403);

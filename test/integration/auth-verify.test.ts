@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import type request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
-import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
-import { agentFor, csrfOf, loginAndChoose } from '../support/http';
+import { makeEstablishment } from '../support/factories';
+import { agentFor, csrfOf } from '../support/http';
+import { signedIn, type NewUserOptions } from '../support/sign-in';
 import { monitorRedis, WRITE_COMMANDS } from '../support/redis-monitor';
 import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
 
@@ -32,13 +33,11 @@ afterAll(async () => {
   await t.close();
 });
 
-async function signedIn(opts: Parameters<typeof makeUser>[1] = {}) {
-  const made = await makeUser(t.sequelize, { establishments: [home, second], ...opts });
-  const agent = agentFor(t.app);
-  const res = await loginAndChoose(agent, made.user.username, TEST_PASSWORD, home.id);
-  expect(res.headers.location).toBe('/');
-  await agent.get('/').expect(200);
-  return { ...made, agent };
+/** A new user of home and second, signed in at home, whose first home page is behind them. */
+async function signedInHome(opts: NewUserOptions = {}) {
+  const made = await signedIn(t, { establishments: [home, second], ...opts });
+  await made.agent.get('/').expect(200);
+  return made;
 }
 
 const verify = (agent: request.Agent) => agent.get('/auth/verify').redirects(0);
@@ -61,7 +60,7 @@ const regionIdOf = async (e: EstablishmentRecord) =>
 
 describe('GET /auth/verify with an open session', () => {
   it('when a signed-in person is verified then 204 carries their id, username, cédula, name, establishment and roles', async () => {
-    const { user, agent } = await signedIn({ name: 'Ñandutí Peña Ayala' });
+    const { user, agent } = await signedInHome({ name: 'Ñandutí Peña Ayala' });
     const res = await verify(agent);
     expect(res.status).toBe(204);
     expect(res.headers['x-his-user-id']).toBe(String(user.id));
@@ -77,7 +76,7 @@ describe('GET /auth/verify with an open session', () => {
   });
 
   it('when a regional admin switches establishment then the headers follow the switch and name the scoped role', async () => {
-    const { agent } = await signedIn({ role: 'admin', scope: `region:${REGION}` });
+    const { agent } = await signedInHome({ role: 'admin', scope: `region:${REGION}` });
     expect((await verify(agent)).headers['x-his-roles']).toBe(
       `admin:region:${await regionIdOf(home)}`,
     );
@@ -90,7 +89,7 @@ describe('GET /auth/verify with an open session', () => {
   });
 
   it('when verified 50 times within a minute then Redis reads the session and the identity and writes nothing', async () => {
-    const { agent } = await signedIn();
+    const { agent } = await signedInHome();
     await monitor.take();
     for (let i = 0; i < 50; i++) expect((await verify(agent)).status).toBe(204);
     const commands = await monitor.take();
@@ -99,7 +98,7 @@ describe('GET /auth/verify with an open session', () => {
   });
 
   it('when the person works only in a module then its verifications keep the session alive', async () => {
-    const { agent } = await signedIn();
+    const { agent } = await signedInHome();
     const idle = t.config.session.idleTimeoutInMinutes;
     for (let i = 0; i < 3; i++) {
       t.clock.advanceMinutes(idle - 1);
@@ -125,7 +124,7 @@ describe('GET /auth/verify refuses with 401, never a redirect', () => {
   });
 
   it('when the session is idle beyond the timeout then 401, the expiry is audited once and the next page goes to the login', async () => {
-    const { user, agent } = await signedIn();
+    const { user, agent } = await signedInHome();
     t.clock.advanceMinutes(t.config.session.idleTimeoutInMinutes + 1);
     expectRefused(await verify(agent));
     expectRefused(await verify(agent));
@@ -138,8 +137,8 @@ describe('GET /auth/verify refuses with 401, never a redirect', () => {
   });
 
   it('when an admin disables the person then their next verification is refused', async () => {
-    const admin = await signedIn({ role: 'admin' });
-    const { user, agent } = await signedIn();
+    const admin = await signedInHome({ role: 'admin' });
+    const { user, agent } = await signedInHome();
     expect((await verify(agent)).status).toBe(204);
     const csrf = await csrfOf(admin.agent, '/');
     const res = await admin.agent
@@ -151,7 +150,7 @@ describe('GET /auth/verify refuses with 401, never a redirect', () => {
   });
 
   it('when the establishment of the session is unassigned then 401 and the session ends', async () => {
-    const { user, agent } = await signedIn();
+    const { user, agent } = await signedInHome();
     await t.repos.transaction(async (tx) => {
       await t.sequelize.query(
         'DELETE FROM user_establishments WHERE user_id = :user AND establishment_id = :place',
@@ -164,7 +163,7 @@ describe('GET /auth/verify refuses with 401, never a redirect', () => {
   });
 
   it('when the person must still change a one-time password then 401', async () => {
-    const { user, agent } = await signedIn();
+    const { user, agent } = await signedInHome();
     await t.repos.users.update(user.id, { mustChangePassword: true });
     await t.identities.refresh(user.id);
     expectRefused(await verify(agent));

@@ -1,8 +1,9 @@
 import type request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { buildTestApp, type TestApp } from '../support/test-app';
-import { makeUser, TEST_PASSWORD, uniqueDocument } from '../support/factories';
+import { TEST_PASSWORD, uniqueDocument } from '../support/factories';
 import { agentFor, csrfOf, loginAndChoose, postLogin, sessionCookie } from '../support/http';
+import { signedIn } from '../support/sign-in';
 
 const NEW_PASSWORD = 'tortuga violeta bajo la lluvia';
 const MAX_FAILURES = 3;
@@ -12,20 +13,6 @@ beforeAll(async () => {
   t = await buildTestApp({ LOCKOUT_MAX_FAILURES: String(MAX_FAILURES) });
 });
 afterAll(() => t.close());
-
-/** A signed-in agent of a new user of this test. */
-async function signedIn(opts: Parameters<typeof makeUser>[1] = {}) {
-  const made = await makeUser(t.sequelize, opts);
-  const agent = agentFor(t.app);
-  const done = await loginAndChoose(
-    agent,
-    made.user.username,
-    TEST_PASSWORD,
-    made.establishments[0]!.id,
-  );
-  expect(done.headers.location).toBe('/');
-  return { ...made, agent };
-}
 
 async function submit(agent: request.Agent, fields: Record<string, string>) {
   const csrf = await csrfOf(agent, '/me/password');
@@ -54,7 +41,7 @@ const classicLoginTo = async (username: string, password: string) =>
 
 describe('/me/password', () => {
   it('when the current password is right and the new one acceptable then it changes under a new session id, audited', async () => {
-    const { user, agent } = await signedIn();
+    const { user, agent } = await signedIn(t);
     const page = await agent.get('/me/password');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Contraseña actual');
@@ -80,7 +67,7 @@ describe('/me/password', () => {
   });
 
   it('when the current password is wrong then the error is beside its field, nothing changes and it is audited', async () => {
-    const { user, agent } = await signedIn();
+    const { user, agent } = await signedIn(t);
     const res = await submit(agent, {
       currentPassword: 'not-my-password',
       newPassword: NEW_PASSWORD,
@@ -101,7 +88,7 @@ describe('/me/password', () => {
   });
 
   it('when the current password is wrong too often then the account is locked for the login form too', async () => {
-    const { user, agent } = await signedIn();
+    const { user, agent } = await signedIn(t);
     const wrong = {
       currentPassword: 'nope',
       newPassword: NEW_PASSWORD,
@@ -139,7 +126,7 @@ describe('/me/password', () => {
     'when the new password is %s then its message is beside the new-password field',
     async (_case, password: (cedula: string) => string, message) => {
       const document = uniqueDocument();
-      const { user, agent } = await signedIn({ name: 'María Elena González Benítez', document });
+      const { user, agent } = await signedIn(t, { name: 'María Elena González Benítez', document });
       const res = await change(agent, password(document));
       expect(res.status).toBe(400);
       expect(fieldError(res.text, 'newPassword')).toBe(message);
@@ -150,7 +137,7 @@ describe('/me/password', () => {
   );
 
   it('when the confirmation differs then its message is beside the confirmation field', async () => {
-    const { agent } = await signedIn();
+    const { agent } = await signedIn(t);
     const res = await submit(agent, {
       currentPassword: TEST_PASSWORD,
       newPassword: NEW_PASSWORD,
@@ -164,7 +151,7 @@ describe('/me/password', () => {
   });
 
   it('when the user has a one-time password then every page leads to /me/password until it is changed', async () => {
-    const { user, agent } = await signedIn({ role: 'admin' });
+    const { user, agent } = await signedIn(t, { role: 'admin' });
     await t.repos.users.update(user.id, { mustChangePassword: true });
     await t.identities.refresh(user.id);
     for (const path of ['/', '/admin', '/login/forgot'])
@@ -184,7 +171,7 @@ describe('/me/password', () => {
   });
 
   it('when "Cerrar las otras sesiones" is chosen then the other session ends and this one stays', async () => {
-    const { user, agent, establishments } = await signedIn();
+    const { user, agent, establishments } = await signedIn(t);
     const other = agentFor(t.app);
     await loginAndChoose(other, user.username, TEST_PASSWORD, establishments[0]!.id);
     expect((await other.get('/')).status).toBe(200);
@@ -209,7 +196,7 @@ describe('/me/password', () => {
   });
 
   it('when the password changes or is refused then no audit row holds a password or a hash', async () => {
-    const { user, agent } = await signedIn();
+    const { user, agent } = await signedIn(t);
     await submit(agent, {
       currentPassword: 'wrong-guess-123',
       newPassword: 'x',
@@ -228,7 +215,7 @@ describe('/me/password', () => {
   });
 
   it('when the account lost its password during a classic session then the page explains the e-ID step instead of a form', async () => {
-    const { user, agent } = await signedIn();
+    const { user, agent } = await signedIn(t);
     await t.repos.users.update(user.id, { passwordHash: null });
     const page = await agent.get('/me/password');
     expect(page.text).toContain('Verificar con Identidad Electrónica');

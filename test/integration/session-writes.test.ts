@@ -1,7 +1,7 @@
 import type request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
-import { makeUser, TEST_PASSWORD } from '../support/factories';
-import { agentFor, loginAndChoose } from '../support/http';
+import { agentFor } from '../support/http';
+import { signedIn } from '../support/sign-in';
 import { monitorRedis, WRITE_COMMANDS, type MonitoredCommand } from '../support/redis-monitor';
 
 jest.setTimeout(60_000);
@@ -30,11 +30,8 @@ const summary = (commands: MonitoredCommand[]) =>
 const writes = (commands: MonitoredCommand[]) => commands.filter((c) => WRITE_COMMANDS.has(c.name));
 
 /** A signed-in agent whose first home page (and its one-time notice) is already behind it. */
-async function signedIn(): Promise<request.Agent> {
-  const { user, establishments } = await makeUser(t.sequelize);
-  const agent = agentFor(t.app);
-  const chosen = await loginAndChoose(agent, user.username, TEST_PASSWORD, establishments[0]!.id);
-  expect(chosen.headers.location).toBe('/');
+async function settledAgent(): Promise<request.Agent> {
+  const { agent } = await signedIn(t);
   await agent.get('/').expect(200);
   await monitor.take();
   return agent;
@@ -42,7 +39,7 @@ async function signedIn(): Promise<request.Agent> {
 
 describe('Redis traffic of a page view', () => {
   it(`when a signed-in person views the home page ${VIEWS} times within a minute then Redis reads the session and the identity and writes nothing`, async () => {
-    const agent = await signedIn();
+    const agent = await settledAgent();
     for (let i = 0; i < VIEWS; i++) await agent.get('/').expect(200);
     const commands = await monitor.take();
     expect(writes(commands)).toEqual([]);
@@ -52,7 +49,7 @@ describe('Redis traffic of a page view', () => {
   });
 
   it('when more than a minute passes between views then one save refreshes lastSeenAt and the TTL, and the next views write nothing', async () => {
-    const agent = await signedIn();
+    const agent = await settledAgent();
     t.clock.advanceMinutes(1.05);
     await agent.get('/').expect(200);
     const refresh = writes(await monitor.take());
