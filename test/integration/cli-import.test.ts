@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createSequelize } from '../../src/db/sequelize';
+import { runCli } from '../support/cli-process';
 
 /**
  * `establishment:import` runs the browser import's plan: rows matched by code, so the same file
@@ -13,23 +13,7 @@ import { createSequelize } from '../../src/db/sequelize';
  */
 jest.setTimeout(90_000);
 
-const root = path.resolve(__dirname, '../..');
-const tsxCli = require.resolve('tsx/cli');
-const node =
-  Number(process.versions.node.split('.')[0]) >= 24
-    ? process.execPath
-    : path.join(root, 'node_modules/.bin/node');
-
-function importFile(file: string) {
-  const res = spawnSync(node, [tsxCli, 'src/cli/main.ts', 'establishment:import', file], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: process.env.TEST_DATABASE_URL, LOG_LEVEL: 'silent' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (res.error) throw res.error;
-  return res;
-}
+const importFile = (file: string) => runCli(['establishment:import', file]);
 
 const hex = () => randomBytes(4).toString('hex');
 let db: Sequelize;

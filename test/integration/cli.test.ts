@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +8,7 @@ import { createSequelize } from '../../src/db/sequelize';
 import { createMigrator } from '../../src/db/migrator';
 import { appendLoginEvent, type LoginEvent } from '../../src/audit/login-events';
 import { appendAdminEvent } from '../../src/audit/admin-events';
+import { runCli } from '../support/cli-process';
 import { adminQuery, TEST_PG_ADMIN_URL } from '../support/services';
 
 /**
@@ -18,35 +18,9 @@ import { adminQuery, TEST_PG_ADMIN_URL } from '../support/services';
 // Each spawn starts tsx and the CLI (about a second, more when the run is busy).
 jest.setTimeout(60_000);
 
-const root = path.resolve(__dirname, '../..');
-const tsxCli = require.resolve('tsx/cli');
-// npm runs jest with the pinned Node 24; the system node (20) cannot run the CLI's dependencies.
-const node =
-  Number(process.versions.node.split('.')[0]) >= 24
-    ? process.execPath
-    : path.join(root, 'node_modules/.bin/node');
-
-interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], opts: { input?: string; databaseUrl?: string } = {}): CliResult {
-  const res = spawnSync(node, [tsxCli, 'src/cli/main.ts', ...args], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: opts.databaseUrl ?? process.env.TEST_DATABASE_URL,
-      LOG_LEVEL: 'silent',
-    },
-    input: opts.input ?? '',
-    encoding: 'utf8',
-    timeout: 30000,
-  });
-  if (res.error) throw res.error;
-  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+/** Each spawn is killed after 30 s, well inside a test's 60 s. */
+const cli = (args: string[], opts: { input?: string; databaseUrl?: string } = {}) =>
+  runCli(args, { ...opts, timeoutMs: 30_000 });
 
 const hex = () => randomBytes(4).toString('hex');
 /** A 7-digit cédula no other test of this run uses (7 digits; the factories use 9). */

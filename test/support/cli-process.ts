@@ -17,11 +17,17 @@ export interface CliResult {
 
 /**
  * `npm run cli -- <args>` as operators run it: the real process through tsx, on the run's
- * database unless `databaseUrl` names another, with `env` added to the environment.
+ * database unless `databaseUrl` names another, with `env` added to the environment, `input` (or
+ * nothing) on its stdin, and killed after `timeoutMs` (60 s unless told).
  */
 export function runCli(
   args: string[],
-  opts: { input?: string; databaseUrl?: string; env?: Record<string, string> } = {},
+  opts: {
+    input?: string;
+    databaseUrl?: string;
+    env?: Record<string, string>;
+    timeoutMs?: number;
+  } = {},
 ): CliResult {
   const res = spawnSync(node, [tsxCli, 'src/cli/main.ts', ...args], {
     cwd: root,
@@ -33,7 +39,7 @@ export function runCli(
     },
     input: opts.input ?? '',
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: opts.timeoutMs ?? 60_000,
   });
   if (res.error) throw res.error;
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
