@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { adminQuery, TEST_PG_ADMIN_URL } from '../support/services';
-import { agentFor, postLogin, userAgentOf } from '../support/http';
+import { agentFor, loginAndChoose, postLogin, userAgentOf } from '../support/http';
+import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
+import { createSequelize } from '../../src/db/sequelize';
+import { createMigrator } from '../../src/db/migrator';
+import { appendLoginEvent } from '../../src/audit/login-events';
 
 /**
  * DATABASE_READ_URL: the audit screens and exports read through a second pool. A real replica
@@ -65,6 +69,76 @@ describe('with DATABASE_READ_URL set', () => {
       { type: QueryTypes.SELECT },
     );
     expect(row!.name).toBe('his-acceso-read');
+  });
+});
+
+describe("the auditor's pages and export with DATABASE_READ_URL set", () => {
+  // The "replica" is migrated and holds one login row the primary lacks: what the auditor sees
+  // shows which database answered. A real replica lags the same way for a moment.
+  const tag = randomBytes(4).toString('hex');
+  const onlyOnReplica = `solo.replica.${tag}`;
+  const replicaName2 = `his_acceso_replica_${tag}`;
+  let t: TestApp;
+  let auditor: string;
+  let agent: ReturnType<typeof agentFor>;
+
+  beforeAll(async () => {
+    await adminQuery(`CREATE DATABASE ${replicaName2}`);
+    const url = new URL(TEST_PG_ADMIN_URL);
+    url.pathname = `/${replicaName2}`;
+    const replica = createSequelize({
+      url: url.toString(),
+      poolMax: 1,
+      statementTimeoutInMs: 30000,
+    });
+    try {
+      await createMigrator(replica).up();
+      await appendLoginEvent(replica, {
+        occurredAt: new Date('2026-11-19T12:00:00Z'),
+        userId: null,
+        username: onlyOnReplica,
+        method: 'classic',
+        outcome: 'failure',
+        reason: 'unknown_user',
+        establishmentId: null,
+        ip: '10.9.9.9',
+        userAgent: 'replica',
+      });
+    } finally {
+      await replica.close();
+    }
+    t = await buildTestApp({ DATABASE_READ_URL: url.toString() });
+    const home = await makeEstablishment(t.sequelize, `Región Réplica ${tag}`);
+    const { user } = await makeUser(t.sequelize, { role: 'auditor', establishments: [home] });
+    auditor = user.username;
+    agent = agentFor(t.app);
+    const res = await loginAndChoose(agent, auditor, TEST_PASSWORD, home.id);
+    expect(res.headers.location).toBe('/');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await adminQuery(`DROP DATABASE IF EXISTS ${replicaName2} WITH (FORCE)`);
+  });
+
+  it('when the auditor filters the history then the rows come from the replica', async () => {
+    const onReplica = await agent.get(`/audit/logins?user=${onlyOnReplica}`);
+    expect(onReplica.status).toBe(200);
+    expect(onReplica.text).toContain(onlyOnReplica);
+    const [{ n }] = (await t.sequelize.query<{ n: string }>(
+      'SELECT count(*) AS n FROM login_events WHERE username = :u',
+      { replacements: { u: onlyOnReplica }, type: QueryTypes.SELECT },
+    )) as [{ n: string }];
+    expect(Number(n)).toBe(0);
+    // The auditor's own login went to the primary: not on the "replica" (a lagging one alike).
+    const own = await agent.get(`/audit/logins?user=${auditor}`);
+    expect(own.status).toBe(200);
+    expect(own.text).not.toContain(`data-event-id`);
+  });
+
+  it('when the auditor exports the CSV then it streams from the replica too', async () => {
+    const res = await agent.get(`/audit/logins.csv?user=${onlyOnReplica}`).buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(onlyOnReplica);
   });
 });
 
