@@ -56,6 +56,16 @@ const KEY_LABELS: Readonly<Record<string, string>> = {
   action: 'Acción',
   from: 'Desde',
   to: 'Hasta',
+  // audit:purge (purge.ts): the cutoff, who ran it, and where each chain now starts.
+  cutoffDate: 'Depurado antes del',
+  cutoff: 'Corte',
+  operator: 'Usuario del sistema',
+  chains: 'Cadenas',
+  login_events: 'Historial de ingresos',
+  admin_events: 'Acciones administrativas',
+  rowsRemoved: 'Registros eliminados',
+  firstId: 'Continúa en el registro',
+  prevHash: 'Hash anterior',
 };
 
 /** Stored enum values with a Spanish name, by the key they appear under. */

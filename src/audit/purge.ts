@@ -117,11 +117,12 @@ export async function purgeAudit(
         actorUsername: 'cli',
         action: 'audit.purge',
         outcome: 'success',
-        targetType: 'audit',
-        targetId: request.before,
+        targetType: 'network',
+        targetId: null,
         targetUserId: null,
+        // Not `before`: that key means "before → after" to the audit screens.
         details: {
-          before: request.before,
+          cutoffDate: request.before,
           cutoff: request.cutoff.toISOString(),
           operator: request.operator,
           chains: Object.fromEntries(chains.map(({ table, ...rest }) => [table, rest] as const)),

@@ -100,6 +100,7 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'sessions.switchEstablishment': 'Cambiar de establecimiento',
   'audit.read': 'Consultar la auditoría',
   'audit.export': 'Exportar auditoría (CSV)',
+  'audit.purge': 'Depurar la auditoría (retención)',
   'me.changePassword': 'Cambiar su propia contraseña',
   'me.resetPasswordWithEid': 'Nueva contraseña con Identidad Electrónica',
   'me.closeOtherSessions': 'Cerrar sus otras sesiones',

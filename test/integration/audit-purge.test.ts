@@ -233,9 +233,9 @@ describe('audit:purge --before 2021-01-01, then audit:verify', () => {
       actor_username: string;
       action: string;
       outcome: string;
-      target_id: string;
+      target_type: string;
       details: {
-        before: string;
+        cutoffDate: string;
         cutoff: string;
         chains: Record<string, { rowsRemoved: number; firstId: string }>;
       };
@@ -246,9 +246,9 @@ describe('audit:purge --before 2021-01-01, then audit:verify', () => {
       actor_username: 'cli',
       action: 'audit.purge',
       outcome: 'success',
-      target_id: '2021-01-01',
+      target_type: 'network',
       details: {
-        before: '2021-01-01',
+        cutoffDate: '2021-01-01',
         cutoff: '2021-01-01T03:00:00.000Z',
         chains: {
           login_events: { rowsRemoved: 5, firstId: loginIds[5] },
@@ -274,10 +274,10 @@ describe('audit:purge --before 2021-01-01, then audit:verify', () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('login_events: ningún registro anterior a esa fecha.');
     expect(res.stdout).toContain('admin_events: ningún registro anterior a esa fecha.');
-    const purges = await rows<{ target_id: string }>(
-      "SELECT target_id FROM admin_events WHERE action = 'audit.purge' ORDER BY id",
+    const purges = await rows<{ cutoff: string }>(
+      "SELECT details->>'cutoffDate' AS cutoff FROM admin_events WHERE action = 'audit.purge' ORDER BY id",
     );
-    expect(purges.map((p) => p.target_id)).toEqual(['2021-01-01', '2020-01-01']);
+    expect(purges.map((p) => p.cutoff)).toEqual(['2021-01-01', '2020-01-01']);
     expect(await ids('audit_anchors')).toHaveLength(2);
     expect(cli(['audit:verify']).status).toBe(0);
   });
