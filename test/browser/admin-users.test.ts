@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { makeEstablishment, makeUser, TEST_PASSWORD, uniqueDocument } from '../support/factories';
-import { overflowsSideways, screenshot, useBrowserRig, wcagViolations } from '../support/browser';
+import {
+  overflowsSideways,
+  screenshot,
+  useBrowserRig,
+  wcagViolations,
+  signInByKeyboard,
+} from '../support/browser';
 import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
 import type { UserRecord } from '../../src/users/user-repository';
 
@@ -29,15 +35,8 @@ beforeAll(async () => {
   });
 });
 
-async function signIn(page: Page) {
-  await page.goto(`${rig.server.baseUrl}/login`);
-  await page.getByLabel('Usuario', { exact: true }).fill(admin.username);
-  await page.getByLabel('Contraseña', { exact: true }).fill(TEST_PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForURL(`${rig.server.baseUrl}/login/establishment`);
-  await page.getByRole('button', { name: 'Ingresar' }).press('Enter');
-  await page.waitForURL(`${rig.server.baseUrl}/`);
-}
+const signIn = (page: Page) =>
+  signInByKeyboard(page, rig.server.baseUrl, admin.username, TEST_PASSWORD);
 
 describe.each([
   { width: 360, height: 740 },

@@ -8,6 +8,7 @@ import {
   screenshot,
   useBrowserRig,
   wcagViolations,
+  signInByKeyboard,
 } from '../support/browser';
 import { agentFor, loginAndChoose } from '../support/http';
 import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
@@ -42,15 +43,8 @@ beforeAll(async () => {
   ).user;
 });
 
-async function signIn(page: Page, user: UserRecord) {
-  await page.goto(`${rig.server.baseUrl}/login`);
-  await page.getByLabel('Usuario').fill(user.username);
-  await page.getByLabel('Contraseña', { exact: true }).fill(TEST_PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForURL(`${rig.server.baseUrl}/login/establishment`);
-  await page.getByRole('button', { name: 'Ingresar' }).press('Enter');
-  await page.waitForURL(`${rig.server.baseUrl}/`);
-}
+const signIn = (page: Page, user: UserRecord) =>
+  signInByKeyboard(page, rig.server.baseUrl, user.username, TEST_PASSWORD);
 
 describe.each([
   { width: 360, height: 740 },

@@ -206,3 +206,19 @@ export async function wcagViolations(page: Page): Promise<string[]> {
 export function overflowsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 }
+
+/** A classic login done with the keyboard (Enter on the form, Enter on "Ingresar"), ending on home. */
+export async function signInByKeyboard(
+  page: Page,
+  baseUrl: string,
+  username: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Usuario', { exact: true }).fill(username);
+  await page.getByLabel('Contraseña', { exact: true }).fill(password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${baseUrl}/login/establishment`);
+  await page.getByRole('button', { name: 'Ingresar' }).press('Enter');
+  await page.waitForURL(`${baseUrl}/`);
+}
