@@ -15,8 +15,22 @@ export interface Config {
     readUrl: string | null;
   };
   /** `audit:purge` refuses cutoffs less than this many calendar months ago. */
-  audit: { retentionMinMonths: number };
-  redis: { url: string; keyPrefix: string };
+  audit: {
+    retentionMinMonths: number;
+    /** Where audit events wait, durably, while PostgreSQL cannot take them. */
+    spoolDir: string;
+  };
+  redis: {
+    url: string;
+    keyPrefix: string;
+    /** Redis Sentinel: the sentinels and the primary's name; null: REDIS_URL directly. */
+    sentinel: { name: string; nodes: { host: string; port: number }[] } | null;
+  };
+  /**
+   * /metrics and /readyz details: behind this bearer token and/or on INTERNAL_PORT only.
+   * `open` (never in production): served on the public port without a token.
+   */
+  observability: { metricsToken: string | null; internalPort: number | null; open: boolean };
   session: {
     secret: string;
     idleTimeoutInMinutes: number;
@@ -42,6 +56,8 @@ export interface Config {
     reauthAfterMonths: number;
     requiredSince: string | null;
     degradedMode: 'allow' | 'deny';
+    /** The provider is "down" after this many consecutive failed probes over at least this long. */
+    probe: { intervalInSeconds: number; downAfterFailedProbes: number; downAfterSeconds: number };
   };
 }
 
@@ -53,7 +69,7 @@ const DEV_SESSION_SECRET = 'development-only-secret-not-for-production-use';
 const SANDBOX_URL = 'http://localhost:3100';
 
 /** Boot messages land in shared logs: secrets and credential-bearing URLs are never echoed. */
-const SENSITIVE = /SECRET|PASSWORD|^DATABASE_(READ_)?URL$|^REDIS_URL$/;
+const SENSITIVE = /SECRET|PASSWORD|TOKEN|^DATABASE_(READ_)?URL$|^REDIS_URL$/;
 
 /** `=value` for the message, escaped so that it stays on one line, or a note that it is hidden. */
 function shown(name: string, value: string | undefined): string {
@@ -123,6 +139,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     reauthAfterMonths: e.EID_REAUTH_AFTER_MONTHS,
     requiredSince: e.EID_REQUIRED_SINCE ?? null,
     degradedMode: e.EID_DEGRADED_MODE,
+    probe: {
+      intervalInSeconds: e.EID_PROBE_INTERVAL_IN_SECONDS,
+      downAfterFailedProbes: e.EID_DOWN_AFTER_FAILED_PROBES,
+      downAfterSeconds: e.EID_DOWN_AFTER_SECONDS,
+    },
   };
   if (eid.staleAfterMonths > eid.reauthAfterMonths) {
     throw new ConfigError(
@@ -154,8 +175,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       statementTimeoutInMs: e.DATABASE_STATEMENT_TIMEOUT_IN_MS,
       readUrl: e.DATABASE_READ_URL ?? null,
     },
-    audit: { retentionMinMonths: e.AUDIT_RETENTION_MIN_MONTHS },
-    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    audit: { retentionMinMonths: e.AUDIT_RETENTION_MIN_MONTHS, spoolDir: e.AUDIT_SPOOL_DIR },
+    redis: {
+      url: e.REDIS_URL,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      sentinel: e.REDIS_SENTINELS
+        ? {
+            name: e.REDIS_SENTINEL_NAME,
+            nodes: e.REDIS_SENTINELS.split(',').map((node) => {
+              const [host, port] = node.split(':');
+              return { host: host!, port: Number(port) };
+            }),
+          }
+        : null,
+    },
+    observability: {
+      metricsToken: e.METRICS_TOKEN ?? null,
+      internalPort: e.INTERNAL_PORT ?? null,
+      // Development and tests serve them openly; production only with a token or internal port.
+      open: !production && !e.METRICS_TOKEN && !e.INTERNAL_PORT,
+    },
     session: {
       secret,
       idleTimeoutInMinutes: e.SESSION_IDLE_TIMEOUT_IN_MINUTES,

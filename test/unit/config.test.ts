@@ -246,3 +246,51 @@ describe('loadConfig: audit read replica and retention', () => {
     },
   );
 });
+
+describe('loadConfig: observability, e-ID probes, spool and Redis Sentinel', () => {
+  it('when nothing is set in development then /metrics is open and the probe defaults load', () => {
+    const config = loadConfig({});
+    expect(config.observability).toEqual({ metricsToken: null, internalPort: null, open: true });
+    expect(config.eid.probe).toEqual({
+      intervalInSeconds: 10,
+      downAfterFailedProbes: 3,
+      downAfterSeconds: 30,
+    });
+    expect(config.audit.spoolDir).toBe('var/audit-spool');
+    expect(config.redis.sentinel).toBeNull();
+  });
+
+  it('when production sets neither a token nor an internal port then /metrics is closed', () => {
+    expect(loadConfig(production).observability.open).toBe(false);
+    expect(loadConfig({ ...production, INTERNAL_PORT: '9100' }).observability).toEqual({
+      metricsToken: null,
+      internalPort: 9100,
+      open: false,
+    });
+  });
+
+  it('when a metrics token is given in development then it is required there too, and never echoed', () => {
+    const token = 'a-metrics-token-of-enough-length';
+    expect(loadConfig({ METRICS_TOKEN: token }).observability).toMatchObject({
+      metricsToken: token,
+      open: false,
+    });
+    const { message } = configError({ METRICS_TOKEN: 'short-token' });
+    expect(message).toContain('METRICS_TOKEN (value hidden)');
+    expect(message).not.toContain('short-token');
+  });
+
+  it('when REDIS_SENTINELS lists nodes then they are parsed; a malformed list is refused by name', () => {
+    expect(
+      loadConfig({ REDIS_SENTINELS: '10.0.0.1:26379,redis-b:26380', REDIS_SENTINEL_NAME: 'his' })
+        .redis.sentinel,
+    ).toEqual({
+      name: 'his',
+      nodes: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: 'redis-b', port: 26380 },
+      ],
+    });
+    expect(configError({ REDIS_SENTINELS: '10.0.0.1' }).message).toContain('REDIS_SENTINELS');
+  });
+});
