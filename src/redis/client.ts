@@ -1,21 +1,33 @@
 import { createClient, type RedisClientType } from 'redis';
+import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
+import { watchRedis } from './watchdog';
+import { createSentinelClient } from './sentinel';
+
+/**
+ * Commands are not queued while disconnected and time out after two seconds. Fresh objects for
+ * each client: node-redis writes the URL's host and port into the `socket` object it is given.
+ */
+const failFast = () => ({ disableOfflineQueue: true, commandOptions: { timeout: 2000 } });
+const socket = () => ({
+  connectTimeout: 2000,
+  reconnectStrategy: (retries: number) => Math.min(200 * 2 ** Math.min(retries, 4), 3000),
+});
 
 /**
  * A node-redis client that fails fast: commands are not queued while disconnected and time out
  * after two seconds, so a Redis outage becomes a clear error page rather than a hanging request.
- * It keeps reconnecting in the background and recovers by itself.
+ * It keeps reconnecting in the background and recovers by itself. With `sentinel` (REDIS_SENTINELS)
+ * it is node-redis's Sentinel client with the same options, following the primary (see
+ * {@link createSentinelClient}); `url` is then unused.
  */
-export function createRedisClient(url: string, logger: Logger): RedisClientType {
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    commandOptions: { timeout: 2000 },
-    socket: {
-      connectTimeout: 2000,
-      reconnectStrategy: (retries) => Math.min(200 * 2 ** Math.min(retries, 4), 3000),
-    },
-  }) as RedisClientType;
+export function createRedisClient(
+  url: string,
+  logger: Logger,
+  sentinel: Config['redis']['sentinel'] = null,
+): RedisClientType {
+  if (sentinel) return createSentinelClient(sentinel, failFast(), socket(), logger);
+  const client = createClient({ url, ...failFast(), socket: socket() }) as RedisClientType;
   let reported = false;
   client.on('error', (err: Error) => {
     if (!reported) logger.error({ err: err.message }, 'redis connection error');
@@ -25,5 +37,8 @@ export function createRedisClient(url: string, logger: Logger): RedisClientType 
     if (reported) logger.info('redis connection restored');
     reported = false;
   });
+  // A Redis that stops answering on an open socket (paused, frozen) is dropped and reconnected
+  // within 1.5 s, so requests still get their 503 page within 2 s.
+  watchRedis(client, logger, { intervalInMs: 500, timeoutInMs: 1000 });
   return client;
 }
