@@ -7,13 +7,6 @@ import { createApp } from './app';
 import { createRepositories } from './repositories';
 import { createEidProvider } from './auth/eid';
 import { createEidMonitor } from './auth/eid/monitor';
-import { auditEidStateChange } from './auth/eid/state-audit';
-
-/** The internal listener's address: never reachable from the network. */
-const INTERNAL_HOST = '127.0.0.1';
-
-/** How often events waiting in the audit spool are offered to PostgreSQL again. */
-const AUDIT_SPOOL_DRAIN_INTERVAL_MS = 5000;
 
 /** Composition root: configuration → PostgreSQL → Redis → app → listen, and graceful shutdown. */
 async function main(): Promise<void> {
@@ -35,25 +28,16 @@ async function main(): Promise<void> {
   const redis = createRedisClient(config.redis.url, logger, config.redis.sentinel);
   await redis.connect();
 
-  const repos = createRepositories(sequelize);
   const eidProvider = createEidProvider(config);
-  const eidStatus = createEidMonitor({
-    provider: eidProvider,
-    redis,
-    keyPrefix: config.redis.keyPrefix,
-    clock: systemClock,
-    logger,
-    eid: config.eid,
-    audit: auditEidStateChange(repos),
-  });
+  const eidStatus = createEidMonitor(eidProvider, logger);
   eidStatus.start();
-  const { app, internalApp, auditSpool } = createApp({
+  const { app } = createApp({
     config,
     clock: systemClock,
     logger,
     sequelize,
     readSequelize,
-    repos,
+    repos: createRepositories(sequelize),
     redis,
     eidProvider,
     eidStatus,
@@ -62,20 +46,7 @@ async function main(): Promise<void> {
     logger.info({ port: config.port, baseUrl: config.baseUrl }, 'HIS Acceso listening');
   });
   server.headersTimeout = 15_000;
-  // Audit events spooled while PostgreSQL was unavailable (by this or an earlier process).
-  auditSpool.start(AUDIT_SPOOL_DRAIN_INTERVAL_MS);
   server.requestTimeout = 30_000;
-  // /metrics and /readyz details without a token, on loopback only: for a Prometheus or agent on
-  // the same host. A remote Prometheus scrapes the app port with METRICS_TOKEN instead.
-  const internalPort = config.observability.internalPort;
-  const internal = internalPort
-    ? internalApp.listen(internalPort, INTERNAL_HOST, () => {
-        logger.info(
-          { port: internalPort, host: INTERNAL_HOST },
-          'internal observability listening',
-        );
-      })
-    : null;
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -84,9 +55,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     eidStatus.stop();
-    internal?.close();
     server.close(async () => {
-      await auditSpool.stop();
       const pools = readSequelize === sequelize ? [sequelize] : [sequelize, readSequelize];
       await Promise.allSettled([...pools.map((pool) => pool.close()), redis.quit()]);
       clearTimeout(force);
