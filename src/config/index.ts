@@ -6,7 +6,8 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   port: number;
   baseUrl: string;
-  trustProxy: string;
+  /** Express `trust proxy`: the proxies whose X-Forwarded-For is believed (empty: none). */
+  trustProxy: string[];
   database: {
     url: string;
     poolMax: number;

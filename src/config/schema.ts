@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trustProxySchema } from './trust-proxy';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
@@ -19,7 +20,7 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: int(0, 65535).default(3000),
   BASE_URL: z.url().default('http://localhost:3000'),
-  TRUST_PROXY: z.string().default('loopback'),
+  TRUST_PROXY: trustProxySchema,
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/his_acceso'),
   DATABASE_POOL_MAX: int(1, 200).default(10),
   DATABASE_STATEMENT_TIMEOUT_IN_MS: int(100, 600000).default(5000),
