@@ -7,6 +7,7 @@ import { requestMeta } from '../../http/request-meta';
 import { regenerateSession, takeFlash } from '../../sessions/session-ops';
 import type { Clock } from '../../shared/clock';
 import type { Policy } from '../../http/policy';
+import { loginNotice } from './login-notice';
 
 const loginForm = z.object({
   username: z.string().trim().min(1).max(100),
@@ -14,12 +15,6 @@ const loginForm = z.object({
 });
 
 export { GENERIC_FAILURE };
-
-const NOTICES: Record<string, string> = {
-  idle: 'Su sesión se cerró por inactividad. Inicie sesión nuevamente.',
-  absolute: 'Su sesión alcanzó la duración máxima de un turno. Inicie sesión nuevamente.',
-  bye: 'Cerró su sesión correctamente.',
-};
 
 /** The 429 page's message: the wait in whole minutes, rounded up. */
 export const throttledMessage = (retryAfterSeconds: number): string => {
@@ -55,10 +50,8 @@ export function classicLoginRoutes({
   router.get('/login', policy('public'), (req, res) => {
     if (req.session.auth) return res.redirect(303, '/');
     const flash = takeFlash(req);
-    const key =
-      typeof req.query.expired === 'string' ? req.query.expired : req.query.bye ? 'bye' : '';
     renderLogin(res, 200, {
-      notice: NOTICES[key],
+      notice: loginNotice(req.query),
       error: flash?.kind === 'error' ? flash.text : undefined,
       ...(flash?.kind === 'info' ? { notice: flash.text } : {}),
     });
