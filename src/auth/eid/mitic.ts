@@ -117,14 +117,16 @@ export function createMiticProvider(eid: Config['eid']): EidProvider {
       return null; // MITIC offers no logout endpoint.
     },
 
+    // The login page answering at all is "up"; a 5xx (a gateway before a dead backend, a
+    // provider in maintenance), a timeout or a network error is a failed probe.
     async probe() {
       try {
-        await fetch(eid.authorizeUrl, {
+        const res = await fetch(eid.authorizeUrl, {
           method: 'HEAD',
           signal: AbortSignal.timeout(eid.timeoutInSeconds * 1000),
           redirect: 'manual',
         });
-        return true;
+        return res.status < 500;
       } catch {
         return false;
       }
