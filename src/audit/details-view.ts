@@ -66,6 +66,9 @@ const KEY_LABELS: Readonly<Record<string, string>> = {
   rowsRemoved: 'Registros eliminados',
   firstId: 'Continúa en el registro',
   prevHash: 'Hash anterior',
+  // The e-ID provider's changes of state (src/auth/eid/state-audit.ts).
+  failedProbes: 'Sondeos fallidos seguidos',
+  firstFailureAt: 'Primer sondeo fallido',
 };
 
 /** Stored enum values with a Spanish name, by the key they appear under. */

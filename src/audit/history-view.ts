@@ -150,6 +150,8 @@ export function targetText(row: AdminHistoryRow): string | null {
       return `Región sanitaria: ${place}`;
     case 'network':
       return 'Toda la red';
+    case 'eid_provider':
+      return `Proveedor de Identidad Electrónica (${row.targetId === 'oidc' ? 'OpenID Connect' : 'MITIC'})`;
     case 'establishment_file':
       return 'Archivo de establecimientos';
     case 'route':

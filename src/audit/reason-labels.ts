@@ -101,6 +101,10 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'audit.read': 'Consultar la auditoría',
   'audit.export': 'Exportar auditoría (CSV)',
   'audit.purge': 'Depurar la auditoría (retención)',
+  // The application's own decisions about the e-ID provider (src/auth/eid/state-audit.ts).
+  'eid.providerDown': 'Identidad Electrónica no disponible: inicia el modo de contingencia',
+  'eid.providerUp': 'Identidad Electrónica disponible: termina el modo de contingencia',
+  observability: 'Consultar métricas y estado del servicio',
   'me.changePassword': 'Cambiar su propia contraseña',
   'me.resetPasswordWithEid': 'Nueva contraseña con Identidad Electrónica',
   'me.closeOtherSessions': 'Cerrar sus otras sesiones',

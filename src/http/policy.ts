@@ -15,6 +15,11 @@ export type RecordRefusal = (
 ) => Promise<void>;
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/**
+ * Policies that take no session: the login pages, and the probes and scrapes of load balancers
+ * and Prometheus (whose access the route checks itself: a bearer token or the internal port).
+ */
+const SESSIONLESS = new Set<Action>(['public', 'observability']);
 
 /**
  * `policy('users.list')`: the route's policy. Anonymous visitors of a protected page go to the
@@ -24,7 +29,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function createPolicy(recordRefusal: RecordRefusal) {
   return (action: Action): PolicyMiddleware => {
     const middleware: RequestHandler = async (req, res, next) => {
-      if (action === 'public') return next();
+      if (SESSIONLESS.has(action)) return next();
       const actor: Actor = res.locals.actor ?? ANONYMOUS;
       if (actor.userId === 0) {
         if (req.method === 'GET') return res.redirect(303, '/login');

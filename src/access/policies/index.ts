@@ -3,6 +3,7 @@ import { establishmentRules } from './establishments';
 import { regionRules } from './regions';
 import { sessionRules } from './sessions';
 import { auditRules } from './audit';
+import { observabilityRules } from './observability';
 import { userRules } from './users';
 import type { Rule } from './rule';
 
@@ -13,6 +14,7 @@ export const RULES = {
   ...establishmentRules,
   ...regionRules,
   ...auditRules,
+  ...observabilityRules,
 };
 
 export type Action = keyof typeof RULES;
