@@ -2,15 +2,30 @@
 import type { BenchRequest, RawHeaders } from './autocannon';
 import { PASSWORD } from './settings';
 
-const sessionCookie = (headers: RawHeaders | Headers): string => {
+/**
+ * The Cookie header after a response: `previous` with the cookies the response sets (the session
+ * cookie, and any other the login form may set, such as a CSRF cookie) added or replaced.
+ */
+export const sessionCookie = (headers: RawHeaders | Headers, previous = ''): string => {
   const raw =
     headers instanceof Headers
       ? headers.getSetCookie()
       : Object.entries(headers).flatMap(([k, v]) =>
           k.toLowerCase() === 'set-cookie' ? (v ?? []) : [],
         );
-  const cookie = ([] as string[]).concat(raw).find((c) => c.startsWith('his.sid='));
-  return cookie?.split(';')[0] ?? '';
+  const jar = new Map(
+    previous
+      .split('; ')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair] as const),
+  );
+  for (const cookie of ([] as string[]).concat(raw)) {
+    const pair = cookie.split(';')[0]!;
+    const name = pair.slice(0, pair.indexOf('='));
+    if (pair.endsWith('=') || /;\s*max-age=0/i.test(cookie)) jar.delete(name);
+    else jar.set(name, pair);
+  }
+  return [...jar.values()].join('; ');
 };
 const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 const formPost = (cookie: string, fields: Record<string, string>) => ({
@@ -39,13 +54,14 @@ export async function openSession(base: string, username: string, establishmentI
     password: PASSWORD,
     _csrf: form.csrf,
   });
-  let cookie = sessionCookie(login.headers);
+  let cookie = sessionCookie(login.headers, form.cookie);
   const choice = await fetch(`${base}/login/establishment`, { headers: { cookie } });
+  cookie = sessionCookie(choice.headers, cookie);
   const chosen = await postForm(base, '/login/establishment', cookie, {
     establishmentId: String(establishmentId),
     _csrf: csrfIn(await choice.text()),
   });
-  cookie = sessionCookie(chosen.headers);
+  cookie = sessionCookie(chosen.headers, cookie);
   const home = await fetch(`${base}/`, { headers: { cookie }, redirect: 'manual' });
   if (home.status !== 200) throw new Error(`setup: ${username} got HTTP ${home.status} on /`);
   return cookie;

@@ -69,9 +69,12 @@ export async function measure(
   scenario: Scenario,
   seconds: number,
   connections: number,
+  /** Called just before and after the timed run (not the warm-up): a server's own probes. */
+  span?: { start(): Promise<unknown>; stop(): Promise<unknown> },
 ): Promise<Measurement> {
   const warmup = connections * (scenario.warmup ?? WARMUP);
   await load(url, scenario, { connections, amount: warmup }, () => undefined);
+  await span?.start();
   const times: number[] = [];
   const unexpected: Record<number, number> = {};
   const result = await load(url, scenario, { connections, duration: seconds }, (status, ms) => {
@@ -79,6 +82,7 @@ export async function measure(
     else if (!scenario.helpers?.includes(status))
       unexpected[status] = (unexpected[status] ?? 0) + 1;
   });
+  await span?.stop();
   times.sort((a, b) => a - b);
   return {
     scenario,

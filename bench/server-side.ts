@@ -19,7 +19,8 @@ import { createLogger } from '../src/shared/logger';
 import { isAuditQuery, type Audit, type AuditQuery, type Ready } from './protocol';
 import { seed } from './seed';
 import { adminQuery, deleteRedisKeys } from '../test/support/services';
-import { PG_ADMIN_URL, REDIS_URL } from './settings';
+import { installProbes } from './probes';
+import { PASSWORD, PG_ADMIN_URL, REDIS_URL } from './settings';
 
 /** The audit rows of one pool after `since`, by reason (see {@link AuditQuery}). */
 async function audit(
@@ -45,6 +46,8 @@ export async function serve(
   userCount: number,
   seconds: number,
   connections: number,
+  /** More settings for the app (bench/ratios.ts points the e-ID at its sandbox). */
+  appEnv: Record<string, string> = {},
 ): Promise<void> {
   // The id becomes part of SQL and key names: only what main() generates is accepted.
   if (!/^[0-9a-f]{8}$/.test(runId)) throw new Error(`BENCH_RUN_ID=${runId}: not a bench run id`);
@@ -59,6 +62,7 @@ export async function serve(
     SESSION_SECRET: randomBytes(32).toString('hex'),
     COOKIE_SECURE: 'false',
     LOG_LEVEL: 'silent',
+    ...appEnv,
   });
   const logger = createLogger('silent');
   const sequelize = createSequelize(config.database);
@@ -87,6 +91,7 @@ export async function serve(
     }
   });
   process.on('disconnect', () => void stop(0)); // the load side is gone: clean up and go
+  installProbes(PASSWORD, 'ours'); // event-loop delay, CPU time and argon2id rate, when asked
   // Ctrl-C reaches the whole process group; this side stops only through the two events above.
   process.on('SIGINT', () => undefined);
 

@@ -1,0 +1,142 @@
+/**
+ * What a bench server process measures of itself, on the load side's request over IPC: the
+ * event-loop delay during a load (perf_hooks.monitorEventLoopDelay), its own CPU time over a span
+ * (process.cpuUsage), and the raw argon2id verify rate on its own libuv thread pool.
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { verifyPassword, hashPassword } from '../src/auth/classic/passwords';
+
+/** Load side → server: start or stop a span; `rate` runs argon2id verifies for `seconds`. */
+export type ProbeRequest =
+  | { kind: 'probe'; id: number; op: 'start'; label?: string }
+  | { kind: 'probe'; id: number; op: 'stop' }
+  | { kind: 'probe'; id: number; op: 'rate'; seconds: number; concurrency: number };
+
+/** Server → load side. Times in milliseconds. */
+export interface ProbeReply {
+  kind: 'probe';
+  id: number;
+  /** Event-loop delay over the span: p99 and max. */
+  eld?: { p50: number; p99: number; max: number };
+  /** CPU time (user + system) of this process over the span. */
+  cpuMs?: number;
+  /** argon2id verifies per second with `concurrency` in flight. */
+  verifiesPerSecond?: number;
+  error?: string;
+}
+
+export const isProbe = (msg: unknown): msg is ProbeRequest | ProbeReply =>
+  typeof msg === 'object' && msg !== null && (msg as ProbeRequest).kind === 'probe';
+
+/** Verifies of `password` against its own hash, `concurrency` at a time, for `seconds`. */
+async function verifyRate(password: string, seconds: number, concurrency: number) {
+  const stored = await hashPassword(password);
+  // Warm-up: the pool's threads and their 19 MiB blocks.
+  await Promise.all(Array.from({ length: concurrency }, () => verifyPassword(stored, password)));
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  const worker = async () => {
+    while (performance.now() < until) {
+      if (!(await verifyPassword(stored, password))) throw new Error('argon2id verify failed');
+      done += 1;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done / ((performance.now() - started) / 1000);
+}
+
+/**
+ * BENCH_CPU_PROF=<dir>: a V8 CPU profile of each span (what `node --cpu-prof` writes, but of the
+ * timed load only, not of start-up and seeding), as `<dir>/<role>-<label>-<n>.cpuprofile`.
+ */
+function spanProfiler(role: string) {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return { start: async () => undefined, stop: async () => undefined };
+  const session = new Session();
+  session.connect();
+  let name = '';
+  let count = 0;
+  return {
+    async start(label = 'span') {
+      name = `${role}-${label}-${++count}.cpuprofile`;
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    },
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(path.join(dir, name), JSON.stringify(profile));
+    },
+  };
+}
+
+/** Answers the load side's probes in this process (a bench server: ours or the ceiling). */
+export function installProbes(password: string, role: string): void {
+  const eld = monitorEventLoopDelay({ resolution: 10 });
+  const profiler = spanProfiler(role);
+  let cpuAtStart = process.cpuUsage();
+  const ms = (ns: number) => ns / 1e6;
+  process.on('message', (msg: unknown) => {
+    if (!isProbe(msg) || !('op' in msg)) return;
+    const reply = (answer: Omit<ProbeReply, 'kind' | 'id'>) =>
+      process.connected && process.send!({ kind: 'probe', id: msg.id, ...answer });
+    if (msg.op === 'start') {
+      void profiler.start(msg.label).then(() => {
+        eld.reset();
+        eld.enable();
+        cpuAtStart = process.cpuUsage();
+        reply({});
+      });
+    } else if (msg.op === 'stop') {
+      eld.disable();
+      const cpu = process.cpuUsage(cpuAtStart);
+      void profiler.stop().then(() =>
+        reply({
+          eld: { p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max) },
+          cpuMs: (cpu.user + cpu.system) / 1000,
+        }),
+      );
+    } else {
+      verifyRate(password, msg.seconds, msg.concurrency).then(
+        (verifiesPerSecond) => reply({ verifiesPerSecond }),
+        (err: unknown) => reply({ error: String(err) }),
+      );
+    }
+  });
+}
+
+let nextProbeId = 0;
+
+/** Sends one probe to a bench server and waits for its reply. */
+export function askProbe(
+  child: import('node:child_process').ChildProcess,
+  request:
+    | { op: 'start'; label?: string }
+    | { op: 'stop' }
+    | { op: 'rate'; seconds: number; concurrency: number },
+): Promise<ProbeReply> {
+  const id = ++nextProbeId;
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg: unknown) => {
+      if (!isProbe(msg) || (msg as ProbeReply).id !== id || 'op' in msg) return;
+      done();
+      const reply = msg as ProbeReply;
+      if (reply.error) reject(new Error(`probe ${request.op}: ${reply.error}`));
+      else resolve(reply);
+    };
+    const onExit = () => {
+      done();
+      reject(new Error('a bench server exited during a probe'));
+    };
+    const done = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send({ kind: 'probe', id, ...request });
+  });
+}
