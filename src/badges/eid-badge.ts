@@ -12,8 +12,31 @@ export interface BadgePolicy {
  */
 export function eidBadge(lastEidLoginAt: Date | null, now: Date, policy: BadgePolicy): EidBadge {
   if (!lastEidLoginAt) return 'never';
-  const staleFrom = addMonthsInZone(lastEidLoginAt, policy.staleAfterMonths);
-  return now.getTime() > staleFrom.getTime() ? 'stale' : 'verified';
+  return now.getTime() > fixedParts(lastEidLoginAt, policy).staleFrom ? 'stale' : 'verified';
+}
+
+/** Bounds the memo below; when full it starts over (one entry per user's last e-ID login). */
+const MEMO_LIMIT = 10_000;
+const memo = new Map<string, { staleFrom: number; when: string }>();
+
+/**
+ * What a badge derives from the last e-ID login alone: the instant it turns stale and that
+ * login's date as written. Both go through the zone's calendar (dayjs tz, about half a
+ * millisecond each), and every page view shows the badge: they are worked out once per
+ * (login, policy) and remembered, as they can never change.
+ */
+function fixedParts(lastEidLoginAt: Date, policy: BadgePolicy) {
+  const key = `${lastEidLoginAt.getTime()}/${policy.staleAfterMonths}`;
+  let parts = memo.get(key);
+  if (!parts) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    parts = {
+      staleFrom: addMonthsInZone(lastEidLoginAt, policy.staleAfterMonths).getTime(),
+      when: formatDateTime(lastEidLoginAt),
+    };
+    memo.set(key, parts);
+  }
+  return parts;
 }
 
 export interface BadgeView {
@@ -36,7 +59,7 @@ export function eidBadgeView(
       tooltip: 'Aún no inició sesión con una cuenta de Identidad Electrónica',
     };
   }
-  const when = formatDateTime(lastEidLoginAt);
+  const { when } = fixedParts(lastEidLoginAt, policy);
   if (state === 'stale') {
     return {
       state,
