@@ -91,7 +91,14 @@ export function createClassicLogin({
             : null;
 
     if (refusal || !user) {
-      const { lockStarted } = await gate.failed();
+      const reason = refusal ?? 'unknown_user';
+      const failure = { ...base, userId: user?.id ?? null, outcome: 'failure' as const, reason };
+      // Redis failing while the lock is settled must not lose the attempt: it is recorded, then
+      // the person gets the 503 page (its point was already spent when it was reserved).
+      const { lockStarted } = await gate.failed().catch(async (err: unknown) => {
+        await record(failure);
+        throw err;
+      });
       if (lockStarted) {
         await record({
           ...base,
@@ -100,8 +107,7 @@ export function createClassicLogin({
           reason: 'lockout_started',
         });
       }
-      const reason = refusal ?? 'unknown_user';
-      await record({ ...base, userId: user?.id ?? null, outcome: 'failure', reason });
+      await record(failure);
       return { kind: 'refused', reason };
     }
 
