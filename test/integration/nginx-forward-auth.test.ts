@@ -7,6 +7,7 @@ import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories
 import { agentFor, csrfFrom, csrfOf, loginAndChoose } from '../support/http';
 import { startServer, type RunningServer } from '../support/browser';
 import { freePort, NGINX_PATH, startNginx, type RunningNginx } from '../support/nginx';
+import { startOwnRedis, type OwnRedis } from '../support/own-redis';
 import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
 
 jest.setTimeout(90_000);
@@ -60,19 +61,15 @@ function deployedConf(appPort: number, modulePort: number, nginxPort: number): s
   return replace(conf, 'listen 80;', `listen 127.0.0.1:${nginxPort};`);
 }
 
-beforeAll(async () => {
-  if (!haveNginx) return;
-  t = await buildTestApp();
-  home = await makeEstablishment(t.sequelize);
-  app = await startServer(t.app);
-  const modulePort = await startModule();
+/** nginx running the deployed files in front of the app on `appBaseUrl` and the stand-in module. */
+async function nginxInFront(appBaseUrl: string, modulePort: number): Promise<RunningNginx> {
   const nginxPort = await freePort();
-  nginx = await startNginx({
+  return startNginx({
     port: nginxPort,
     httpConf: 'include conf.d/*.conf;',
     files: {
       'conf.d/his-modules.conf': deployedConf(
-        Number(new URL(app.baseUrl).port),
+        Number(new URL(appBaseUrl).port),
         modulePort,
         nginxPort,
       ),
@@ -86,6 +83,17 @@ beforeAll(async () => {
       ),
     },
   });
+}
+
+let modulePort: number;
+
+beforeAll(async () => {
+  if (!haveNginx) return;
+  t = await buildTestApp();
+  home = await makeEstablishment(t.sequelize);
+  app = await startServer(t.app);
+  modulePort = await startModule();
+  nginx = await nginxInFront(app.baseUrl, modulePort);
 });
 afterAll(async () => {
   if (!haveNginx) return;
@@ -96,12 +104,12 @@ afterAll(async () => {
 });
 
 /** A browser's cookie jar over fetch, talking to nginx only. */
-function browser() {
+function browser(baseUrl?: string) {
   const cookies = new Map<string, string>();
   const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   async function go(pathname: string, init: RequestInit & { extraCookie?: string } = {}) {
     const cookie = [cookieHeader(), init.extraCookie].filter(Boolean).join('; ');
-    const res = await fetch(`${nginx.baseUrl}${pathname}`, {
+    const res = await fetch(`${baseUrl ?? nginx.baseUrl}${pathname}`, {
       ...init,
       redirect: 'manual',
       headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) },
@@ -227,3 +235,52 @@ describeWithNginx(
     });
   },
 );
+
+describeWithNginx('nginx auth_request while HIS Acceso cannot say who the browser is', () => {
+  let redis: OwnRedis;
+  let own: TestApp;
+  let ownApp: RunningServer;
+  let ownNginx: RunningNginx;
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    own = await buildTestApp({ REDIS_URL: redis.url });
+    ownApp = await startServer(own.app);
+    ownNginx = await nginxInFront(ownApp.baseUrl, modulePort);
+  });
+  afterAll(async () => {
+    await ownNginx?.stop();
+    await ownApp?.close().catch(() => {}); // the test may have closed it already
+    await own?.close();
+    await redis?.close();
+  });
+
+  it("when HIS Acceso's Redis is down, then HIS Acceso itself, then a module request with a session gets the Spanish 503 page within 2 s and never the module", async () => {
+    const { user, establishments } = await makeUser(own.sequelize);
+    const b = browser(ownNginx.baseUrl);
+    await b.signIn(user.username, establishments[0]!.id);
+    /** A module request through nginx: the answer, its text, how long, whether the module saw it. */
+    const moduleRequest = async () => {
+      const before = seenByModule.length;
+      const started = performance.now();
+      const res = await b.go('/modulos/agenda/', { headers: { accept: 'text/html' } });
+      const text = await res.text();
+      const ms = performance.now() - started;
+      return { res, text, ms, reachedModule: seenByModule.length > before };
+    };
+    expect((await moduleRequest()).res.status).toBe(200);
+
+    await redis.kill();
+    const down = await moduleRequest();
+    expect(down.res.status).toBe(503);
+    expect(down.text).toContain('El servicio no está disponible en este momento');
+    expect(down.res.headers.get('retry-after')).toBe('30');
+    expect(down.reachedModule).toBe(false);
+    expect(down.ms).toBeLessThan(2000);
+
+    await ownApp.close();
+    const gone = await moduleRequest();
+    expect(gone.res.status).toBe(503);
+    expect(gone.text).toContain('El servicio no está disponible en este momento');
+    expect(gone.reachedModule).toBe(false);
+  });
+});
