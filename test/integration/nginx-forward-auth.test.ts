@@ -209,6 +209,13 @@ describeWithNginx(
       expect((await b.go('/static/css/app.css')).status).toBe(200);
     });
 
+    it('when /metrics is asked through nginx then 404, even though the app serves it (open in tests)', async () => {
+      expect((await fetch(`${app.baseUrl}/metrics`)).status).toBe(200);
+      const res = await browser().go('/metrics', { headers: { Authorization: 'Bearer anything' } });
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain('his_');
+    });
+
     it('when an admin disables the person then their next module request is refused and never reaches the module', async () => {
       const { user } = await makeUser(t.sequelize, { establishments: [home] });
       const b = browser();
