@@ -218,7 +218,12 @@ async function main(argv: string[]): Promise<number> {
   let sequelize: Sequelize | undefined;
   try {
     const config = loadConfig();
-    sequelize = createSequelize(config.database);
+    // Operator commands (audit:purge over millions of rows) lift statement_timeout themselves;
+    // a client-side limit would cut them off regardless.
+    sequelize = createSequelize(config.database, {
+      applicationName: 'his-acceso-cli',
+      queryTimeoutInMs: 0,
+    });
     console.log(await command(args, sequelize, createRepositories(sequelize), config));
     return 0;
   } catch (err) {

@@ -1,22 +1,73 @@
+import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 
+/** A lock held elsewhere (a long migration, a stuck transaction) fails the statement this soon. */
+const LOCK_TIMEOUT_MS = 2000;
+/** A server that accepts the TCP connection but never answers (hung) fails the connect this soon. */
+const CONNECT_TIMEOUT_MS = 2000;
+/** How long a request waits for a free pooled connection before it gets the 503 page. */
+const ACQUIRE_TIMEOUT_MS = 3000;
+/** The client stops waiting this long after the server's own statement_timeout should have fired. */
+const CLIENT_MARGIN_MS = 500;
+/** A transaction left open by a stalled client stops holding its locks (the audit chains') then. */
+const IDLE_IN_TRANSACTION_MS = 30_000;
+
 /**
- * Opens the PostgreSQL connection pool. Timeouts are explicit so that a database that is down
- * or slow produces an error within seconds rather than a hanging request.
+ * node-postgres' Client, except that once Sequelize marks a connection invalid — after the
+ * client-side query_timeout, when the server never answered — the socket is closed at once.
+ * Otherwise the ROLLBACK Sequelize sends next waits behind the unanswered query for a second
+ * full timeout before the connection is dropped.
+ */
+class FailFastClient extends pg.Client {
+  #invalid = false;
+
+  get _invalid(): boolean {
+    return this.#invalid;
+  }
+
+  set _invalid(invalid: boolean) {
+    this.#invalid = invalid;
+    if (invalid) this.end().catch(() => {});
+  }
+}
+
+/** The `pg` module as Sequelize loads it, with {@link FailFastClient} as its Client. */
+const failFastPg: object = Object.assign(Object.create(pg) as object, { Client: FailFastClient });
+
+export interface PoolOptions {
+  applicationName?: string;
+  /**
+   * The client-side limit on one statement (the server is hung: statement_timeout cannot fire).
+   * Default: statementTimeoutInMs plus a margin; 0 for none (the CLI's long operator commands,
+   * which lift statement_timeout themselves).
+   */
+  queryTimeoutInMs?: number;
+}
+
+/**
+ * Opens the PostgreSQL connection pool. Every wait is bounded, so a database that is down, hung
+ * or locked produces an error within seconds (the 503 page) rather than a hanging request: the
+ * pool acquire, the connect, the server's statement and lock timeouts, and the client's own
+ * query timeout for a server that cannot even cancel.
  */
 export function createSequelize(
   database: Omit<Config['database'], 'readUrl'>,
-  applicationName = 'his-acceso',
+  options: PoolOptions = {},
 ): Sequelize {
+  const statementTimeout = database.statementTimeoutInMs;
   const sequelize = new Sequelize(database.url, {
     dialect: 'postgres',
+    dialectModule: failFastPg,
     logging: false,
-    pool: { max: database.poolMax, min: 0, acquire: 5000, idle: 10_000, evict: 5000 },
+    pool: { max: database.poolMax, min: 0, acquire: ACQUIRE_TIMEOUT_MS, idle: 10_000, evict: 5000 },
     dialectOptions: {
-      connectionTimeoutMillis: 3000,
-      statement_timeout: database.statementTimeoutInMs,
-      application_name: applicationName,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: statementTimeout,
+      lock_timeout: Math.min(LOCK_TIMEOUT_MS, statementTimeout),
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+      query_timeout: options.queryTimeoutInMs ?? statementTimeout + CLIENT_MARGIN_MS,
+      application_name: options.applicationName ?? 'his-acceso',
     },
     define: { underscored: true, timestamps: true },
   });
@@ -30,5 +81,8 @@ export function createSequelize(
  */
 export function createReadSequelize(database: Config['database'], primary: Sequelize): Sequelize {
   if (!database.readUrl) return primary;
-  return createSequelize({ ...database, url: database.readUrl }, 'his-acceso-read');
+  return createSequelize(
+    { ...database, url: database.readUrl },
+    { applicationName: 'his-acceso-read' },
+  );
 }
