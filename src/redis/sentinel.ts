@@ -3,6 +3,33 @@ import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
 
 type SentinelConfig = NonNullable<Config['redis']['sentinel']>;
+type Execute = (
+  isReadonly: boolean | undefined,
+  fn: (c: never) => Promise<unknown>,
+) => Promise<unknown>;
+
+/**
+ * During a failover the Sentinel client holds every command until the sentinels name a new
+ * primary (down-after-milliseconds plus the election: seconds), and its isReady stays true. So
+ * that a request is still answered within `ms` (the 503 page, as with the direct client), each
+ * command, pipeline and transaction — all go through `_execute` — gets a deadline. The command
+ * itself still runs on the new primary if it was sent.
+ */
+function boundWaits(client: { _self: { _execute: Execute } }, ms: number): void {
+  const self = client._self;
+  const execute = self._execute.bind(self);
+  self._execute = (isReadonly, fn) => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new Error(`Redis (Sentinel) did not answer within ${ms} ms`);
+        err.name = 'TimeoutError';
+        reject(err);
+      }, ms);
+    });
+    return Promise.race([execute(isReadonly, fn), deadline]).finally(() => clearTimeout(timer));
+  };
+}
 type Scan = { cursor: string; keys: string[] };
 
 /**
@@ -38,6 +65,10 @@ export function createSentinelClient(
     if (event.type === 'MASTER_CHANGE' && event.node)
       logger.info({ primary: `${event.node.host}:${event.node.port}` }, 'redis primary changed');
   });
+  boundWaits(
+    client as unknown as Parameters<typeof boundWaits>[0],
+    fastFail.commandOptions.timeout,
+  );
   const extra = {
     async *scanIterator(options: { MATCH?: string; COUNT?: number }) {
       let cursor = '0';
