@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, notFound, serviceUnavailable } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { isRedisUnavailable } from '../redis/unavailable';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import { bodyErrorToAppError } from './body-errors';
 
 const UNAVAILABLE_NAMES = new Set([
   'SequelizeConnectionError',
@@ -27,20 +30,32 @@ export function toAppError(err: unknown): AppError | null {
       'El formulario expiró o no es válido. Vuelva a la página anterior, recárguela e intente de nuevo.',
     );
   }
+  const refusedBody = bodyErrorToAppError(err);
+  if (refusedBody) return refusedBody;
+  // PostgreSQL down, hung, saturated or locked: src/db/unavailable.ts.
   if (
     (e?.name && UNAVAILABLE_NAMES.has(e.name)) ||
-    e?.original?.code === '57014' /* statement_timeout */
+    isDatabaseUnavailable(err) ||
+    isRedisUnavailable(err)
   ) {
     return serviceUnavailable('service_unavailable', err);
   }
   return null;
 }
 
+/**
+ * Requests refused for what the client sent (size, type, charset, encoding, malformed body): worth
+ * a `warn` line to spot a misbehaving client or a probe, never an `error`.
+ */
+const LOGGED_REFUSALS = new Set([400, 413, 415]);
+
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound());
 
 /**
  * The one error middleware: known errors render their Spanish message; anything else is logged
- * with a support id and shown as a generic page, never a stack trace.
+ * with a support id and shown as a generic page, never a stack trace. A refused body is logged at
+ * `warn` with named fields only: the error object itself carries the raw body (body-parser's
+ * `err.body`, password included), so it is never passed to the logger.
  */
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -49,6 +64,11 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     const status = known?.status ?? 500;
     if (!known || status >= 500) {
       logger.error({ err, supportId, path: req.path, method: req.method }, 'request failed');
+    } else if (LOGGED_REFUSALS.has(status)) {
+      logger.warn(
+        { status, errorCode: known.code, supportId, path: req.path, method: req.method },
+        'request refused',
+      );
     }
     if (res.headersSent) return;
     res.status(status);
@@ -64,7 +84,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       title: 'Error',
       status,
       message,
-      supportId: known && status < 500 ? null : supportId,
+      supportId: known && status < 500 && !LOGGED_REFUSALS.has(status) ? null : supportId,
     });
   };
 }
