@@ -48,6 +48,8 @@ export interface EidMeasurement {
   wallMs: number;
   /** Event-loop delay p99 in ours during the callbacks, ms. */
   eldP99: number;
+  /** SQL statements per callback. */
+  queries: number;
 }
 
 /** One provider leg: our start, the sandbox's login; the callback not yet followed. */
@@ -89,5 +91,6 @@ export async function eidCallbacks(
     cpuMs: probe.cpuMs! / count,
     wallMs: wall / count,
     eldP99: probe.eld!.p99,
+    queries: probe.queries! / count,
   };
 }

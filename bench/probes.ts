@@ -23,6 +23,8 @@ export interface ProbeReply {
   eld?: { p50: number; p99: number; max: number };
   /** CPU time (user + system) of this process over the span. */
   cpuMs?: number;
+  /** SQL statements the server sent over the span (ours only). */
+  queries?: number;
   /** argon2id verifies per second with `concurrency` in flight. */
   verifiesPerSecond?: number;
   error?: string;
@@ -74,10 +76,16 @@ function spanProfiler(role: string) {
 }
 
 /** Answers the load side's probes in this process (a bench server: ours or the ceiling). */
-export function installProbes(password: string, role: string): void {
+export function installProbes(
+  password: string,
+  role: string,
+  /** The server's count of SQL statements so far (ours: a Sequelize beforeQuery hook). */
+  queryCount: () => number = () => NaN,
+): void {
   const eld = monitorEventLoopDelay({ resolution: 10 });
   const profiler = spanProfiler(role);
   let cpuAtStart = process.cpuUsage();
+  let queriesAtStart = 0;
   const ms = (ns: number) => ns / 1e6;
   process.on('message', (msg: unknown) => {
     if (!isProbe(msg) || !('op' in msg)) return;
@@ -88,6 +96,7 @@ export function installProbes(password: string, role: string): void {
         eld.reset();
         eld.enable();
         cpuAtStart = process.cpuUsage();
+        queriesAtStart = queryCount();
         reply({});
       });
     } else if (msg.op === 'stop') {
@@ -97,6 +106,7 @@ export function installProbes(password: string, role: string): void {
         reply({
           eld: { p50: ms(eld.percentile(50)), p99: ms(eld.percentile(99)), max: ms(eld.max) },
           cpuMs: (cpu.user + cpu.system) / 1000,
+          queries: queryCount() - queriesAtStart,
         }),
       );
     } else {

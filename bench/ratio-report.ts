@@ -102,7 +102,14 @@ export function ratioReport(
   console.log(
     `e-ID callback (${eid[0]?.callbacks ?? 0} per round, one at a time): our CPU ` +
       `${fixed(median(eid.map((e) => e.cpuMs)), 2)} ms per callback (target ≤ 2 ms), ` +
-      `wall ${fixed(median(eid.map((e) => e.wallMs)), 1)} ms, ELD p99 ${fixed(median(eid.map((e) => e.eldP99)), 1)} ms`,
+      `wall ${fixed(median(eid.map((e) => e.wallMs)), 1)} ms, ELD p99 ${fixed(median(eid.map((e) => e.eldP99)), 1)} ms, ` +
+      `${fixed(median(eid.map((e) => e.queries)), 1)} SQL statements per callback`,
+  );
+  const sql = (loads: Load[]) =>
+    fixed(median(loads.map((l) => (l.probe.queries ?? NaN) / l.count)), 2);
+  console.log(
+    `SQL statements per response (ours): home ${sql(home.map(([o]) => o))}, ` +
+      `verify ${sql(verify.map(([o]) => o))}, login ${sql(login)} (its form fetch included)`,
   );
   const perRound = (values: number[], digits = 2) => values.map((v) => fixed(v, digits)).join(' ');
   console.log(

@@ -212,7 +212,7 @@ async function main(): Promise<void> {
       process.stderr.write(`  ${callbacks} e-ID callbacks…\n`);
       const eid = only.has('eid')
         ? await eidCallbacks(oursUrl, ours.child, users, callbacks)
-        : { callbacks: 0, cpuMs: NaN, wallMs: NaN, eldP99: NaN };
+        : { callbacks: 0, cpuMs: NaN, wallMs: NaN, eldP99: NaN, queries: NaN };
       results.push({
         home: [homeOurs, homeBase],
         verify: [verifyOurs, verifyBase],

@@ -91,7 +91,14 @@ export async function serve(
     }
   });
   process.on('disconnect', () => void stop(0)); // the load side is gone: clean up and go
-  installProbes(PASSWORD, 'ours'); // event-loop delay, CPU time and argon2id rate, when asked
+  let queries = 0;
+  // The SQL statements sent, for the probes; BENCH_LOG_SQL=1 prints them on stderr.
+  sequelize.addHook('beforeQuery', () => void (queries += 1));
+  if (process.env.BENCH_LOG_SQL)
+    (sequelize as unknown as { options: { logging: unknown } }).options.logging = (sql: string) =>
+      console.error(sql);
+  // Event-loop delay, CPU time, SQL statements and the argon2id rate, when the load side asks.
+  installProbes(PASSWORD, 'ours', () => queries);
   // Ctrl-C reaches the whole process group; this side stops only through the two events above.
   process.on('SIGINT', () => undefined);
 
