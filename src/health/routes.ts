@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import type { RedisClientType } from 'redis';
 import type client from 'prom-client';
 import type { Policy } from '../http/policy';
+import { requireObservability, type ObservabilityAccess } from '../http/observability-access';
 
 const withTimeout = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([
@@ -11,22 +12,27 @@ const withTimeout = <T>(promise: Promise<T>, ms: number) =>
   ]);
 
 /**
- * /healthz: the process answers. /readyz: PostgreSQL and Redis answer within a second (a load
- * balancer stops sending traffic otherwise). /metrics: Prometheus text format.
+ * /healthz: the process answers (public, minimal). /readyz: PostgreSQL and Redis answer within a
+ * second (a load balancer stops sending traffic otherwise); which part failed, and whether the
+ * e-ID provider is in degraded mode, only for those `access` lets in. The e-ID does not make the
+ * instance unready: classic logins still work. /metrics: Prometheus text, only with access.
  */
 export function healthRoutes(deps: {
   sequelize: Sequelize;
   redis: RedisClientType;
   registry: client.Registry;
   policy: Policy;
+  eidUp?: () => boolean;
+  access?: ObservabilityAccess;
+  /** Whether a bearer token is configured (a refusal is then a 401 challenge, else a 404). */
+  tokenConfigured?: boolean;
 }) {
+  const { eidUp = () => true, access = () => true, tokenConfigured = false } = deps;
   const router = Router();
-  // Probes for load balancers and Prometheus: no session, no login.
-  const open = deps.policy('public');
-  router.get('/healthz', open, (_req, res) => {
+  router.get('/healthz', deps.policy('public'), (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', open, async (_req, res) => {
+  router.get('/readyz', deps.policy('observability'), async (req, res) => {
     const check = async (fn: () => Promise<unknown>) =>
       withTimeout(fn(), 1000).then(
         () => 'ok',
@@ -37,10 +43,18 @@ export function healthRoutes(deps: {
       check(() => deps.redis.ping()),
     ]);
     const ok = postgres === 'ok' && redis === 'ok';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', postgres, redis });
+    const status = ok ? 'ok' : 'unavailable';
+    res.status(ok ? 200 : 503);
+    if (!access(req)) return void res.json({ status });
+    res.json({ status, postgres, redis, eid: eidUp() ? 'ok' : 'degraded' });
   });
-  router.get('/metrics', open, async (_req, res) => {
-    res.type(deps.registry.contentType).send(await deps.registry.metrics());
-  });
+  router.get(
+    '/metrics',
+    deps.policy('observability'),
+    requireObservability(access, tokenConfigured),
+    async (_req, res) => {
+      res.type(deps.registry.contentType).send(await deps.registry.metrics());
+    },
+  );
   return router;
 }
