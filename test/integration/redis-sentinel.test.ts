@@ -8,6 +8,11 @@ import {
 } from '../../bench/redis-topology';
 import { failoverPhase } from '../../bench/sentinel-phase';
 import { openSessions, sessionWorks } from '../../bench/sentinel-load';
+import { createRedisClient } from '../../src/redis/client';
+import { createLogger } from '../../src/shared/logger';
+import { loadConfig } from '../../src/config';
+import { createLockout } from '../../src/auth/classic/lockout';
+import { createImportDrafts } from '../../src/establishments/import-drafts';
 
 jest.setTimeout(120_000);
 
@@ -54,6 +59,46 @@ describeWithSentinel('Redis through Sentinel', () => {
     const primary = await topology!.primaryPort();
     const keys = await topology!.withNode(primary, (c) => c.keys(`${world!.keyPrefix}*`));
     expect(keys.some((k) => k.startsWith(`${world!.keyPrefix}sess:`))).toBe(true);
+  });
+
+  it('when the app modules run on the Sentinel client then the commands they use work (eval, multi, SCAN, getDel)', async () => {
+    const config = loadConfig({
+      REDIS_SENTINELS: topology!.sentinels,
+      REDIS_SENTINEL_NAME: SENTINEL_NAME,
+    });
+    const redis = createRedisClient(
+      'redis://unused',
+      createLogger('silent'),
+      config.redis.sentinel,
+    );
+    await redis.connect();
+    try {
+      const prefix = `${world!.keyPrefix}direct:`;
+      // Brute force: rate-limiter-flexible's EVAL and MULTI, EXISTS, SET, and SCAN for the lists.
+      const lockout = createLockout(redis, prefix, config.lockout);
+      for (let i = 0; i < config.lockout.maxFailures; i++) {
+        const gate = await lockout.reserve('enfermera.ruiz', '10.1.2.3');
+        expect(gate.allowed).toBe(true);
+        if (gate.allowed) await gate.failed();
+      }
+      expect((await lockout.reserve('enfermera.ruiz', '10.1.2.3')).allowed).toBe(false);
+      expect(await lockout.isLocked('enfermera.ruiz')).toBe(true);
+      expect((await lockout.listLocked()).usernames).toEqual(['enfermera.ruiz']);
+      await lockout.reset('enfermera.ruiz');
+      expect(await lockout.isLocked('enfermera.ruiz')).toBe(false);
+      expect((await lockout.reserve('enfermera.ruiz', '10.1.2.3')).allowed).toBe(true);
+      // Import drafts: SET EX, GET, DEL.
+      const drafts = createImportDrafts(redis, prefix);
+      const id = await drafts.save({ userId: 7, fileName: 'e.csv', text: 'codigo;nombre' });
+      expect(await drafts.get(id, 7)).toMatchObject({ fileName: 'e.csv' });
+      await drafts.discard(id);
+      expect(await drafts.get(id, 7)).toBeNull();
+      await redis.set(`${prefix}once`, '1');
+      expect(await redis.getDel(`${prefix}once`)).toBe('1');
+      expect(await redis.ping()).toBe('PONG');
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('when the primary is killed during logins then no request gets a 500, the app serves again and acknowledged sessions survive', async () => {
