@@ -60,6 +60,8 @@ const common = {
       .string({ error: 'Escriba un nombre de usuario.' })
       .trim()
       .max(100, { error: 'El usuario admite hasta 100 caracteres.' })
+      // PostgreSQL text cannot hold a NUL byte: no username has one, and the query would fail.
+      .refine((v) => !v.includes('\u0000'), { error: 'Escriba un nombre de usuario.' })
       .transform((v) => v.toLowerCase()),
   ),
   userId: id('El enlace del usuario no es válido.'),
