@@ -4,12 +4,15 @@
  * own free port of 127.0.0.1, stopped by that PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../src/shared/paths';
 import { freePort } from '../test/support/nginx';
 
 const READY_TIMEOUT_IN_MS = 60_000;
 const STOP_GRACE_IN_MS = 12_000;
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export interface AppInstance {
   name: string;
@@ -22,6 +25,8 @@ export interface AppInstance {
   kill9(): Promise<void>;
   /** SIGTERM (graceful shutdown), SIGKILL after a grace period. */
   stop(): Promise<void>;
+  /** CPU time (user + system) the process has used so far, in seconds (Linux /proc). */
+  cpuSeconds(): number;
   /** The last lines the process wrote to stderr/stdout, for failure messages. */
   output(): string;
 }
@@ -67,6 +72,12 @@ export async function startAppInstance(
     pid: child.pid!,
     alive,
     output: () => tail,
+    cpuSeconds() {
+      // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    },
     async kill9() {
       if (alive()) child.kill('SIGKILL');
       await exited;

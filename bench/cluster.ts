@@ -25,6 +25,9 @@ import { startClusterWorld, type ClusterWorld } from './cluster-world';
 import { openSession } from './http-forms';
 import { positiveInt } from './settings';
 
+/** A step of the throughput table: the load's figures, the cores the instances used, loadavg. */
+type Row = LoadResult & { appCores: number; load: number };
+
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function print(result: CheckResult): void {
@@ -40,9 +43,9 @@ async function throughput(
   world: ClusterWorld,
   seconds: number,
   connections: number,
-): Promise<CheckResult & { rows: LoadResult[] }> {
+): Promise<CheckResult & { rows: Row[] }> {
   const ports = world.instances.map((i) => i.port);
-  const rows: LoadResult[] = [];
+  const rows: Row[] = [];
   for (let n = 1; n <= ports.length; n++) {
     const lb = await startLoadBalancer(ports.slice(0, n));
     try {
@@ -57,18 +60,32 @@ async function throughput(
       );
       await authenticatedLoad(lb.baseUrl, cookies, 1, connections); // warm-up
       log(`measuring ${n} instance(s) for ${seconds} s…`);
-      rows.push(await authenticatedLoad(lb.baseUrl, cookies, seconds, connections));
+      const used = world.instances.slice(0, n);
+      const cpuBefore = used.reduce((sum, i) => sum + i.cpuSeconds(), 0);
+      const row = await authenticatedLoad(lb.baseUrl, cookies, seconds, connections);
+      const cpu = used.reduce((sum, i) => sum + i.cpuSeconds(), 0) - cpuBefore;
+      rows.push({ ...row, appCores: cpu / row.seconds, load: loadavg()[0]! });
     } finally {
       await lb.stop();
     }
   }
   const base = rows[0]!.rps;
-  console.log('\n  instances   req/s   ratio   p50 ms   p99 ms   non-2xx/errors');
+  console.log(
+    '\n  instances   req/s   ratio   p50 ms   p99 ms   non-2xx/errors   app CPU (cores)   load avg',
+  );
   rows.forEach((r, i) => {
     const failed = Object.values(r.other).reduce((a, b) => a + b, 0) + r.errors + r.timeouts;
     console.log(
-      `  ${String(i + 1).padStart(9)} ${r.rps.toFixed(0).padStart(7)} ${(r.rps / base).toFixed(2).padStart(6)}x` +
-        ` ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(failed).padStart(16)}`,
+      [
+        String(i + 1).padStart(11),
+        r.rps.toFixed(0).padStart(7),
+        `${(r.rps / base).toFixed(2)}x`.padStart(7),
+        String(r.p50).padStart(8),
+        String(r.p99).padStart(8),
+        String(failed).padStart(16),
+        r.appCores.toFixed(2).padStart(17),
+        r.load.toFixed(1).padStart(10),
+      ].join(' '),
     );
   });
   console.log('');
@@ -78,7 +95,11 @@ async function throughput(
   return {
     name: 'throughput grows with instances',
     pass: clean && grows,
-    detail: `${rows.length} instance(s): ${(last.rps / base).toFixed(2)}x one instance on ${availableParallelism()} cores`,
+    detail:
+      `${rows.length} instance(s): ${(last.rps / base).toFixed(2)}x one instance on ` +
+      `${availableParallelism()} cores; the instances used ${last.appCores.toFixed(2)} cores ` +
+      `(one: ${rows[0]!.appCores.toFixed(2)}), load average ${last.load.toFixed(1)}` +
+      (grows ? '' : ' (on a busy machine there is no free core for another instance to use)'),
     rows,
   };
 }
