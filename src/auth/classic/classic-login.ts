@@ -68,10 +68,19 @@ export function createClassicLogin({
       userAgent: attempt.userAgent,
       method: 'classic' as const,
     };
-    const [user, gate] = await Promise.all([
+    const [found, reserved] = await Promise.allSettled([
       users.findByUsername(username),
       lockout.reserve(username, attempt.ip),
     ]);
+    if (found.status === 'rejected') {
+      // PostgreSQL could not look the account up: no password was looked at, so the attempt
+      // must not count toward a lock (people retrying during an outage would be locked after it).
+      if (reserved.status === 'fulfilled' && reserved.value.allowed)
+        await reserved.value.abandoned().catch(() => undefined);
+      throw found.reason;
+    }
+    if (reserved.status === 'rejected') throw reserved.reason;
+    const [user, gate] = [found.value, reserved.value];
     if (!gate.allowed) {
       await record({ ...base, userId: user?.id ?? null, outcome: 'failure', reason: gate.reason });
       return gate.reason === 'throttled_ip'

@@ -14,6 +14,8 @@ export interface Reservation {
   succeeded(): Promise<void>;
   /** Wrong password: the points stay spent; true (with its length) when this failure started a lock. */
   failed(): Promise<{ lockStarted: boolean; lockSeconds: number }>;
+  /** No password was verified (the account could not be looked up): the points are given back. */
+  abandoned(): Promise<void>;
 }
 
 export type Gate =
@@ -115,6 +117,13 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
           perIp.reward(ip),
           accountReserved ? account.reward(name(username)) : null,
           redis.set(knownKey(username, ip), '1', { EX: KNOWN_SOURCE_TTL_IN_SECONDS }),
+        ]);
+      },
+      async abandoned() {
+        await Promise.all([
+          pair.reward(key),
+          perIp.reward(ip),
+          accountReserved ? account.reward(name(username)) : null,
         ]);
       },
       async failed() {
