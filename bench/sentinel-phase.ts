@@ -33,7 +33,8 @@ export interface PhaseResult {
   lost: number;
   /**
    * Logins cut short because the session written by the step before was gone at the next step
-   * (redirected to the login): writes of the switch's window that the new primary never got.
+   * (redirected to the login, or its form token refused): writes of the switch's window that the
+   * new primary never got.
    */
   lostInFlight: number;
   /** For each lost session, how long before the trigger it was opened. */
@@ -132,8 +133,11 @@ export async function failoverPhase(
     slowestStepMs: Math.max(0, ...steps.map((s) => s.end - s.start)),
     sessionsBefore: before.length,
     lost: lostSessions.length,
+    // Sent back to the login, or the form's token refused (403): the session was not there.
     lostInFlight: steps.filter(
-      (x) => x.status === 303 && (x.what === 'GET /login/establishment' || x.what === 'GET /'),
+      (x) =>
+        (x.status === 303 && (x.what === 'GET /login/establishment' || x.what === 'GET /')) ||
+        (x.status === 403 && x.what === 'POST /login/establishment'),
     ).length,
     lostAgesMs: lostSessions.map((s) => trigger - s.openedAt),
     ...(acknowledged && { acknowledged }),
