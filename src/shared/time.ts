@@ -13,12 +13,25 @@ function wallClock(date: Date): dayjs.Dayjs {
   return dayjs.utc(dayjs(date).tz(ZONE).format('YYYY-MM-DDTHH:mm:ss.SSS'));
 }
 
+/** Bounds {@link addMonthsInZone}'s memo; when full it starts over. */
+const MONTHS_MEMO_LIMIT = 10_000;
+const monthsMemo = new Map<string, number>();
+
 /** `date` plus whole calendar months, counted on Asunción's calendar (31 Aug + 3 = 30 Nov). */
 export function addMonthsInZone(date: Date, months: number): Date {
+  // Through dayjs tz it costs about a millisecond under load, and a login asks it three times
+  // about the same last e-ID login (warning, re-auth limit, badge): the answer never changes,
+  // so it is remembered (bench/README.md, the login's CPU besides the hash).
+  const key = `${date.getTime()}/${months}`;
+  const known = monthsMemo.get(key);
+  if (known !== undefined) return new Date(known);
   // On the wall clock, then back to an instant: `tz().add()` keeps the starting UTC offset, an
   // hour off the local time of day for timestamps from Paraguay's DST years (before Oct 2024).
   const wall = wallClock(date).add(months, 'month').format('YYYY-MM-DDTHH:mm:ss.SSS');
-  return dayjs.tz(wall, ZONE).toDate();
+  const result = dayjs.tz(wall, ZONE).toDate();
+  if (monthsMemo.size >= MONTHS_MEMO_LIMIT) monthsMemo.clear();
+  monthsMemo.set(key, result.getTime());
+  return result;
 }
 
 /** Whole calendar months from `from` to `to` in Asunción (floor). */
