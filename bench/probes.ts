@@ -21,7 +21,7 @@ export interface ProbeReply {
   id: number;
   /** Event-loop delay over the span: p99 and max. */
   eld?: { p50: number; p99: number; max: number };
-  /** CPU time (user + system) of this process over the span. */
+  /** CPU time (user + system, all threads) of this process over the span; per verify for `rate`. */
   cpuMs?: number;
   /** SQL statements the server sent over the span (ours only). */
   queries?: number;
@@ -47,8 +47,13 @@ async function verifyRate(password: string, seconds: number, concurrency: number
     }
   };
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return done / ((performance.now() - started) / 1000);
+  const cpu = process.cpuUsage(cpuAtStart);
+  return {
+    verifiesPerSecond: done / ((performance.now() - started) / 1000),
+    cpuMs: (cpu.user + cpu.system) / 1000 / done,
+  };
 }
 
 /**
@@ -111,7 +116,7 @@ export function installProbes(
       );
     } else {
       verifyRate(password, msg.seconds, msg.concurrency).then(
-        (verifiesPerSecond) => reply({ verifiesPerSecond }),
+        ({ verifiesPerSecond, cpuMs }) => reply({ verifiesPerSecond, cpuMs }),
         (err: unknown) => reply({ error: String(err) }),
       );
     }

@@ -13,6 +13,8 @@ export interface Round {
   login: Load;
   /** argon2id verifies per second on ours' thread pool, as many in flight as connections. */
   verifiesPerSecond: number;
+  /** The process's CPU (all threads) per raw verify, ms. */
+  verifyCpuMs: number;
   eid: EidMeasurement;
 }
 
@@ -96,7 +98,7 @@ export function ratioReport(
       '',
       '',
       `${fixed(median(login.map(eld)), 1)} / -`,
-      `${fixed(median(login.map(cpu)), 2)} / -`,
+      `${fixed(median(login.map(cpu)), 1)} / ${fixed(median(rounds.map((r) => r.verifyCpuMs)), 1)}`,
     ]),
   );
   console.log(
@@ -110,6 +112,10 @@ export function ratioReport(
   console.log(
     `SQL statements per response (ours): home ${sql(home.map(([o]) => o))}, ` +
       `verify ${sql(verify.map(([o]) => o))}, login ${sql(login)} (its form fetch included)`,
+  );
+  console.log(
+    `login: CPU per accepted login (all threads, its form fetch included) minus CPU per raw verify: ` +
+      `${fixed(median(rounds.map((r) => cpu(r.login) - r.verifyCpuMs)), 2)} ms`,
   );
   const perRound = (values: number[], digits = 2) => values.map((v) => fixed(v, digits)).join(' ');
   console.log(

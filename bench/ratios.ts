@@ -218,6 +218,7 @@ async function main(): Promise<void> {
         verify: [verifyOurs, verifyBase],
         login: loginOurs,
         verifiesPerSecond: raw.verifiesPerSecond ?? NaN,
+        verifyCpuMs: raw.cpuMs ?? NaN,
         eid,
       });
     }
