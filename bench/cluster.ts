@@ -30,6 +30,12 @@ type Row = LoadResult & { appCores: number; load: number };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+let interrupted = false;
+/** Between steps: stop here (and clean up) once Ctrl-C was pressed. */
+function stopIfInterrupted(): void {
+  if (interrupted) throw new Error('interrupted (Ctrl-C)');
+}
+
 function print(result: CheckResult): void {
   console.log(`${result.pass ? 'PASS' : 'FAIL'}  ${result.name}\n      ${result.detail}`);
 }
@@ -47,6 +53,7 @@ async function throughput(
   const ports = world.instances.map((i) => i.port);
   const rows: Row[] = [];
   for (let n = 1; n <= ports.length; n++) {
+    stopIfInterrupted();
     const lb = await startLoadBalancer(ports.slice(0, n));
     try {
       const cookies = await Promise.all(
@@ -124,8 +131,13 @@ async function main(): Promise<number> {
       await lb?.stop();
       await world?.stop();
     })());
+  // Ctrl-C reaches the whole process group: the instances, nginx and the sandbox stop at once,
+  // the step under way fails, and this process cleans up (database, keys) before it exits. A
+  // second Ctrl-C does not wait for the step.
   process.on('SIGINT', () => {
-    void cleanup().finally(() => process.exit(130));
+    if (interrupted) void cleanup().finally(() => process.exit(130));
+    interrupted = true;
+    log('interrupted: cleaning up after the current step…');
   });
 
   try {
@@ -135,6 +147,7 @@ async function main(): Promise<number> {
       baseUrl: `http://127.0.0.1:${lbPort}`,
       log,
     });
+    stopIfInterrupted();
     lb = await startLoadBalancer(
       world.instances.map((i) => i.port),
       lbPort,
@@ -146,6 +159,7 @@ async function main(): Promise<number> {
         pass: false,
         detail: String(err),
       }));
+      stopIfInterrupted();
       print(result);
       results.push(result);
     };
@@ -162,7 +176,10 @@ async function main(): Promise<number> {
     );
     // The killed instance is replaced, so the throughput steps have N live instances again.
     world.instances.splice(0, world.instances.length, ...world.instances.filter((i) => i.alive()));
-    while (world.instances.length < count) await world.addInstance();
+    while (world.instances.length < count) {
+      stopIfInterrupted();
+      await world.addInstance();
+    }
     await lb.stop();
     lb = undefined;
     const scale = await throughput(world, seconds, connections);

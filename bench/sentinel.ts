@@ -38,7 +38,14 @@ async function main(): Promise<number> {
       await world?.stop();
       await topology?.stop();
     })());
-  process.on('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+  // Ctrl-C reaches the whole process group (app, sandbox, redis): the step under way fails and
+  // this process cleans up before it exits; a second Ctrl-C does not wait.
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) void cleanup().finally(() => process.exit(130));
+    interrupted = true;
+    log('interrupted: cleaning up after the current step…');
+  });
 
   try {
     log('starting the primary, the replica and three sentinels…');
@@ -54,6 +61,7 @@ async function main(): Promise<number> {
     });
     const results: PhaseResult[] = [];
     for (const kind of ['failover', 'kill', 'kill-after-wait'] as FailoverKind[]) {
+      if (interrupted) throw new Error('interrupted (Ctrl-C)');
       log(`${kind}: login load, then the switch…`);
       const result = await failoverPhase(topology, world, kind, {
         workers,
