@@ -18,14 +18,15 @@ const PARAM = /(GET|POST|URI|Cookie|\(custom\) POST) parameter '([^']+)'/;
 
 /**
  * Negative verdicts contain the word "injectable" too ("does not seem to be injectable", "all
- * tested parameters do not appear to be injectable"): they are recognised first, and anything
- * else that speaks of injectable / vulnerable / an identified injection point is a finding.
+ * tested parameters do not appear to be injectable", "If no dynamic nor injectable parameters are
+ * detected…"): they are recognised first, and a finding is a parameter said to be injectable or
+ * vulnerable, a positive heuristic, or an identified injection point.
  */
 const NEGATIVE = /does not seem to be injectable|do not appear to be injectable/;
 /** A heuristic that found nothing; the full tests still decide. */
 const HEURISTIC_NEGATIVE = /might not be injectable/;
 const FINDING =
-  /\binjectable\b|is vulnerable|might be vulnerable|identified the following injection point|might be injectable/i;
+  /parameter '[^']+' (appears to be|is) .*injectable|parameter '[^']+' is vulnerable|might be injectable|might be vulnerable|identified the following injection point/i;
 /** Anything sqlmap reports as an error (the "nothing injectable" verdict is caught above). */
 const BLOCKER = /\[(ERROR|CRITICAL)\]|unable to connect|no parameter\(s\) found for testing/i;
 

@@ -9,6 +9,7 @@ const CLEAN = `
 [18:35:23] [INFO] testing if POST parameter 'password' is dynamic
 [18:35:24] [WARNING] heuristic (basic) test shows that POST parameter 'password' might not be injectable
 [18:35:27] [WARNING] POST parameter 'password' does not seem to be injectable
+[19:16:51] [WARNING] target URL content is not stable (i.e. content differs). sqlmap will base the page comparison on a sequence matcher. If no dynamic nor injectable parameters are detected, or in case of junk results, refer to user's manual paragraph 'Page comparison'
 [18:35:27] [ERROR] all tested parameters do not appear to be injectable. Try to increase values for '--level'/'--risk' options if you wish to perform more tests. If you suspect that there is some kind of protection mechanism involved (e.g. WAF) maybe you could try to use option '--tamper'
 `;
 
