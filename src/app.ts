@@ -9,7 +9,8 @@ import type { Logger } from './shared/logger';
 import { projectRoot } from './shared/paths';
 import { createSessionMiddleware } from './sessions/session-middleware';
 import { createSessionIndex } from './sessions/session-index';
-import { enforceSessionTimeouts } from './sessions/timeouts';
+import { createSessionTimeouts } from './sessions/timeouts';
+import { createSessionEnds } from './sessions/session-ends';
 import { identify } from './sessions/require-auth';
 import { createIdentityCache } from './sessions/identity-cache';
 import { createPolicy } from './http/policy';
@@ -17,6 +18,7 @@ import type { Repositories } from './repositories';
 import { switchEstablishment } from './sessions/commands/switch-establishment';
 import { logout } from './sessions/commands/logout';
 import { createCsrf } from './http/csrf';
+import { refuseForeignOrigin } from './http/origin-check';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { createMetrics } from './http/metrics';
 import { createLoginEventRecorder, type RecordLoginEvent } from './audit/recorder';
@@ -107,6 +109,9 @@ export function createApp(deps: AppDeps) {
         },
       },
       strictTransportSecurity: config.session.cookieSecure,
+      // Not helmet's no-referrer: with it browsers send `Origin: null` on our own form posts,
+      // which the origin check must refuse. same-origin still tells other sites nothing.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use(
@@ -137,7 +142,8 @@ export function createApp(deps: AppDeps) {
   );
   app.use(healthRoutes({ sequelize, redis, registry: metrics.registry, policy }));
 
-  const sessions = createSessionMiddleware(config, redis);
+  const sessionEnds = createSessionEnds(redis, config.redis.keyPrefix, clock, config.session);
+  const sessions = createSessionMiddleware(config, redis, sessionEnds);
   const index = createSessionIndex(
     redis,
     config.redis.keyPrefix,
@@ -153,7 +159,8 @@ export function createApp(deps: AppDeps) {
       reason: event.reason ?? '',
     });
   };
-  const csrf = createCsrf();
+  const timeouts = createSessionTimeouts({ clock, config, record, ends: sessionEnds });
+  const csrf = createCsrf({ secret: config.session.secret, secure: config.session.cookieSecure });
   const identities = createIdentityCache(redis, config.redis.keyPrefix, repos);
 
   app.use((_req, res, next) => {
@@ -169,19 +176,24 @@ export function createApp(deps: AppDeps) {
   });
   app.use(sessions.middleware);
   // Forward-auth answers 401 itself, so it comes before the page middleware that redirects.
-  app.use(verifyRoutes({ clock, config, record, identities, policy }));
+  app.use(verifyRoutes({ timeouts, identities, policy }));
+  // A form posted by another site is refused whatever token it carries (GET, HEAD, OPTIONS pass),
+  // before an upload is read.
+  app.use(refuseForeignOrigin(config.baseUrl));
   // The establishment CSV upload is multipart: its _csrf field is parsed before the check below.
   app.use(
     multipartForms([IMPORT_UPLOAD_PATH], { field: IMPORT_FILE_FIELD, maxBytes: MAX_IMPORT_BYTES }),
   );
+  // Before the CSRF check: a form posted from a page whose session expired meanwhile (its token
+  // died with it) leads to the login and its notice, not to a "form expired" error.
+  app.use(timeouts.enforce);
   // CSRF once for every state-changing method (csrf-sync lets GET, HEAD and OPTIONS through).
   app.use(csrf.protect);
   app.use((req, res, next) => {
-    res.locals.csrf = () => csrf.generateToken(req);
+    res.locals.csrf = () => csrf.generateToken(req, res);
     res.locals.eidDegraded = !eidStatus.available();
     next();
   });
-  app.use(enforceSessionTimeouts(clock, config, record));
   app.use(identify(clock, { staleAfterMonths: config.eid.staleAfterMonths }, identities));
   const lockout = createLockout(redis, config.redis.keyPrefix, config.lockout);
   const requiredSinceFor = eidRequiredSinceFor(config, repos.establishments.regions);
@@ -288,6 +300,8 @@ export function createApp(deps: AppDeps) {
     app,
     sessionIndex: index,
     sessionStore: sessions.store,
+    /** Its `sweep()` audits the expiries nobody came back to; main.ts runs it every minute. */
+    sessionTimeouts: timeouts,
     identities,
     policy,
     readSequelize,

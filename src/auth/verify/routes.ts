@@ -1,10 +1,7 @@
 import { Router, type Response } from 'express';
-import type { Clock } from '../../shared/clock';
-import type { Config } from '../../config';
 import type { Policy } from '../../http/policy';
-import type { RecordLoginEvent } from '../../audit/recorder';
 import type { IdentityCache } from '../../sessions/identity-cache';
-import { checkSessionTimeouts } from '../../sessions/timeouts';
+import type { SessionTimeouts } from '../../sessions/timeouts';
 import { sessionIdentity } from '../../sessions/require-auth';
 import { identityHeaders } from './identity-headers';
 
@@ -27,18 +24,16 @@ const unauthorized = (res: Response) =>
  * writes to an empty session, and express-session saves none (`saveUninitialized: false`).
  */
 export function verifyRoutes(deps: {
-  clock: Clock;
-  config: Config;
-  record: RecordLoginEvent;
+  timeouts: SessionTimeouts;
   identities: IdentityCache;
   policy: Policy;
 }) {
   const router = Router();
   router.get(VERIFY_PATH, deps.policy('public'), async (req, res) => {
     res.set('Cache-Control', 'no-store');
+    // First: a session Redis dropped by its idle TTL is audited here too (then 401).
+    if (await deps.timeouts.check(req)) return unauthorized(res);
     if (!req.session.auth) return unauthorized(res);
-    if (await checkSessionTimeouts(req, deps.clock, deps.config, deps.record))
-      return unauthorized(res);
     const opened = await sessionIdentity(req, deps.identities);
     if (!opened || opened.identity.mustChangePassword) return unauthorized(res);
     res.set(identityHeaders(opened.identity, opened.establishment)).status(204).end();
