@@ -8,6 +8,9 @@ import { createRepositories } from './repositories';
 import { createEidProvider } from './auth/eid';
 import { createEidMonitor } from './auth/eid/monitor';
 
+/** How often the expiries of sessions nobody came back to are audited (src/sessions/timeouts.ts). */
+const SESSION_SWEEP_INTERVAL_MS = 60_000;
+
 /** Composition root: configuration → PostgreSQL → Redis → app → listen, and graceful shutdown. */
 async function main(): Promise<void> {
   let config;
@@ -31,7 +34,7 @@ async function main(): Promise<void> {
   const eidProvider = createEidProvider(config);
   const eidStatus = createEidMonitor(eidProvider, logger);
   eidStatus.start();
-  const { app } = createApp({
+  const { app, sessionTimeouts } = createApp({
     config,
     clock: systemClock,
     logger,
@@ -47,6 +50,11 @@ async function main(): Promise<void> {
   });
   server.headersTimeout = 15_000;
   server.requestTimeout = 30_000;
+  const sessionSweep = setInterval(() => {
+    sessionTimeouts.sweep().catch((err: unknown) => {
+      logger.warn({ err }, 'session expiry sweep failed');
+    });
+  }, SESSION_SWEEP_INTERVAL_MS).unref();
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -55,6 +63,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     eidStatus.stop();
+    clearInterval(sessionSweep);
     server.close(async () => {
       const pools = readSequelize === sequelize ? [sequelize] : [sequelize, readSequelize];
       await Promise.allSettled([...pools.map((pool) => pool.close()), redis.quit()]);
