@@ -10,7 +10,7 @@ import {
   type CheckResult,
 } from '../../bench/cluster-checks';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 /**
  * `npm run cluster` reduced: two real app processes (src/main.ts) behind the real nginx running

@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config';
 import { createLockout } from '../../src/auth/classic/lockout';
 import { createImportDrafts } from '../../src/establishments/import-drafts';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 /**
  * `npm run check:sentinel` reduced: a primary, a replica and three sentinels of this test only,
