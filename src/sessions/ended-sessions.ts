@@ -2,12 +2,21 @@ import type { RedisClientType } from 'redis';
 
 /**
  * SET the session only while its id carries no "ended" mark. One Lua script, so it is atomic
- * with {@link endSession}'s MULTI: either the save lands first (and the DEL removes it) or the
- * mark is there first (and the save is dropped).
+ * with {@link DEL_AND_MARK}: either the save lands first (and the DEL removes it) or the mark is
+ * there first (and the save is dropped).
  */
 const SET_UNLESS_ENDED = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1`;
+
+/**
+ * DEL the session and, when there was one, mark its id as ended. A session that was never stored
+ * (an anonymous visitor's, regenerated at login) leaves no mark behind.
+ */
+const DEL_AND_MARK = `
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[1])
 return 1`;
 
 type SetOptions = { expiration?: { type: string; value: number } };
@@ -18,7 +27,7 @@ type SetOptions = { expiration?: { type: string; value: number } };
  * that loaded it earlier and finishes later: express-session saves whatever the request
  * modified (its once-a-minute `lastSeenAt`) with a plain SET, which would resurrect it.
  *
- * Deleting a session key leaves an "ended" mark for `markTtlInSeconds` (the idle timeout: no
+ * Deleting a stored session leaves an "ended" mark for `markTtlInSeconds` (the idle timeout: no
  * request outlives it), and writes to a marked id are dropped. Keys outside `sessionPrefix` and
  * every other command pass through unchanged. test/integration/security-logout-race.test.ts.
  */
@@ -45,12 +54,15 @@ export function refuseEndedSessions(
   async function del(keys: string | string[]) {
     const list = ([] as string[]).concat(keys);
     if (!list.every(ours)) return redis.del(list);
-    const multi = redis.multi();
+    let deleted = 0;
     for (const key of list)
-      multi.set(markOf(key), '1', { expiration: { type: 'EX', value: markTtlInSeconds } });
-    multi.del(list);
-    const replies = await multi.exec();
-    return Number(replies.at(-1));
+      deleted += Number(
+        await redis.eval(DEL_AND_MARK, {
+          keys: [key, markOf(key)],
+          arguments: [String(markTtlInSeconds)],
+        }),
+      );
+    return deleted;
   }
 
   return new Proxy(redis, {
