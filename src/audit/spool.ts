@@ -1,21 +1,14 @@
-import { rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { Logger } from '../shared/logger';
 import { isDatabaseUnavailable, mayHaveCommitted } from '../db/unavailable';
-import {
-  appendSpooled,
-  isStored,
-  parseSpoolLine,
-  type SpooledEvent,
-  type SpoolLine,
-} from './spool-events';
+import type { SpooledEvent, SpoolLine } from './spool-events';
+import { replaySpoolFile } from './spool-replay';
 import {
   appendDurably,
   claim,
   claimedName,
   listSpoolFiles,
-  readSpoolLines,
   spoolFileName,
   type SpoolOwner,
 } from './spool-file';
@@ -39,6 +32,8 @@ export interface AuditSpool {
   /** Stops the interval and waits for a drain under way. */
   stop(): Promise<void>;
 }
+
+const NUDGE_PAUSE_AFTER_FAILURE_MS = 60_000;
 
 /** Spools of this process that are running: a same-pid file of another start is a dead one's. */
 const running = new Set<string>();
@@ -97,54 +92,6 @@ export function createAuditSpool(deps: {
       maybePending = true;
     });
 
-  /** Stores a claimed file's lines that are not stored yet; the count it stored. */
-  async function replay(file: string, batch: string): Promise<number> {
-    const { lines: texts, torn } = await readSpoolLines(file);
-    if (torn) logger.warn({ batch }, 'audit spool: unfinished last line ignored');
-    let lines: SpoolLine[];
-    try {
-      lines = texts.map(parseSpoolLine);
-    } catch (err) {
-      await rename(file, path.join(dir, `${batch}.rejected`));
-      logger.error(
-        { batch, err: (err as Error).message },
-        'audit spool: unreadable file set aside',
-      );
-      return 0;
-    }
-    let stored = 0;
-    for (let next = 0; next < lines.length;) {
-      next = await sequelize.transaction(async (transaction) => {
-        await sequelize.query(
-          `INSERT INTO audit_spool_batches (batch, lines_stored) VALUES (:batch, 0)
-           ON CONFLICT (batch) DO NOTHING`,
-          { replacements: { batch }, transaction },
-        );
-        const [progress] = await sequelize.query<{ lines_stored: number }>(
-          'SELECT lines_stored FROM audit_spool_batches WHERE batch = :batch FOR UPDATE',
-          { replacements: { batch }, type: QueryTypes.SELECT, transaction },
-        );
-        const done = progress!.lines_stored;
-        const line = lines[done];
-        if (!line) return done;
-        if (!(line.mayBeStored && (await isStored(sequelize, line, transaction)))) {
-          await appendSpooled(sequelize, line, transaction);
-          stored += 1;
-        }
-        await sequelize.query(
-          'UPDATE audit_spool_batches SET lines_stored = :n WHERE batch = :batch',
-          { replacements: { batch, n: done + 1 }, transaction },
-        );
-        return done + 1;
-      });
-    }
-    await unlink(file);
-    await sequelize.query('DELETE FROM audit_spool_batches WHERE batch = :batch', {
-      replacements: { batch },
-    });
-    return stored;
-  }
-
   async function drainOnce(): Promise<number> {
     // New events go to a new file from now on: the ones before it are complete and claimable.
     const complete = await serially(async () => {
@@ -163,7 +110,7 @@ export function createAuditSpool(deps: {
       )
         continue;
       try {
-        stored += await replay(claimed, file.batch);
+        stored += await replaySpoolFile({ sequelize, logger }, claimed, file.batch);
       } catch (err) {
         if (isDatabaseUnavailable(err)) return stored; // still down: next time
         throw err;
@@ -185,13 +132,17 @@ export function createAuditSpool(deps: {
     return draining;
   };
 
+  // After a drain that failed for another reason than an outage (a row PostgreSQL refuses), only
+  // the interval retries: not every successful write, which would log the failure each time.
+  let quietUntil = 0;
   const drainQuietly = () =>
-    void drain().catch((err: unknown) =>
-      logger.error({ err: (err as Error).message }, 'audit spool: drain failed'),
-    );
+    void drain().catch((err: unknown) => {
+      quietUntil = Date.now() + NUDGE_PAUSE_AFTER_FAILURE_MS;
+      logger.error({ err: (err as Error).message }, 'audit spool: drain failed');
+    });
 
   const nudge = () => {
-    if (maybePending && !draining) drainQuietly();
+    if (maybePending && !draining && Date.now() >= quietUntil) drainQuietly();
   };
 
   return {
@@ -200,7 +151,13 @@ export function createAuditSpool(deps: {
         await write();
       } catch (err) {
         if (!isDatabaseUnavailable(err)) throw err;
-        await spool({ ...entry, mayBeStored: mayHaveCommitted(err) });
+        try {
+          await spool({ ...entry, mayBeStored: mayHaveCommitted(err) });
+        } catch (spoolErr) {
+          // Nowhere to keep it (disk full): the request fails, as it would without a spool.
+          logger.error({ err: (spoolErr as Error).message }, 'audit spool: cannot write');
+          throw err;
+        }
         logger.warn(
           { table: entry.table, err: (err as Error).message },
           'audit event spooled: PostgreSQL unavailable',
