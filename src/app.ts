@@ -21,7 +21,12 @@ import { createCsrf } from './http/csrf';
 import { refuseForeignOrigin } from './http/origin-check';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { createMetrics } from './http/metrics';
-import { createLoginEventRecorder, type RecordLoginEvent } from './audit/recorder';
+import {
+  createLoginEventRecorder,
+  createRefusalRecorder,
+  type RecordLoginEvent,
+} from './audit/recorder';
+import { createAuditSpool, type AuditSpool } from './audit/spool';
 import { createLockout } from './auth/classic/lockout';
 import { createClassicLogin, type ClassicLoginDeps } from './auth/classic/classic-login';
 import { classicLoginRoutes } from './auth/classic/routes';
@@ -41,18 +46,25 @@ import { establishmentRoutes } from './establishments/routes';
 import { homeRoutes } from './home/routes';
 import { adminRoutes } from './admin/routes';
 import { multipartForms } from './http/multipart';
+import { formBodies } from './http/body-limits';
 import { IMPORT_FILE_FIELD, IMPORT_UPLOAD_PATH } from './admin/establishments/import-routes';
 import { MAX_IMPORT_BYTES } from './establishments/import-plan';
 import { createImportDrafts } from './establishments/import-drafts';
 import { createUserSearch } from './users/user-search';
 import { meRoutes } from './me/routes';
 import { healthRoutes } from './health/routes';
+import {
+  internalObservabilityAccess,
+  publicObservabilityAccess,
+} from './http/observability-access';
+import { snapshotOf, type EidSnapshot } from './auth/eid/eid-snapshot';
 import { auditRoutes } from './audit/routes';
 import { verifyRoutes } from './auth/verify/routes';
 import { adoptionRoutes } from './audit/adoption-routes';
 import { createAdoptionQuery } from './audit/adoption-query';
 import './sessions/types';
 import { serviceUnavailable } from './shared/errors';
+import { redisAnswering } from './redis/watchdog';
 
 export interface AppDeps {
   config: Config;
@@ -67,11 +79,13 @@ export interface AppDeps {
   repos: Repositories;
   redis: RedisClientType;
   /** Availability of the e-ID provider (the monitor in production); always available if absent. */
-  eidStatus?: EidStatus & { report?(ok: boolean): void };
+  eidStatus?: EidStatus & { report?(ok: boolean): void; snapshot?(): EidSnapshot };
   /** The e-ID adapter; by default the one EID_PROTOCOL names. */
   eidProvider?: EidProvider;
   /** The login form's hash check; the argon2id one by default (tests count its calls). */
   verifyPassword?: ClassicLoginDeps['verify'];
+  /** The durable audit spool (src/audit/spool.ts); one on AUDIT_SPOOL_DIR by default. */
+  auditSpool?: AuditSpool;
 }
 
 const oidcProviderOrigin = (config: Config): string[] =>
@@ -91,7 +105,7 @@ export function createApp(deps: AppDeps) {
   app.locals.appName = 'HIS Acceso';
   app.locals.eidStaleAfterMonths = config.eid.staleAfterMonths;
 
-  const metrics = createMetrics();
+  const metrics = createMetrics(() => snapshotOf(eidStatus));
   app.use(metrics.middleware);
   app.use(
     helmet({
@@ -118,29 +132,30 @@ export function createApp(deps: AppDeps) {
     '/static',
     express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false }),
   );
-  const policy = createPolicy((actor, action, meta) =>
-    repos.transaction((tx) =>
-      repos.adminEvents.append(
-        {
-          occurredAt: clock.now(),
-          actorUserId: actor.userId,
-          actorUsername: actor.username,
-          action,
-          outcome: 'denied',
-          targetType: 'route',
-          targetId: `${meta.method} ${meta.path}`,
-          targetUserId: null,
-          details: {},
-          establishmentId: actor.establishmentId,
-          regionIds: [],
-          ip: meta.ip,
-          userAgent: meta.userAgent,
-        },
-        tx,
-      ),
+  // Audit rows that must not wait for PostgreSQL (refusals, logouts, expiries) spool while it is
+  // unavailable; main.ts drains on an interval, and each successful write drains too.
+  const auditSpool =
+    deps.auditSpool ?? createAuditSpool({ dir: config.audit.spoolDir, sequelize, logger });
+  const policy = createPolicy(
+    createRefusalRecorder(
+      clock,
+      (event) => repos.transaction((tx) => repos.adminEvents.append(event, tx)),
+      auditSpool,
     ),
   );
-  app.use(healthRoutes({ sequelize, redis, registry: metrics.registry, policy }));
+  const health = {
+    sequelize,
+    redis,
+    registry: metrics.registry,
+    policy,
+    eidUp: () => eidStatus.available(),
+    tokenConfigured: config.observability.metricsToken !== null,
+  };
+  app.use(healthRoutes({ ...health, access: publicObservabilityAccess(config.observability) }));
+  // INTERNAL_PORT's listener (src/main.ts): the same routes, details without a token.
+  const internalApp = express();
+  internalApp.disable('x-powered-by');
+  internalApp.use(healthRoutes({ ...health, access: internalObservabilityAccess }));
 
   const sessionEnds = createSessionEnds(redis, config.redis.keyPrefix, clock, config.session);
   const sessions = createSessionMiddleware(config, redis, sessionEnds);
@@ -150,14 +165,12 @@ export function createApp(deps: AppDeps) {
     sessions.store,
     config.session.absoluteTimeoutInHours * 3600,
   );
-  const appendEvent = createLoginEventRecorder(sequelize, clock);
-  const record: RecordLoginEvent = async (event) => {
-    await appendEvent(event);
-    metrics.loginEvents.inc({
-      method: event.method,
-      outcome: event.outcome,
-      reason: event.reason ?? '',
-    });
+  const appendEvent = createLoginEventRecorder(sequelize, clock, auditSpool);
+  const record: RecordLoginEvent = async (event, transaction) => {
+    await appendEvent(event, transaction);
+    // Method and outcome only: the reason would tell unknown, wrong, password-less and disabled
+    // (with its right password) apart, which the one public message and equal timing hide.
+    metrics.loginEvents.inc({ method: event.method, outcome: event.outcome });
   };
   const timeouts = createSessionTimeouts({ clock, config, record, ends: sessionEnds });
   const csrf = createCsrf({ secret: config.session.secret, secure: config.session.cookieSecure });
@@ -168,11 +181,12 @@ export function createApp(deps: AppDeps) {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  // Form bodies only (multipart on the upload route): anything else is a 415 before it is read.
+  app.use(formBodies([IMPORT_UPLOAD_PATH]));
   app.use((_req, _res, next) => {
     // Without Redis there are no sessions: say so at once rather than render forms that
     // cannot be submitted (express-session would drop the failed save silently).
-    next(redis.isReady ? undefined : serviceUnavailable('redis_unavailable'));
+    next(redisAnswering(redis) ? undefined : serviceUnavailable('redis_unavailable'));
   });
   app.use(sessions.middleware);
   // Forward-auth answers 401 itself, so it comes before the page middleware that redirects.
@@ -298,6 +312,8 @@ export function createApp(deps: AppDeps) {
   app.use(createErrorHandler(logger));
   return {
     app,
+    /** /healthz, /readyz and /metrics with details, for INTERNAL_PORT (loopback) only. */
+    internalApp,
     sessionIndex: index,
     sessionStore: sessions.store,
     /** Its `sweep()` audits the expiries nobody came back to; main.ts runs it every minute. */
@@ -305,5 +321,6 @@ export function createApp(deps: AppDeps) {
     identities,
     policy,
     readSequelize,
+    auditSpool,
   };
 }

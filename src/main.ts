@@ -7,6 +7,13 @@ import { createApp } from './app';
 import { createRepositories } from './repositories';
 import { createEidProvider } from './auth/eid';
 import { createEidMonitor } from './auth/eid/monitor';
+import { auditEidStateChange, type AdminEventSpool } from './auth/eid/state-audit';
+
+/** The internal listener's address: never reachable from the network. */
+const INTERNAL_HOST = '127.0.0.1';
+
+/** How often events waiting in the audit spool are offered to PostgreSQL again. */
+const AUDIT_SPOOL_DRAIN_INTERVAL_MS = 5000;
 
 /** How often the expiries of sessions nobody came back to are audited (src/sessions/timeouts.ts). */
 const SESSION_SWEEP_INTERVAL_MS = 60_000;
@@ -31,16 +38,28 @@ async function main(): Promise<void> {
   const redis = createRedisClient(config.redis.url, logger, config.redis.sentinel);
   await redis.connect();
 
+  const repos = createRepositories(sequelize);
   const eidProvider = createEidProvider(config);
-  const eidStatus = createEidMonitor(eidProvider, logger);
+  // createApp takes the monitor and makes the audit spool: the monitor's audit finds the spool
+  // through this binding (its first change of state is seconds after the start at the earliest).
+  const eidAudit: { spool?: AdminEventSpool } = {};
+  const eidStatus = createEidMonitor({
+    provider: eidProvider,
+    redis,
+    keyPrefix: config.redis.keyPrefix,
+    clock: systemClock,
+    logger,
+    eid: config.eid,
+    audit: (change) => auditEidStateChange(repos, eidAudit.spool)(change),
+  });
   eidStatus.start();
-  const { app, sessionTimeouts } = createApp({
+  const { app, internalApp, auditSpool, sessionTimeouts } = createApp({
     config,
     clock: systemClock,
     logger,
     sequelize,
     readSequelize,
-    repos: createRepositories(sequelize),
+    repos,
     redis,
     eidProvider,
     eidStatus,
@@ -50,11 +69,25 @@ async function main(): Promise<void> {
   });
   server.headersTimeout = 15_000;
   server.requestTimeout = 30_000;
+  // Audit events spooled while PostgreSQL was unavailable (by this or an earlier process).
+  auditSpool.start(AUDIT_SPOOL_DRAIN_INTERVAL_MS);
+  eidAudit.spool = auditSpool;
   const sessionSweep = setInterval(() => {
     sessionTimeouts.sweep().catch((err: unknown) => {
       logger.warn({ err }, 'session expiry sweep failed');
     });
   }, SESSION_SWEEP_INTERVAL_MS).unref();
+  // /metrics and /readyz details without a token, on loopback only: for a Prometheus or agent on
+  // the same host. A remote Prometheus scrapes the app port with METRICS_TOKEN instead.
+  const internalPort = config.observability.internalPort;
+  const internal = internalPort
+    ? internalApp.listen(internalPort, INTERNAL_HOST, () => {
+        logger.info(
+          { port: internalPort, host: INTERNAL_HOST },
+          'internal observability listening',
+        );
+      })
+    : null;
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -64,7 +97,9 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     eidStatus.stop();
     clearInterval(sessionSweep);
+    internal?.close();
     server.close(async () => {
+      await auditSpool.stop();
       const pools = readSequelize === sequelize ? [sequelize] : [sequelize, readSequelize];
       await Promise.allSettled([...pools.map((pool) => pool.close()), redis.quit()]);
       clearTimeout(force);

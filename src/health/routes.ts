@@ -22,12 +22,12 @@ export function healthRoutes(deps: {
   redis: RedisClientType;
   registry: client.Registry;
   policy: Policy;
-  eidUp?: () => boolean;
-  access?: ObservabilityAccess;
+  eidUp: () => boolean;
+  access: ObservabilityAccess;
   /** Whether a bearer token is configured (a refusal is then a 401 challenge, else a 404). */
-  tokenConfigured?: boolean;
+  tokenConfigured: boolean;
 }) {
-  const { eidUp = () => true, access = () => true, tokenConfigured = false } = deps;
+  const { eidUp, access, tokenConfigured } = deps;
   const router = Router();
   router.get('/healthz', deps.policy('public'), (_req, res) => {
     res.json({ status: 'ok' });

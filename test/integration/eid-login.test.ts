@@ -14,16 +14,15 @@ import {
 import {
   buildEidTestApp,
   CLIENT_SECRET,
-  eidEnv,
   pathOf,
   providerLeg,
   startAtApp,
   startTestSandbox,
 } from '../support/eid-flow';
 import { createLogger } from '../../src/shared/logger';
-import { loadConfig } from '../../src/config';
 import { createEidProvider } from '../../src/auth/eid';
-import { createEidMonitor } from '../../src/auth/eid/monitor';
+import { createEidMonitor, type EidMonitor } from '../../src/auth/eid/monitor';
+import { auditEidStateChange } from '../../src/auth/eid/state-audit';
 import { formatCedula } from '../../src/shared/cedula';
 
 const events = (t: TestApp, userId: number) =>
@@ -410,13 +409,26 @@ describe('e-ID provider down', () => {
 });
 
 describe('degraded mode through the provider monitor', () => {
-  it('when an exchange finds the provider down then classic logins past the limit get in, flagged, with a banner', async () => {
+  it('when an exchange finds the provider down then only probes over the period switch, and then classic logins past the limit get in, flagged, with a banner', async () => {
     const sandbox = await startTestSandbox();
-    const provider = createEidProvider(
-      loadConfig({ ...eidEnv('mitic', sandbox.url), LOG_LEVEL: 'silent' }),
+    let monitor!: EidMonitor;
+    const t = await buildEidTestApp(
+      'mitic',
+      sandbox,
+      {},
+      {
+        eidMonitor: ({ config, clock, redis, repos, logger }) =>
+          (monitor = createEidMonitor({
+            provider: createEidProvider(config),
+            redis,
+            keyPrefix: config.redis.keyPrefix,
+            clock,
+            logger,
+            eid: config.eid,
+            audit: auditEidStateChange(repos),
+          })),
+      },
     );
-    const monitor = createEidMonitor(provider, createLogger('silent'));
-    const t = await buildEidTestApp('mitic', sandbox, {}, { eidStatus: monitor });
     try {
       const document = uniqueDocument();
       await sandbox.addCitizen({ cedula: document, nombres: 'Modo', apellidos: 'Contingencia' });
@@ -433,8 +445,16 @@ describe('degraded mode through the provider monitor', () => {
       const callback = await providerLeg(agent, { cedula: document });
       await sandbox.stop();
       expect((await agent.get(pathOf(callback))).status).toBe(503);
-      expect(monitor.available()).toBe(false);
-      await monitor.check(); // the probe agrees: still down
+      await monitor.settled(); // the exchange's immediate probe: one failure, not a switch
+      expect(monitor.available()).toBe(true);
+      expect((await postLogin(agentFor(t.app), user.username, password)).headers.location).toBe(
+        '/login/eid-required',
+      );
+      // EID_DOWN_AFTER_FAILED_PROBES=3 over EID_DOWN_AFTER_SECONDS=30, one probe every 10 s.
+      for (let i = 0; i < 3; i += 1) {
+        t.clock.advanceMinutes(10 / 60);
+        await monitor.check();
+      }
       expect(monitor.available()).toBe(false);
 
       const classic = agentFor(t.app);

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { RedisClientType } from 'redis';
 import { createRedisClient } from '../../src/redis/client';
 import type { Sequelize } from 'sequelize';
@@ -11,7 +14,11 @@ import type { EidStatus } from '../../src/auth/eid-policy';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>['app'];
+  /** What INTERNAL_PORT serves (src/main.ts listens on it): /metrics and /readyz details. */
+  internalApp: ReturnType<typeof createApp>['internalApp'];
   sessionIndex: ReturnType<typeof createApp>['sessionIndex'];
+  /** The app's durable audit spool (on its own temporary AUDIT_SPOOL_DIR unless `env` says). */
+  auditSpool: ReturnType<typeof createApp>['auditSpool'];
   config: Config;
   clock: ManualClock;
   sequelize: Sequelize;
@@ -31,6 +38,14 @@ export async function buildTestApp(
   env: Record<string, string> = {},
   options: {
     eidStatus?: EidStatus;
+    /** Builds the e-ID status from the app's own deps (the real monitor on this Redis prefix). */
+    eidMonitor?: (deps: {
+      config: Config;
+      clock: ManualClock;
+      redis: RedisClientType;
+      repos: Repositories;
+      logger: Logger;
+    }) => AppDeps['eidStatus'];
     start?: string;
     logger?: Logger;
     /** Repositories to use instead of the real ones (fault injection: a failing audit write). */
@@ -45,6 +60,8 @@ export async function buildTestApp(
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `${process.env.TEST_REDIS_PREFIX ?? 'test:'}${Math.random().toString(36).slice(2, 8)}:`,
     LOG_LEVEL: 'silent',
+    // Each app its own spool (created only if something is spooled): never another run's files.
+    AUDIT_SPOOL_DIR: path.join(tmpdir(), 'his-audit-spool', randomUUID()),
     ...env,
   });
   const clock = new ManualClock(options.start ?? '2026-11-20T12:00:00Z');
@@ -55,7 +72,7 @@ export async function buildTestApp(
   const redis = createRedisClient(config.redis.url, logger);
   await redis.connect();
   const repos = options.repos ? options.repos(sequelize) : createRepositories(sequelize);
-  const { app, sessionIndex, identities, readSequelize } = createApp({
+  const { app, internalApp, sessionIndex, identities, readSequelize, auditSpool } = createApp({
     config,
     clock,
     logger,
@@ -63,11 +80,12 @@ export async function buildTestApp(
     readSequelize: replica,
     repos,
     redis,
-    eidStatus: options.eidStatus,
+    eidStatus: options.eidMonitor?.({ config, clock, redis, repos, logger }) ?? options.eidStatus,
     verifyPassword: options.verifyPassword,
   });
   return {
     app,
+    internalApp,
     sessionIndex,
     identities,
     repos,
@@ -76,7 +94,9 @@ export async function buildTestApp(
     sequelize,
     readSequelize,
     redis,
+    auditSpool,
     async close() {
+      await auditSpool.stop();
       if (redis.isReady) await redis.quit();
       else if (redis.isOpen) redis.destroy();
       await sequelize.close();

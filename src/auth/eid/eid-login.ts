@@ -9,6 +9,13 @@ import type { UserRecord } from '../../users/user-repository';
 import { EidError, type EidFlow, type EidProvider } from './provider';
 import { linkIdentity, type LinkRefusal } from './link-identity';
 
+/** Refusals that say the provider itself failed (not the person, not the token). */
+const PROVIDER_FAILURES = new Set<string>([
+  'eid_provider_unreachable',
+  'eid_timeout',
+  'eid_provider_error',
+]);
+
 /** Stored reason code: on forced re-authentication, the e-ID returned another person. */
 export type ReauthRefusal = 'eid_reauth_other_person';
 
@@ -30,7 +37,7 @@ export interface EidLoginDeps {
   redis: RedisClientType;
   repos: Repositories;
   logger: Logger;
-  /** Told when the provider could not be reached, for degraded mode. */
+  /** Told when an exchange with the provider failed or worked (the monitor probes at once). */
   reportAvailability(ok: boolean): void;
 }
 
@@ -96,8 +103,8 @@ export function createEidLogin(deps: EidLoginDeps) {
         return { kind: 'accepted', user };
       } catch (err) {
         if (!(err instanceof EidError)) throw err;
-        if (err.reason === 'eid_provider_unreachable' || err.reason === 'eid_timeout')
-          deps.reportAvailability(false);
+        // A failed exchange asks the monitor for a probe now; it does not switch by itself.
+        if (PROVIDER_FAILURES.has(err.reason)) deps.reportAvailability(false);
         // The reason and the cause's name only: causes can quote URLs, codes or tokens.
         deps.logger.warn(
           { reason: err.reason, cause: (err.cause as Error | undefined)?.name },
