@@ -113,7 +113,8 @@ export async function eidAcrossInstances(world: ClusterWorld): Promise<CheckResu
     pass,
     detail:
       `start on ${a!.name}, callback on ${b!.name}: ${back.status} → ${back.headers.get('location')}, ` +
-      `establishment step on ${c!.name}: ${step.status}`,
+      `establishment step on ${c!.name}: ${step.status}` +
+      (step.location ? ` → ${step.location}` : ''),
   };
 }
 

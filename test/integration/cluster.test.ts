@@ -43,8 +43,8 @@ afterAll(async () => {
   await world?.stop();
 });
 
-/** The check's own verdict, with its numbers in the failure message. */
-const expectPass = (result: CheckResult) => expect(result).toMatchObject({ pass: true });
+/** The check's own verdict; on failure the diff shows its detail (statuses, counts). */
+const expectPass = (result: CheckResult) => expect(result).toEqual({ ...result, pass: true });
 
 describeWithNginx('several instances behind nginx', () => {
   it('when a session is opened through nginx then every instance serves it', async () => {
