@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import type { Client } from 'pg';
 import type request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
@@ -25,6 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await pg?.close();
+  if (t) await rm(t.config.audit.spoolDir, { recursive: true, force: true });
 });
 
 const UNAVAILABLE = 'El servicio no está disponible en este momento';
