@@ -65,7 +65,8 @@ async function throughput(
           ),
         ),
       );
-      await authenticatedLoad(lb.baseUrl, cookies, 1, connections); // warm-up
+      // Warm-up: a replacement instance (check 4) is cold, its JIT unwarmed.
+      await authenticatedLoad(lb.baseUrl, cookies, Math.min(3, seconds), connections);
       log(`measuring ${n} instance(s) for ${seconds} s…`);
       const used = world.instances.slice(0, n);
       const cpuBefore = used.reduce((sum, i) => sum + i.cpuSeconds(), 0);
