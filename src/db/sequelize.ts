@@ -2,12 +2,13 @@ import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import type { Config } from '../config';
 
-/** A lock held elsewhere (a long migration, a stuck transaction) fails the statement this soon. */
-const LOCK_TIMEOUT_MS = 2000;
 /** A server that accepts the TCP connection but never answers (hung) fails the connect this soon. */
 const CONNECT_TIMEOUT_MS = 2000;
-/** How long a request waits for a free pooled connection before it gets the 503 page. */
-const ACQUIRE_TIMEOUT_MS = 3000;
+/**
+ * How long a request waits for a free pooled connection before it gets the 503 page: long enough
+ * for a login burst queueing on the audit chains' lock, short enough for the 5 s budget.
+ */
+const ACQUIRE_TIMEOUT_MS = 3500;
 /** The client stops waiting this long after the server's own statement_timeout should have fired. */
 const CLIENT_MARGIN_MS = 500;
 /** A transaction left open by a stalled client stops holding its locks (the audit chains') then. */
@@ -63,8 +64,9 @@ export function createSequelize(
     pool: { max: database.poolMax, min: 0, acquire: ACQUIRE_TIMEOUT_MS, idle: 10_000, evict: 5000 },
     dialectOptions: {
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // Also bounds waiting for a lock held elsewhere (a migration, a stuck transaction). No
+      // shorter lock_timeout: appends queue on the audit chains' advisory lock under a burst.
       statement_timeout: statementTimeout,
-      lock_timeout: Math.min(LOCK_TIMEOUT_MS, statementTimeout),
       idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
       query_timeout: options.queryTimeoutInMs ?? statementTimeout + CLIENT_MARGIN_MS,
       application_name: options.applicationName ?? 'his-acceso',
