@@ -102,6 +102,8 @@ export function createApp(deps: AppDeps) {
   app.set('view engine', 'ejs');
   app.set('views', path.join(projectRoot, 'views'));
   app.disable('x-powered-by');
+  // Every page is `no-store`: an ETag (a SHA-1 of each page) could never be used.
+  app.set('etag', false);
   app.locals.appName = 'HIS Acceso';
   app.locals.eidStaleAfterMonths = config.eid.staleAfterMonths;
 

@@ -7,6 +7,7 @@ import { createSentinelClient } from './sentinel';
 /**
  * Commands are not queued while disconnected and time out after two seconds. Fresh objects for
  * each client: node-redis writes the URL's host and port into the `socket` object it is given.
+ * The direct client leaves `commandOptions` out (see {@link createRedisClient}).
  */
 const failFast = () => ({ disableOfflineQueue: true, commandOptions: { timeout: 2000 } });
 const socket = () => ({
@@ -15,8 +16,9 @@ const socket = () => ({
 });
 
 /**
- * A node-redis client that fails fast: commands are not queued while disconnected and time out
- * after two seconds, so a Redis outage becomes a clear error page rather than a hanging request.
+ * A node-redis client that fails fast: commands are not queued while disconnected, and a Redis
+ * that stops answering is dropped within 1.5 s (the watchdog), so an outage becomes a clear error
+ * page rather than a hanging request.
  * It keeps reconnecting in the background and recovers by itself. With `sentinel` (REDIS_SENTINELS)
  * it is node-redis's Sentinel client with the same options, following the primary (see
  * {@link createSentinelClient}); `url` is then unused.
@@ -27,7 +29,15 @@ export function createRedisClient(
   sentinel: Config['redis']['sentinel'] = null,
 ): RedisClientType {
   if (sentinel) return createSentinelClient(sentinel, failFast(), socket(), logger);
-  const client = createClient({ url, ...failFast(), socket: socket() }) as RedisClientType;
+  // No per-command timeout on the direct client: node-redis only applies it to commands not yet
+  // written (none wait, without the offline queue), yet arms an AbortSignal timer for every
+  // command — a third of /auth/verify's CPU (bench/README.md). The watchdog below bounds a Redis
+  // that stops answering instead.
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: socket(),
+  }) as RedisClientType;
   let reported = false;
   client.on('error', (err: Error) => {
     if (!reported) logger.error({ err: err.message }, 'redis connection error');
