@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import { chainHash } from './chain';
+import { chainHash, storable } from './chain';
 import { chainHead } from './chain-head';
 
 /** One administrative action, allowed or refused. `action` is a stable code; never renamed. */
@@ -61,9 +61,10 @@ export function adminEventFields(e: AdminEvent): unknown[] {
  */
 export async function appendAdminEvent(
   sequelize: Sequelize,
-  e: AdminEvent,
+  event: AdminEvent,
   transaction: Transaction,
 ): Promise<void> {
+  const e = storable(event);
   await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
     replacements: { key: LOCK_KEY },
     transaction,

@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import { chainHash } from './chain';
+import { chainHash, storable } from './chain';
 import { chainHead } from './chain-head';
 
 export type LoginMethod = 'classic' | 'eid' | 'logout' | 'switch' | 'session';
@@ -43,9 +43,10 @@ export function loginEventFields(e: LoginEvent): unknown[] {
  */
 export async function appendLoginEvent(
   sequelize: Sequelize,
-  e: LoginEvent,
+  event: LoginEvent,
   outer?: Transaction,
 ): Promise<void> {
+  const e = storable(event);
   const append = async (transaction: Transaction) => {
     await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
       replacements: { key: LOCK_KEY },

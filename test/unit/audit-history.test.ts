@@ -6,6 +6,7 @@ import type { Actor } from '../../src/access/actor';
 import { RULES } from '../../src/access/policies';
 import type { Grant, Place } from '../../src/access/scope';
 import { auditScopeOf } from '../../src/audit/audit-scope';
+import { storable } from '../../src/audit/chain';
 import { CSV_OPTIONS, csvDateTime } from '../../src/audit/csv-export';
 import { describeDetails } from '../../src/audit/details-view';
 import { decodeCursor, encodeCursor } from '../../src/audit/history-cursor';
@@ -229,5 +230,21 @@ describe('what changed, in words', () => {
     expect(
       describeDetails({ before: { until: '2026-12-01T03:00:00.000Z' }, after: { until: null } }),
     ).toEqual(['Hasta: 01/12/2026 00:00 → —']);
+  });
+});
+
+describe('storable: audit fields as PostgreSQL stores them', () => {
+  it('when a string holds NUL or an unpaired surrogate then each becomes U+FFFD, pairs and other values unchanged', () => {
+    const when = new Date('2026-11-29T12:00:00Z');
+    expect(storable('a\u0000b')).toBe('a\uFFFDb');
+    expect(storable('\uD800x\uDC00')).toBe('\uFFFDx\uFFFD');
+    expect(storable('ok \uD83D\uDE00')).toBe('ok \uD83D\uDE00');
+    expect(storable({ when, n: 1, list: ['\u0000'], nested: { '\u0000': null } })).toEqual({
+      when,
+      n: 1,
+      list: ['\uFFFD'],
+      nested: { '\uFFFD': null },
+    });
+    expect(storable({ when }).when).toBe(when);
   });
 });
