@@ -13,7 +13,6 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/db/sequelize';
 import { createRepositories } from '../src/repositories';
-import { createClient, type RedisClientType } from 'redis';
 import { createRedisClient } from '../src/redis/client';
 import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
@@ -67,12 +66,7 @@ export async function serve(
   });
   const logger = createLogger('silent');
   const sequelize = createSequelize(config.database);
-  // BENCH_REDIS_COMMAND_TIMEOUT=off: an experiment, the app's client without node-redis's per-command
-  // timeout (an AbortSignal.timeout per command), to measure what that timeout costs.
-  const redis =
-    process.env.BENCH_REDIS_COMMAND_TIMEOUT === 'off'
-      ? (createClient({ url: config.redis.url, disableOfflineQueue: true }) as RedisClientType)
-      : createRedisClient(config.redis.url, logger);
+  const redis = createRedisClient(config.redis.url, logger);
   let server: Server | undefined;
 
   let teardown: Promise<void> | undefined;
