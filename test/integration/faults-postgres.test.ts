@@ -38,6 +38,14 @@ async function timed(send: () => Promise<request.Response>) {
   return { res, ms: Date.now() - started };
 }
 
+/** The login form posted with the right password (the form itself fetched first), timed. */
+async function timedLogin(agent: request.Agent, username: string) {
+  const csrf = await csrfOf(agent, '/login');
+  return timed(() =>
+    agent.post('/login').type('form').send({ username, password: TEST_PASSWORD, _csrf: csrf }),
+  );
+}
+
 /** The Spanish 503 page, without a trace, within the 5 s PostgreSQL budget. */
 function expectUnavailable({ res, ms }: { res: request.Response; ms: number }) {
   expect(res.status).toBe(503);
@@ -93,15 +101,7 @@ describe('when PostgreSQL is down', () => {
       const agent = agentFor(t.app);
       // The person tries again and again, more often than the lockout allows wrong passwords.
       for (let i = 0; i <= t.config.lockout.maxFailures; i++) {
-        const csrf = await csrfOf(agent, '/login');
-        expectUnavailable(
-          await timed(() =>
-            agent
-              .post('/login')
-              .type('form')
-              .send({ username: user.username, password: TEST_PASSWORD, _csrf: csrf }),
-          ),
-        );
+        expectUnavailable(await timedLogin(agent, user.username));
       }
       expect(await isSignedIn(agent)).toBe(false);
     } finally {
@@ -189,15 +189,7 @@ describe('when PostgreSQL hangs', () => {
     pg.freeze();
     try {
       const agent = agentFor(t.app);
-      const csrf = await csrfOf(agent, '/login');
-      expectUnavailable(
-        await timed(() =>
-          agent
-            .post('/login')
-            .type('form')
-            .send({ username: user.username, password: TEST_PASSWORD, _csrf: csrf }),
-        ),
-      );
+      expectUnavailable(await timedLogin(agent, user.username));
       expect(await isSignedIn(agent)).toBe(false);
 
       const out = await timed(() =>
@@ -260,15 +252,7 @@ describe('when PostgreSQL hangs', () => {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
       const agent = agentFor(t.app);
-      const csrf = await csrfOf(agent, '/login');
-      expectUnavailable(
-        await timed(() =>
-          agent
-            .post('/login')
-            .type('form')
-            .send({ username: user.username, password: TEST_PASSWORD, _csrf: csrf }),
-        ),
-      );
+      expectUnavailable(await timedLogin(agent, user.username));
       expect(await isSignedIn(agent)).toBe(false);
     } finally {
       await locker.query('ROLLBACK');

@@ -156,7 +156,7 @@ beforeAll(async () => {
   // 120 namesakes: only the id tells them apart in the name order.
   await db.query(
     `INSERT INTO users (username, document_number, full_name)
-     SELECT 'same' || $tag || i, (200000000 + i * 7 + $offset)::text, 'Nombre Repetido Idéntico'
+     SELECT 'same' || $tag || i, (2000000000 + i * 7 + $offset)::text, 'Nombre Repetido Idéntico'
      FROM generate_series(1, 120) AS i`,
     { bind: { tag, offset: randomInt(100_000_000) } },
   );
@@ -429,10 +429,12 @@ describe('matches far down the name order', () => {
   let scope: UserSearchParams['scope'];
   let goalEstablishmentId: number;
 
+  // Ten-digit cédulas: outside uniqueDocument()'s nine-digit range, so the thousands of users other
+  // test files create meanwhile cannot collide with these bulk rows.
   const addMany = async (prefix: string, name: string, count: number, establishmentId: number) => {
     await db.query(
       `INSERT INTO users (username, document_number, full_name)
-       SELECT $prefix || i, (300000000 + i * 7 + $offset)::text, $name
+       SELECT $prefix || i, (3000000000 + i * 7 + $offset)::text, $name
        FROM generate_series(1, $count) AS i`,
       { bind: { prefix, name, count, offset: randomInt(100_000_000) } },
     );
