@@ -27,12 +27,15 @@ import { createRedisClient } from '../src/redis/client';
 import { createRepositories } from '../src/repositories';
 import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
-import { adminQuery, deleteRedisKeys } from '../test/support/services';
+import {
+  adminQuery,
+  deleteRedisKeys,
+  TEST_PG_ADMIN_URL as PG_ADMIN_URL,
+  TEST_REDIS_URL as REDIS_URL,
+} from '../test/support/services';
 import { parseSqlmapOutput, type SqlmapReport } from './sqlmap-output';
 import { seedSqlmapWorld, signIn, type SqlmapWorld } from './sqlmap-world';
 
-const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SQLMAP = process.env.SQLMAP ?? '/usr/bin/sqlmap';
 const LEVEL = process.env.SQLMAP_LEVEL ?? '2';
 const RISK = process.env.SQLMAP_RISK ?? '1';
