@@ -12,31 +12,30 @@ export interface BadgePolicy {
  */
 export function eidBadge(lastEidLoginAt: Date | null, now: Date, policy: BadgePolicy): EidBadge {
   if (!lastEidLoginAt) return 'never';
-  return now.getTime() > fixedParts(lastEidLoginAt, policy).staleFrom ? 'stale' : 'verified';
+  return now.getTime() > addMonthsInZone(lastEidLoginAt, policy.staleAfterMonths).getTime()
+    ? 'stale'
+    : 'verified';
 }
 
 /** Bounds the memo below; when full it starts over (one entry per user's last e-ID login). */
 const MEMO_LIMIT = 10_000;
-const memo = new Map<string, { staleFrom: number; when: string }>();
+const whenMemo = new Map<number, string>();
 
 /**
- * What a badge derives from the last e-ID login alone: the instant it turns stale and that
- * login's date as written. Both go through the zone's calendar (dayjs tz, about half a
- * millisecond each), and every page view shows the badge: they are worked out once per
- * (login, policy) and remembered, as they can never change.
+ * The last e-ID login's date as the tooltip writes it. It goes through the zone's calendar (dayjs
+ * tz, about half a millisecond), and every page view shows the badge: it is worked out once per
+ * login and remembered, as it can never change. (The stale instant is remembered by
+ * {@link addMonthsInZone} itself.)
  */
-function fixedParts(lastEidLoginAt: Date, policy: BadgePolicy) {
-  const key = `${lastEidLoginAt.getTime()}/${policy.staleAfterMonths}`;
-  let parts = memo.get(key);
-  if (!parts) {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    parts = {
-      staleFrom: addMonthsInZone(lastEidLoginAt, policy.staleAfterMonths).getTime(),
-      when: formatDateTime(lastEidLoginAt),
-    };
-    memo.set(key, parts);
+function loginWhen(lastEidLoginAt: Date): string {
+  const key = lastEidLoginAt.getTime();
+  let when = whenMemo.get(key);
+  if (when === undefined) {
+    if (whenMemo.size >= MEMO_LIMIT) whenMemo.clear();
+    when = formatDateTime(lastEidLoginAt);
+    whenMemo.set(key, when);
   }
-  return parts;
+  return when;
 }
 
 export interface BadgeView {
@@ -59,7 +58,7 @@ export function eidBadgeView(
       tooltip: 'Aún no inició sesión con una cuenta de Identidad Electrónica',
     };
   }
-  const { when } = fixedParts(lastEidLoginAt, policy);
+  const when = loginWhen(lastEidLoginAt);
   if (state === 'stale') {
     return {
       state,
