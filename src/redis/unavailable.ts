@@ -1,13 +1,4 @@
-import {
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  DisconnectsClientError,
-  ReconnectStrategyError,
-  SocketClosedUnexpectedlyError,
-  SocketTimeoutError,
-  TimeoutError,
-} from 'redis';
+import * as redis from 'redis';
 
 /**
  * node-redis's errors for "Redis cannot be reached or stopped answering": down, restarting,
@@ -16,14 +7,14 @@ import {
  * `name` as plain "Error", so they are told apart by class.
  */
 const UNAVAILABLE = [
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  DisconnectsClientError,
-  ReconnectStrategyError,
-  SocketClosedUnexpectedlyError,
-  SocketTimeoutError,
-  TimeoutError,
+  redis.ClientClosedError,
+  redis.ClientOfflineError,
+  redis.ConnectionTimeoutError,
+  redis.DisconnectsClientError,
+  redis.ReconnectStrategyError,
+  redis.SocketClosedUnexpectedlyError,
+  redis.SocketTimeoutError,
+  redis.TimeoutError,
 ];
 
 /** Whether `err` means Redis is unavailable (a 503 page), as opposed to a bug or a refused command. */
