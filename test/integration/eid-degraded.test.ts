@@ -3,15 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
-import { buildTestApp, type TestApp } from '../support/test-app';
+import { buildTestApp, realEidMonitor, type TestApp } from '../support/test-app';
 import { makeUser, uniqueDocument } from '../support/factories';
 import { agentFor, postLogin } from '../support/http';
 import { signedIn } from '../support/sign-in';
 import { buildEidTestApp, pathOf, providerLeg, startTestSandbox } from '../support/eid-flow';
 import type { SandboxProcess } from '../support/sandbox-process';
-import { createEidProvider } from '../../src/auth/eid';
-import { createEidMonitor, type EidMonitor } from '../../src/auth/eid/monitor';
-import { auditEidStateChange } from '../../src/auth/eid/state-audit';
+import type { EidMonitor } from '../../src/auth/eid/monitor';
 
 /**
  * Degraded mode decided on evidence, shared through Redis and audited once per change (issue 8,
@@ -54,16 +52,7 @@ async function instance(env: Record<string, string> = {}, start = NOW) {
     },
     {
       start,
-      eidMonitor: ({ config, clock, redis, repos, logger }) =>
-        (monitor = createEidMonitor({
-          provider: createEidProvider(config),
-          redis,
-          keyPrefix: config.redis.keyPrefix,
-          clock,
-          logger,
-          eid: config.eid,
-          audit: auditEidStateChange(repos),
-        })),
+      eidMonitor: realEidMonitor((m) => (monitor = m)),
     },
   );
   return { t, monitor };
@@ -233,16 +222,7 @@ describe('one failed e-ID exchange (the landed weakness)', () => {
   it('when one exchange times out while the probe works then the forced e-ID user is still sent to the e-ID', async () => {
     let monitor!: EidMonitor;
     const t = await buildEidTestApp('mitic', sandbox, PROBES, {
-      eidMonitor: ({ config, clock, redis, repos, logger }) =>
-        (monitor = createEidMonitor({
-          provider: createEidProvider(config),
-          redis,
-          keyPrefix: config.redis.keyPrefix,
-          clock,
-          logger,
-          eid: config.eid,
-          audit: auditEidStateChange(repos),
-        })),
+      eidMonitor: realEidMonitor((m) => (monitor = m)),
     });
     try {
       const document = uniqueDocument();

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
-import type { TestApp } from '../support/test-app';
+import { realEidMonitor, type TestApp } from '../support/test-app';
 import type { SandboxProcess } from '../support/sandbox-process';
 import { makeUser, uniqueDocument } from '../support/factories';
 import {
@@ -20,9 +20,7 @@ import {
   startTestSandbox,
 } from '../support/eid-flow';
 import { createLogger } from '../../src/shared/logger';
-import { createEidProvider } from '../../src/auth/eid';
-import { createEidMonitor, type EidMonitor } from '../../src/auth/eid/monitor';
-import { auditEidStateChange } from '../../src/auth/eid/state-audit';
+import type { EidMonitor } from '../../src/auth/eid/monitor';
 import { formatCedula } from '../../src/shared/cedula';
 
 const events = (t: TestApp, userId: number) =>
@@ -417,16 +415,7 @@ describe('degraded mode through the provider monitor', () => {
       sandbox,
       {},
       {
-        eidMonitor: ({ config, clock, redis, repos, logger }) =>
-          (monitor = createEidMonitor({
-            provider: createEidProvider(config),
-            redis,
-            keyPrefix: config.redis.keyPrefix,
-            clock,
-            logger,
-            eid: config.eid,
-            audit: auditEidStateChange(repos),
-          })),
+        eidMonitor: realEidMonitor((m) => (monitor = m)),
       },
     );
     try {

@@ -11,6 +11,9 @@ import { createRepositories, type Repositories } from '../../src/repositories';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import { ManualClock } from '../../src/shared/clock';
 import type { EidStatus } from '../../src/auth/eid-policy';
+import { createEidProvider } from '../../src/auth/eid';
+import { createEidMonitor, type EidMonitor } from '../../src/auth/eid/monitor';
+import { auditEidStateChange } from '../../src/auth/eid/state-audit';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>['app'];
@@ -102,5 +105,27 @@ export async function buildTestApp(
       await sequelize.close();
       if (readSequelize !== sequelize) await readSequelize.close();
     },
+  };
+}
+
+/**
+ * A {@link buildTestApp} `eidMonitor` option: the real e-ID monitor on the app's own deps (its
+ * provider, Redis prefix, clock and audit), handed to `use` so the test can drive it.
+ */
+export function realEidMonitor(
+  use: (monitor: EidMonitor) => void,
+): NonNullable<Parameters<typeof buildTestApp>[1]>['eidMonitor'] {
+  return ({ config, clock, redis, repos, logger }) => {
+    const monitor = createEidMonitor({
+      provider: createEidProvider(config),
+      redis,
+      keyPrefix: config.redis.keyPrefix,
+      clock,
+      logger,
+      eid: config.eid,
+      audit: auditEidStateChange(repos),
+    });
+    use(monitor);
+    return monitor;
   };
 }
