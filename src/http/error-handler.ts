@@ -6,12 +6,8 @@ import { isRedisUnavailable } from '../redis/unavailable';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { bodyErrorToAppError } from './body-errors';
 
+/** Unavailable-service errors known only by name (Sequelize's are in src/db/unavailable.ts). */
 const UNAVAILABLE_NAMES = new Set([
-  'SequelizeConnectionError',
-  'SequelizeConnectionRefusedError',
-  'SequelizeConnectionAcquireTimeoutError',
-  'SequelizeConnectionTimedOutError',
-  'SequelizeHostNotFoundError',
   'ClientClosedError',
   'ClientOfflineError',
   'SocketClosedUnexpectedlyError',
