@@ -31,7 +31,7 @@ import { addMonthsInZone, startOfDayInZone } from '../src/shared/time';
 import { adminQuery } from '../test/support/services';
 import { measureExportInChild, type ExportMeasure } from './audit-export';
 import { NOW, seedHistory } from './audit-history-seed';
-import { PG_ADMIN_URL, positiveInt } from './settings';
+import { databaseUrl, PG_ADMIN_URL, positiveInt } from './settings';
 
 const DB_NAME = 'his_acceso_bench_audit';
 const PAGE = 50;
@@ -292,22 +292,21 @@ async function main(): Promise<void> {
     csvRows: positiveInt('BENCH_CSV_ROWS', 1_000_000),
     slowRows: positiveInt('BENCH_CSV_SLOW_ROWS', 100_000),
   };
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
+  const url = databaseUrl(DB_NAME);
   await adminQuery(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`, PG_ADMIN_URL);
   await adminQuery(`CREATE DATABASE ${DB_NAME}`, PG_ADMIN_URL);
-  const db = createSequelize({ url: url.toString(), poolMax: 2, statementTimeoutInMs: 600_000 });
+  const db = createSequelize({ url, poolMax: 2, statementTimeoutInMs: 600_000 });
   try {
     const started = performance.now();
     await createMigrator(db).up();
-    const seeder = new pg.Client({ connectionString: url.toString() });
+    const seeder = new pg.Client({ connectionString: url });
     await seeder.connect();
     process.stderr.write(`generating ${o.eventCount} login events…\n`);
     await seedHistory(seeder, o.userCount, o.eventCount).finally(() => seeder.end());
     const seedSeconds = ((performance.now() - started) / 1000).toFixed(0);
     process.stderr.write(`seeded, indexed and analyzed in ${seedSeconds} s\n`);
     const pages = await measurePages(db, o.seconds);
-    const exports = await measureExports(db, url.toString(), o);
+    const exports = await measureExports(db, url, o);
     const purge = await measurePurge(db);
     print({ ...o, seedSeconds }, pages, exports, purge);
   } finally {

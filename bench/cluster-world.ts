@@ -17,7 +17,7 @@ import { createUser } from '../src/users/create-user';
 import { adminQuery, deleteRedisKeys } from '../test/support/services';
 import { startSandboxProcess, type SandboxProcess } from '../test/support/sandbox-process';
 import { startAppInstance, type AppInstance } from './cluster-instances';
-import { PASSWORD, PG_ADMIN_URL, REDIS_URL } from './settings';
+import { databaseUrl, PASSWORD, PG_ADMIN_URL, REDIS_URL } from './settings';
 
 const CLIENT_ID = 'his-acceso-cluster';
 const CLIENT_SECRET = 'cluster-secret-0123456789-abcdefghijkl';
@@ -53,8 +53,8 @@ export interface ClusterWorld {
   stop(): Promise<void>;
 }
 
-async function seedWorld(databaseUrl: string, loadUsers: number) {
-  const sequelize = createSequelize({ url: databaseUrl, poolMax: 4, statementTimeoutInMs: 30_000 });
+async function seedWorld(url: string, loadUsers: number) {
+  const sequelize = createSequelize({ url, poolMax: 4, statementTimeoutInMs: 30_000 });
   try {
     await createMigrator(sequelize).up();
     const repos = createRepositories(sequelize);
@@ -103,8 +103,7 @@ export async function startClusterWorld(opts: {
   const log = opts.log ?? (() => undefined);
   const runId = randomBytes(4).toString('hex');
   const dbName = `his_acceso_cluster_${runId}`;
-  const dbUrl = new URL(PG_ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
+  const dbUrl = databaseUrl(dbName);
   const keyPrefix = `cluster:${runId}:`;
   const spoolDir = mkdtempSync(path.join(tmpdir(), 'his-cluster-spool-'));
   const instances: AppInstance[] = [];
@@ -123,7 +122,7 @@ export async function startClusterWorld(opts: {
     log(`creating ${dbName}…`);
     await adminQuery(`CREATE DATABASE ${dbName}`, PG_ADMIN_URL);
     created = true;
-    const seeded = await seedWorld(dbUrl.toString(), opts.loadUsers);
+    const seeded = await seedWorld(dbUrl, opts.loadUsers);
     const redirectUri = `${opts.baseUrl}/auth/eid/callback`;
     sandbox = await startSandboxProcess({
       clientId: CLIENT_ID,
@@ -137,7 +136,7 @@ export async function startClusterWorld(opts: {
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       BASE_URL: opts.baseUrl,
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: dbUrl,
       REDIS_KEY_PREFIX: keyPrefix,
       ...(opts.redisEnv ?? { REDIS_URL }),
       // One secret for all: a cookie signed by one instance is read by the others.

@@ -20,7 +20,7 @@ import { isAuditQuery, type Audit, type AuditQuery, type Ready } from './protoco
 import { seed } from './seed';
 import { adminQuery, deleteRedisKeys } from '../test/support/services';
 import { installProbes } from './probes';
-import { PASSWORD, PG_ADMIN_URL, REDIS_URL } from './settings';
+import { databaseUrl, PASSWORD, PG_ADMIN_URL, REDIS_URL } from './settings';
 
 /** The audit rows of one pool after `since`, by reason (see {@link AuditQuery}). */
 async function audit(
@@ -52,11 +52,10 @@ export async function serve(
   // The id becomes part of SQL and key names: only what main() generates is accepted.
   if (!/^[0-9a-f]{8}$/.test(runId)) throw new Error(`BENCH_RUN_ID=${runId}: not a bench run id`);
   const dbName = `his_acceso_bench_${runId}`;
-  const dbUrl = new URL(PG_ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
+  const dbUrl = databaseUrl(dbName);
   const config = loadConfig({
     NODE_ENV: 'development',
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: dbUrl,
     REDIS_URL,
     REDIS_KEY_PREFIX: `bench:${runId}:`,
     SESSION_SECRET: randomBytes(32).toString('hex'),

@@ -2,6 +2,13 @@
 
 export const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** The URL of database `dbName` on the server of `adminUrl` (a run's own scratch database). */
+export function databaseUrl(dbName: string, adminUrl = PG_ADMIN_URL): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}
 export const PASSWORD = 'bench-password-0123';
 export const WRONG_PASSWORD = 'wrong-password-0123';
 

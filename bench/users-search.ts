@@ -15,7 +15,7 @@ import { formatCedula } from '../src/shared/cedula';
 import { addMonthsInZone } from '../src/shared/time';
 import { createUserSearch, type UserSearchParams } from '../src/users/user-search';
 import { adminQuery } from '../test/support/services';
-import { PG_ADMIN_URL, positiveInt } from './settings';
+import { databaseUrl, PG_ADMIN_URL, positiveInt } from './settings';
 
 const DB_NAME = 'his_acceso_bench_users';
 /** The data's "now": fixed, so every run has the same badges. */
@@ -219,11 +219,10 @@ async function explain(db: Sequelize, params: UserSearchParams) {
 async function main(): Promise<void> {
   const seconds = positiveInt('BENCH_SECONDS', 3);
   const userCount = positiveInt('BENCH_USERS', 100_000);
-  const dbUrl = new URL(PG_ADMIN_URL);
-  dbUrl.pathname = `/${DB_NAME}`;
+  const dbUrl = databaseUrl(DB_NAME);
   await adminQuery(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`, PG_ADMIN_URL);
   await adminQuery(`CREATE DATABASE ${DB_NAME}`, PG_ADMIN_URL);
-  const db = createSequelize({ url: dbUrl.toString(), poolMax: 2, statementTimeoutInMs: 600_000 });
+  const db = createSequelize({ url: dbUrl, poolMax: 2, statementTimeoutInMs: 600_000 });
   try {
     const started = performance.now();
     await createMigrator(db).up();

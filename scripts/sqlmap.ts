@@ -33,6 +33,7 @@ import {
   TEST_PG_ADMIN_URL as PG_ADMIN_URL,
   TEST_REDIS_URL as REDIS_URL,
 } from '../test/support/services';
+import { databaseUrl } from '../bench/settings';
 import { parseSqlmapOutput, type SqlmapReport } from './sqlmap-output';
 import { seedSqlmapWorld, signIn, type SqlmapWorld } from './sqlmap-world';
 
@@ -266,11 +267,10 @@ async function check(target: Target, base: string, cookie: string | null, outDir
 async function main(): Promise<number> {
   const runId = randomBytes(4).toString('hex');
   const dbName = `his_acceso_sqlmap_${runId}`;
-  const dbUrl = new URL(PG_ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
+  const dbUrl = databaseUrl(dbName, PG_ADMIN_URL);
   const config = loadConfig({
     NODE_ENV: 'development',
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: dbUrl,
     REDIS_URL,
     REDIS_KEY_PREFIX: `sqlmap:${runId}:`,
     COOKIE_SECURE: 'false',
