@@ -7,6 +7,18 @@ import { ENDED_MARK_PREFIX, type SessionEnds } from './session-ends';
 
 export const SESSION_COOKIE = 'his.sid';
 
+/**
+ * The session cookie's attributes: express-session sets the cookie with them, and a cookie naming
+ * no session is cleared with them (src/sessions/timeouts.ts).
+ */
+export const sessionCookieOptions = (config: Config) =>
+  ({
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: config.session.cookieSecure,
+    path: '/',
+  }) as const;
+
 type Callback = (err?: unknown, data?: unknown) => unknown;
 
 /** Keys a session may hold while it is only an e-ID login on its way to the provider. */
@@ -70,7 +82,7 @@ export function createSessionMiddleware(config: Config, redis: RedisClientType, 
         redis,
         `${config.redis.keyPrefix}sess:`,
         `${config.redis.keyPrefix}${ENDED_MARK_PREFIX}`,
-        config.session.idleTimeoutInMinutes * 60,
+        idle,
       ),
       prefix: `${config.redis.keyPrefix}sess:`,
       ttl: (sess: SessionData) =>
@@ -88,10 +100,7 @@ export function createSessionMiddleware(config: Config, redis: RedisClientType, 
     rolling: false,
     proxy: undefined,
     cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.session.cookieSecure,
-      path: '/',
+      ...sessionCookieOptions(config),
       // No maxAge: a browser cookie that ends with the browser, as shared PCs want.
     },
   });

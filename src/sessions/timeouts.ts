@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import type { RecordLoginEvent } from '../audit/recorder';
 import { destroySession } from './session-ops';
 import { requestMeta } from '../http/request-meta';
-import { SESSION_COOKIE } from './session-middleware';
+import { SESSION_COOKIE, sessionCookieOptions } from './session-middleware';
 import type { SessionEnds } from './session-ends';
 import { sessionDeadline, type ExpiryReason } from './deadline';
 
@@ -116,12 +116,7 @@ export function createSessionTimeouts({ clock, config, record, ends }: SessionTi
   const enforce: RequestHandler = async (req, res, next) => {
     const { expired, stale } = await inspect(req);
     if (stale) {
-      res.clearCookie(SESSION_COOKIE, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.session.cookieSecure,
-      });
+      res.clearCookie(SESSION_COOKIE, sessionCookieOptions(config));
     }
     if (!expired) return next();
     res.redirect(303, `/login?expired=${expired === 'idle_timeout' ? 'idle' : 'absolute'}`);
