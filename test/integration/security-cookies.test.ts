@@ -71,13 +71,18 @@ class Browser {
     );
   }
 
-  /** Classic login and the establishment choice; returns the last answer. */
-  async signIn(username: string, establishmentId: number) {
-    const login = await this.post('/login', {
+  /** The classic login form (fetched first for its token) posted with the right password. */
+  async login(username: string) {
+    return this.post('/login', {
       username,
       password: TEST_PASSWORD,
       _csrf: csrfFrom((await this.get('/login')).text),
     });
+  }
+
+  /** Classic login and the establishment choice; returns the last answer. */
+  async signIn(username: string, establishmentId: number) {
+    const login = await this.login(username);
     expect(login.headers.location).toBe('/login/establishment');
     const page = await this.get('/login/establishment');
     return this.post('/login/establishment', { establishmentId, _csrf: csrfFrom(page.text) });
@@ -188,11 +193,7 @@ describe('production over plain HTTP (no TLS proxy in front)', () => {
     const { user } = await makeUser(t.sequelize);
     const browser = new Browser(t.app, {});
     await browser.get('/login');
-    const login = await browser.post('/login', {
-      username: user.username,
-      password: TEST_PASSWORD,
-      _csrf: csrfFrom((await browser.get('/login')).text),
-    });
+    const login = await browser.login(user.username);
     // The credentials are accepted, but express-session sends no Secure cookie over plain HTTP.
     expect(login.headers.location).toBe('/login/establishment');
     expect(browser.cookiesNamed(SESSION_COOKIE)).toEqual([]);
@@ -204,11 +205,7 @@ describe('production over plain HTTP (no TLS proxy in front)', () => {
     try {
       const { user } = await makeUser(untrusted.sequelize);
       const browser = new Browser(untrusted.app, BEHIND_TLS_PROXY);
-      const login = await browser.post('/login', {
-        username: user.username,
-        password: TEST_PASSWORD,
-        _csrf: csrfFrom((await browser.get('/login')).text),
-      });
+      const login = await browser.login(user.username);
       expect(login.headers.location).toBe('/login/establishment');
       expect(browser.cookiesNamed(SESSION_COOKIE)).toEqual([]);
     } finally {
