@@ -5,7 +5,15 @@ import { buildTestApp, type TestApp } from '../support/test-app';
 import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres';
 import { makeUser, TEST_PASSWORD } from '../support/factories';
 import { signedIn, type SignedInUser } from '../support/sign-in';
-import { agentFor, csrfOf, loginAndChoose, postLogin } from '../support/http';
+import {
+  agentFor,
+  csrfOf,
+  loginAndChoose,
+  postLogin,
+  STACK_TRACE,
+  timed,
+  UNAVAILABLE,
+} from '../support/http';
 import { verifyChain } from '../../src/audit/verify';
 
 /**
@@ -28,16 +36,6 @@ afterAll(async () => {
   if (t) await rm(t.config.audit.spoolDir, { recursive: true, force: true });
 });
 
-const UNAVAILABLE = 'El servicio no está disponible en este momento';
-const STACK_LINE = /at .+\.(ts|js):\d+/;
-
-/** A request and how long its answer took. */
-async function timed(send: () => Promise<request.Response>) {
-  const started = Date.now();
-  const res = await send();
-  return { res, ms: Date.now() - started };
-}
-
 /** The login form posted with the right password (the form itself fetched first), timed. */
 async function timedLogin(agent: request.Agent, username: string) {
   const csrf = await csrfOf(agent, '/login');
@@ -50,7 +48,7 @@ async function timedLogin(agent: request.Agent, username: string) {
 function expectUnavailable({ res, ms }: { res: request.Response; ms: number }) {
   expect(res.status).toBe(503);
   expect(res.text).toContain(UNAVAILABLE);
-  expect(res.text).not.toMatch(STACK_LINE);
+  expect(res.text).not.toMatch(STACK_TRACE);
   expect(ms).toBeLessThan(5000);
 }
 

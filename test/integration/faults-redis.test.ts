@@ -3,7 +3,16 @@ import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { TEST_PASSWORD } from '../support/factories';
-import { agentFor, csrfFrom, csrfOf, postLogin, sessionCookie } from '../support/http';
+import {
+  agentFor,
+  csrfFrom,
+  csrfOf,
+  postLogin,
+  sessionCookie,
+  STACK_TRACE,
+  timed,
+  UNAVAILABLE,
+} from '../support/http';
 import { signedIn, type SignedInUser } from '../support/sign-in';
 import { startOwnRedis, type OwnRedis } from '../support/own-redis';
 import { verifyPassword } from '../../src/auth/classic/passwords';
@@ -18,16 +27,6 @@ import { verifyPassword } from '../../src/auth/classic/passwords';
  */
 
 const BUDGET_MS = 2000;
-const UNAVAILABLE = 'El servicio no está disponible en este momento';
-const STACK_TRACE = /at .+\.(ts|js):\d+/;
-
-/** The response and how long it took. */
-async function timed(send: () => PromiseLike<request.Response>) {
-  const started = performance.now();
-  const res = await send();
-  return { res, ms: performance.now() - started };
-}
-
 /**
  * Polls until the app serves again: /auth/verify without a cookie is its plain 401 once Redis
  * answers, the 503 page before. Bounded (10 s).

@@ -64,3 +64,15 @@ export function userAgentOf(agent: request.Agent): string {
   if (!userAgent) throw new Error('not an agentFor() agent');
   return userAgent;
 }
+
+/** The Spanish page's words when PostgreSQL or Redis does not answer (503). */
+export const UNAVAILABLE = 'El servicio no está disponible en este momento';
+/** A stack frame's line, which no answer may show. */
+export const STACK_TRACE = /at .+\.(ts|js):\d+/;
+
+/** A request's response and how long it took, in milliseconds. */
+export async function timed(send: () => PromiseLike<request.Response>) {
+  const started = performance.now();
+  const res = await send();
+  return { res, ms: performance.now() - started };
+}
