@@ -17,6 +17,24 @@ export interface CheckResult {
   detail: string;
 }
 
+/** Prints how many checks failed (or that all passed) and returns the exit code. */
+export function verdict(results: { pass: boolean }[]): number {
+  const failed = results.filter((r) => !r.pass).length;
+  console.log(failed ? `${failed} check(s) FAILED` : 'all checks passed');
+  return failed ? 1 : 0;
+}
+
+/** Runs a check command's `main` and exits with its code; an error exits 1 with its stack. */
+export function runChecks(command: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`${command} failed: ${(err as Error).stack ?? String(err)}`);
+      process.exit(1);
+    },
+  );
+}
+
 const setCookie = (res: Response) =>
   res.headers
     .getSetCookie()

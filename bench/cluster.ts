@@ -18,6 +18,8 @@ import {
   lockoutShared,
   sessionOnEveryInstance,
   type CheckResult,
+  runChecks,
+  verdict,
 } from './cluster-checks';
 import { authenticatedLoad, type LoadResult } from './cluster-load';
 import { startLoadBalancer } from './cluster-nginx';
@@ -186,18 +188,10 @@ async function main(): Promise<number> {
     const scale = await throughput(world, seconds, connections);
     print(scale);
     results.push(scale);
-    const failed = results.filter((r) => !r.pass).length;
-    console.log(failed ? `${failed} check(s) FAILED` : 'all checks passed');
-    return failed ? 1 : 0;
+    return verdict(results);
   } finally {
     await cleanup();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`npm run cluster failed: ${(err as Error).stack ?? String(err)}`);
-    process.exit(1);
-  },
-);
+runChecks('npm run cluster', main);

@@ -8,6 +8,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { freePort } from '../test/support/nginx';
+import { runChecks, verdict } from './cluster-checks';
 import { startClusterWorld, type ClusterWorld } from './cluster-world';
 import {
   startSentinelTopology,
@@ -77,18 +78,10 @@ async function main(): Promise<number> {
       console.log(`FAIL  app instance(s) exited: ${dead.map((i) => i.output()).join('\n')}`);
       return 1;
     }
-    const failed = results.filter((r) => !r.pass).length;
-    console.log(failed ? `${failed} check(s) FAILED` : 'all checks passed');
-    return failed ? 1 : 0;
+    return verdict(results);
   } finally {
     await cleanup();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`npm run check:sentinel failed: ${(err as Error).stack ?? String(err)}`);
-    process.exit(1);
-  },
-);
+runChecks('npm run check:sentinel', main);
