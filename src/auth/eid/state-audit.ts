@@ -1,5 +1,6 @@
 import type { Repositories } from '../../repositories';
 import type { AdminEvent } from '../../audit/admin-events';
+import type { AuditSpool } from '../../audit/spool';
 import type { EidStateChange } from './monitor';
 
 /** Stored admin_events action codes of the provider's changes of state; never rename. */
@@ -9,13 +10,8 @@ export const EID_PROVIDER_UP = 'eid.providerUp';
 /** admin_events.actor_username of what the application itself decides (no person acted). */
 export const SYSTEM_ACTOR = 'sistema';
 
-/** Where an admin_events row waits, durably, while PostgreSQL cannot take it (src/audit/spool.ts). */
-export interface AdminEventSpool {
-  writeOrSpool(
-    entry: { table: 'admin_events'; event: AdminEvent },
-    write: () => Promise<void>,
-  ): Promise<unknown>;
-}
+/** Where an admin_events row waits, durably, while PostgreSQL cannot take it. */
+export type AdminEventSpool = Pick<AuditSpool, 'writeOrSpool'>;
 
 /** The admin_events row of one change: no person acted, the whole network is concerned. */
 export const eidStateEvent = (change: EidStateChange): AdminEvent => ({
