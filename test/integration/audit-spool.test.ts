@@ -91,6 +91,17 @@ const stored = (userAgent: string) =>
 
 const files = async () => (await readdir(dir)).sort();
 
+/**
+ * The spool file a process left when it died after spooling `count` events of a user agent of
+ * their own: that user agent and the file's name.
+ */
+async function leftByDeadProcess(startedMs: number, count: number) {
+  const ua = `spool-${randomUUID()}`;
+  await spoolWhileDown(spoolOf({ pid: deadPid(), startedMs }), eventsOf(ua, count));
+  const [name] = await files();
+  return { ua, name: name! };
+}
+
 describe('the audit spool', () => {
   it('when a process died with events in its spool then the next one stores them once, in order, with their own times, and the chain verifies', async () => {
     const ua = `spool-${randomUUID()}`;
@@ -136,9 +147,7 @@ describe('the audit spool', () => {
   });
 
   it('when a drain was cut short then the next one resumes after the last line it stored', async () => {
-    const ua = `spool-${randomUUID()}`;
-    await spoolWhileDown(spoolOf({ pid: deadPid(), startedMs: 3000 }), eventsOf(ua, 3));
-    const [name] = await files();
+    const { ua, name } = await leftByDeadProcess(3000, 3);
     // The first two lines were stored (and counted) before the drainer died.
     await db.query('INSERT INTO audit_spool_batches (batch, lines_stored) VALUES (:batch, 2)', {
       replacements: { batch: name },
@@ -153,23 +162,19 @@ describe('the audit spool', () => {
   });
 
   it('when the process died in the middle of writing a line then the complete lines are stored and the half line is not', async () => {
-    const ua = `spool-${randomUUID()}`;
-    await spoolWhileDown(spoolOf({ pid: deadPid(), startedMs: 4000 }), eventsOf(ua, 2));
-    const [name] = await files();
-    await appendFile(path.join(dir, name!), '{"table":"login_events","event":{"occ');
+    const { ua, name } = await leftByDeadProcess(4000, 2);
+    await appendFile(path.join(dir, name), '{"table":"login_events","event":{"occ');
     expect(await spoolOf().drain()).toBe(2);
     expect(await stored(ua)).toHaveLength(2);
     expect(await files()).toEqual([]);
   });
 
   it('when a line is not an audit event then nothing of its file is stored and the file is set aside', async () => {
-    const ua = `spool-${randomUUID()}`;
-    await spoolWhileDown(spoolOf({ pid: deadPid(), startedMs: 5000 }), eventsOf(ua, 1));
-    const [name] = await files();
-    await appendFile(path.join(dir, name!), '{"table":"users","event":{}}\n');
+    const { ua, name } = await leftByDeadProcess(5000, 1);
+    await appendFile(path.join(dir, name), '{"table":"users","event":{}}\n');
     expect(await spoolOf().drain()).toBe(0);
     expect(await stored(ua)).toEqual([]);
-    expect(await files()).toEqual([name!.replace('.jsonl', '.jsonl.rejected')]);
+    expect(await files()).toEqual([name.replace('.jsonl', '.jsonl.rejected')]);
   });
 
   it('when the write that failed was a COMMIT that reached the server then the replay finds the row and does not store it again', async () => {
@@ -213,11 +218,9 @@ describe('the audit spool', () => {
   });
 
   it('when a claimed file is left by a drainer that died then the next drainer takes it over', async () => {
-    const ua = `spool-${randomUUID()}`;
-    await spoolWhileDown(spoolOf({ pid: deadPid(), startedMs: 8000 }), eventsOf(ua, 1));
-    const [name] = await files();
-    const text = await readFile(path.join(dir, name!), 'utf8');
-    await rm(path.join(dir, name!));
+    const { ua, name } = await leftByDeadProcess(8000, 1);
+    const text = await readFile(path.join(dir, name), 'utf8');
+    await rm(path.join(dir, name));
     await writeFile(path.join(dir, `${name}.claimed-${deadPid()}-8001`), text);
     expect(await spoolOf().drain()).toBe(1);
     expect(await stored(ua)).toHaveLength(1);
