@@ -39,11 +39,13 @@ export function createCsrf(options: { secret: string; secure: boolean }) {
   /** The double-submit cookie value set by this response, so one page uses one value. */
   const issued = new WeakMap<Request, string>();
 
-  const cookieValue = (req: Request): string | undefined =>
-    issued.get(req) ?? parse(req.headers.cookie ?? '')[cookieName];
+  /** The double-submit cookie the browser sent. */
+  const sentCookie = (req: Request): string | undefined =>
+    parse(req.headers.cookie ?? '')[cookieName];
+  const cookieValue = (req: Request): string | undefined => issued.get(req) ?? sentCookie(req);
 
   const doubleSubmitValid = (req: Request): boolean => {
-    const value = parse(req.headers.cookie ?? '')[cookieName];
+    const value = sentCookie(req);
     const sent = formToken(req);
     if (!value || !sent) return false;
     const expected = sign(value);
