@@ -26,7 +26,7 @@ const carriesBody = (req: express.Request): boolean =>
  * multipartForms). Any other body (JSON, XML, text, a form with no type) is a 415 before the
  * session, the CSRF check or a route sees it, rather than a route meeting an empty `req.body`.
  * The parser's own refusals (size, field count, charset, encoding, bad gzip) are mapped to 413,
- * 415 and 400 by toAppError (src/http/body-errors.ts).
+ * 415 and 400 by bodyErrorToAppError (src/http/body-errors.ts), which toAppError calls.
  */
 export function formBodies(multipartPaths: readonly string[]): RequestHandler[] {
   const multipart = new Set(multipartPaths);
