@@ -104,9 +104,7 @@ export function createSessionEnds(
   const lifetimeInSeconds = (createdAt: number) =>
     Math.max(
       60,
-      Math.ceil(
-        (createdAt + timeouts.absoluteTimeoutInHours * 3_600_000 - clock.now().getTime()) / 1000,
-      ) + MARGIN_IN_SECONDS,
+      Math.ceil((createdAt + absoluteMs - clock.now().getTime()) / 1000) + MARGIN_IN_SECONDS,
     );
 
   return {
