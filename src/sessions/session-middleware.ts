@@ -75,16 +75,17 @@ class SessionStore extends RedisStore {
 export function createSessionMiddleware(config: Config, redis: RedisClientType, ends: SessionEnds) {
   const idle = config.session.idleTimeoutInMinutes * 60;
   const flowOnly = Math.min(idle, config.eid.flowTtlInMinutes * 60);
+  const prefix = `${config.redis.keyPrefix}sess:`;
   const store = new SessionStore(
     {
       // A session ended on purpose is never written back by a request still running on it.
       client: refuseEndedSessions(
         redis,
-        `${config.redis.keyPrefix}sess:`,
+        prefix,
         `${config.redis.keyPrefix}${ENDED_MARK_PREFIX}`,
         idle,
       ),
-      prefix: `${config.redis.keyPrefix}sess:`,
+      prefix,
       ttl: (sess: SessionData) =>
         sess.eidFlow && Object.keys(sess).every((key) => FLOW_ONLY_KEYS.has(key)) ? flowOnly : idle,
       disableTouch: true,
