@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:net';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeUser } from '../support/factories';
 import { agentFor, postLogin } from '../support/http';
+import { freePort } from '../support/nginx';
 import { projectRoot } from '../../src/shared/paths';
 
 /**
@@ -151,14 +151,6 @@ describe('with INTERNAL_PORT and no token', () => {
     expect((await request(t.internalApp).get('/login')).status).toBe(404);
   });
 });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 describe('the production server process', () => {
   it('when started with METRICS_TOKEN and INTERNAL_PORT then /metrics is closed on the public port and open on loopback', async () => {
