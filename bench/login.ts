@@ -18,7 +18,7 @@ import { openSession } from './http-forms';
 import { measure, run, type Measurement } from './measure';
 import { report } from './report';
 import { scenarios } from './scenarios';
-import { serve } from './server-side';
+import { benchEntry } from './server-side';
 import { askAudit, startServer, stopServer } from './server-process';
 import { positiveInt } from './settings';
 
@@ -76,22 +76,6 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--serve')) {
-  serve(
-    process.env.BENCH_RUN_ID ?? '',
-    positiveInt('BENCH_USERS', 20),
-    positiveInt('BENCH_SECONDS', 10),
-    positiveInt('BENCH_CONNECTIONS', 10),
-    // Every refused login comes from 127.0.0.1: with the per-IP limit (300 failures per window)
-    // left as is, the later refusal scenarios would measure its 429 instead of their own path.
-    { LOGIN_MAX_FAILURES_PER_IP: '1000000' },
-  ).catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-} else {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  });
-}
+// Every refused login comes from 127.0.0.1: with the per-IP limit (300 failures per window) left
+// as is, the later refusal scenarios would measure its 429 instead of their own path.
+benchEntry(main, 10, () => ({ LOGIN_MAX_FAILURES_PER_IP: '1000000' }));

@@ -17,7 +17,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { openSession, sessionCookie, formThenPost } from './http-forms';
 import { measure, run, type Measurement, type Scenario } from './measure';
 import { askProbe, type ProbeReply } from './probes';
-import { serve } from './server-side';
+import { benchEntry } from './server-side';
 import { startServer, stopServer } from './server-process';
 import { PASSWORD, positiveInt } from './settings';
 import { ratioReport, type Round } from './ratio-report';
@@ -242,20 +242,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--serve')) {
-  serve(
-    process.env.BENCH_RUN_ID ?? '',
-    positiveInt('BENCH_USERS', 20),
-    positiveInt('BENCH_SECONDS', 8),
-    positiveInt('BENCH_CONNECTIONS', 10),
-    JSON.parse(process.env.BENCH_APP_ENV ?? '{}') as Record<string, string>,
-  ).catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-} else {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  });
-}
+benchEntry(main, 8, () => JSON.parse(process.env.BENCH_APP_ENV ?? '{}') as Record<string, string>);

@@ -20,7 +20,7 @@ import { isAuditQuery, type Audit, type AuditQuery, type Ready } from './protoco
 import { seed } from './seed';
 import { adminQuery, deleteRedisKeys } from '../test/support/services';
 import { installProbes } from './probes';
-import { databaseUrl, PASSWORD, PG_ADMIN_URL, REDIS_URL } from './settings';
+import { databaseUrl, PASSWORD, PG_ADMIN_URL, positiveInt, REDIS_URL } from './settings';
 
 /** The audit rows of one pool after `since`, by reason (see {@link AuditQuery}). */
 async function audit(
@@ -123,5 +123,34 @@ export async function serve(
   } catch (err) {
     console.error(err);
     await stop(1);
+  }
+}
+
+/**
+ * The end of a bench file that is both sides: with `--serve` (the forked child), `serve()` with
+ * the run the load side put in the environment, `seconds` the fallback of BENCH_SECONDS and
+ * `appEnv()` more app settings; otherwise the load side, `main`.
+ */
+export function benchEntry(
+  main: () => Promise<void>,
+  seconds: number,
+  appEnv: () => Record<string, string>,
+): void {
+  if (process.argv.includes('--serve')) {
+    serve(
+      process.env.BENCH_RUN_ID ?? '',
+      positiveInt('BENCH_USERS', 20),
+      positiveInt('BENCH_SECONDS', seconds),
+      positiveInt('BENCH_CONNECTIONS', 10),
+      appEnv(),
+    ).catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+  } else {
+    main().catch((err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exitCode = 1;
+    });
   }
 }
