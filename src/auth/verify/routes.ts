@@ -33,7 +33,6 @@ export function verifyRoutes(deps: {
     res.set('Cache-Control', 'no-store');
     // First: a session Redis dropped by its idle TTL is audited here too (then 401).
     if (await deps.timeouts.check(req)) return unauthorized(res);
-    if (!req.session.auth) return unauthorized(res);
     const opened = await sessionIdentity(req, deps.identities);
     if (!opened || opened.identity.mustChangePassword) return unauthorized(res);
     res.set(identityHeaders(opened.identity, opened.establishment)).status(204).end();
