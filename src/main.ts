@@ -7,7 +7,8 @@ import { createApp } from './app';
 import { createRepositories } from './repositories';
 import { createEidProvider } from './auth/eid';
 import { createEidMonitor } from './auth/eid/monitor';
-import { auditEidStateChange, type AdminEventSpool } from './auth/eid/state-audit';
+import { auditEidStateChange } from './auth/eid/state-audit';
+import { createAuditSpool } from './audit/spool';
 
 /** The internal listener's address: never reachable from the network. */
 const INTERNAL_HOST = '127.0.0.1';
@@ -40,9 +41,8 @@ async function main(): Promise<void> {
 
   const repos = createRepositories(sequelize);
   const eidProvider = createEidProvider(config);
-  // createApp takes the monitor and makes the audit spool: the monitor's audit finds the spool
-  // through this binding (its first change of state is seconds after the start at the earliest).
-  const eidAudit: { spool?: AdminEventSpool } = {};
+  // Created here, not by createApp, so the e-ID monitor's audit can use it from its first change.
+  const auditSpool = createAuditSpool({ dir: config.audit.spoolDir, sequelize, logger });
   const eidStatus = createEidMonitor({
     provider: eidProvider,
     redis,
@@ -50,10 +50,10 @@ async function main(): Promise<void> {
     clock: systemClock,
     logger,
     eid: config.eid,
-    audit: (change) => auditEidStateChange(repos, eidAudit.spool)(change),
+    audit: auditEidStateChange(repos, auditSpool),
   });
   eidStatus.start();
-  const { app, internalApp, auditSpool, sessionTimeouts } = createApp({
+  const { app, internalApp, sessionTimeouts } = createApp({
     config,
     clock: systemClock,
     logger,
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     redis,
     eidProvider,
     eidStatus,
+    auditSpool,
   });
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port, baseUrl: config.baseUrl }, 'HIS Acceso listening');
@@ -71,7 +72,6 @@ async function main(): Promise<void> {
   server.requestTimeout = 30_000;
   // Audit events spooled while PostgreSQL was unavailable (by this or an earlier process).
   auditSpool.start(AUDIT_SPOOL_DRAIN_INTERVAL_MS);
-  eidAudit.spool = auditSpool;
   const sessionSweep = setInterval(() => {
     sessionTimeouts.sweep().catch((err: unknown) => {
       logger.warn({ err }, 'session expiry sweep failed');
