@@ -4,10 +4,16 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { buildTestApp, realEidMonitor, type TestApp } from '../support/test-app';
-import { makeUser, uniqueDocument } from '../support/factories';
+import { makeUser } from '../support/factories';
 import { agentFor, postLogin } from '../support/http';
 import { signedIn } from '../support/sign-in';
-import { buildEidTestApp, pathOf, providerLeg, startTestSandbox } from '../support/eid-flow';
+import {
+  buildEidTestApp,
+  citizenUser,
+  pathOf,
+  providerLeg,
+  startTestSandbox,
+} from '../support/eid-flow';
 import type { SandboxProcess } from '../support/sandbox-process';
 import type { EidMonitor } from '../../src/auth/eid/monitor';
 
@@ -225,13 +231,13 @@ describe('one failed e-ID exchange (the landed weakness)', () => {
       eidMonitor: realEidMonitor((m) => (monitor = m)),
     });
     try {
-      const document = uniqueDocument();
-      await sandbox.addCitizen({ cedula: document, nombres: 'Intercambio', apellidos: 'Lento' });
       const eightMonthsAgo = new Date(t.clock.now().getTime() - 245 * 86_400_000);
-      const { user, password } = await makeUser(t.sequelize, {
-        document,
-        lastEidLoginAt: eightMonthsAgo,
-      });
+      const { document, user, password } = await citizenUser(
+        t,
+        sandbox,
+        { nombres: 'Intercambio', apellidos: 'Lento' },
+        { lastEidLoginAt: eightMonthsAgo },
+      );
       const agent = agentFor(t.app);
       const callback = await providerLeg(agent, { cedula: document });
       await sandbox.setMode('slow', 4000); // longer than EID_TIMEOUT_IN_SECONDS=2

@@ -13,6 +13,7 @@ import {
 } from '../support/http';
 import {
   buildEidTestApp,
+  citizenUser,
   CLIENT_SECRET,
   pathOf,
   providerLeg,
@@ -419,13 +420,13 @@ describe('degraded mode through the provider monitor', () => {
       },
     );
     try {
-      const document = uniqueDocument();
-      await sandbox.addCitizen({ cedula: document, nombres: 'Modo', apellidos: 'Contingencia' });
       const eightMonthsAgo = new Date(t.clock.now().getTime() - 245 * 86_400_000);
-      const { user, password, establishments } = await makeUser(t.sequelize, {
-        document,
-        lastEidLoginAt: eightMonthsAgo,
-      });
+      const { document, user, password, establishments } = await citizenUser(
+        t,
+        sandbox,
+        { nombres: 'Modo', apellidos: 'Contingencia' },
+        { lastEidLoginAt: eightMonthsAgo },
+      );
       expect((await postLogin(agentFor(t.app), user.username, password)).headers.location).toBe(
         '/login/eid-required',
       );
@@ -483,9 +484,10 @@ describe('e-ID sessions and secrets', () => {
     async (protocol) => {
       const t = await buildEidTestApp(protocol, sandbox);
       try {
-        const document = uniqueDocument();
-        await sandbox.addCitizen({ cedula: document, nombres: 'Cierre', apellidos: 'De Sesión' });
-        const { establishments } = await makeUser(t.sequelize, { document });
+        const { document, establishments } = await citizenUser(t, sandbox, {
+          nombres: 'Cierre',
+          apellidos: 'De Sesión',
+        });
         const agent = agentFor(t.app);
         await agent.get(pathOf(await providerLeg(agent, { cedula: document })));
         const csrf = await csrfOf(agent, '/login/establishment');
@@ -519,9 +521,7 @@ describe('e-ID sessions and secrets', () => {
     const logger = createLogger('trace', { write: (line: string) => void lines.push(line) });
     const t = await buildEidTestApp('mitic', sandbox, {}, { logger });
     try {
-      const document = uniqueDocument();
-      await sandbox.addCitizen({ cedula: document, nombres: 'Sin', apellidos: 'Fugas' });
-      await makeUser(t.sequelize, { document });
+      const { document } = await citizenUser(t, sandbox, { nombres: 'Sin', apellidos: 'Fugas' });
       const codes: string[] = [];
       for (const mode of ['normal', 'bad_signature', 'http_500', 'slow']) {
         const agent = agentFor(t.app);

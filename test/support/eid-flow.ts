@@ -1,5 +1,7 @@
 import type request from 'supertest';
 import { buildTestApp, type TestApp } from './test-app';
+import { makeUser, uniqueDocument } from './factories';
+import type { NewUserOptions } from './sign-in';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
 import { loginAtProvider } from './provider-login';
 import { SANDBOX_PASSWORD } from '../../src/sandbox/citizens';
@@ -81,4 +83,19 @@ export async function providerLeg(
     authorizeUrl,
     'cancel' in how ? how : { cedula: how.cedula, password: SANDBOX_PASSWORD },
   );
+}
+
+/**
+ * A new user (made with `opts`) who is also a citizen of the sandbox under the same new cédula,
+ * added to the sandbox first; returns the cédula with what {@link makeUser} returns.
+ */
+export async function citizenUser(
+  t: Pick<TestApp, 'sequelize'>,
+  sandbox: SandboxProcess,
+  names: { nombres: string; apellidos: string },
+  opts: NewUserOptions = {},
+) {
+  const document = uniqueDocument();
+  await sandbox.addCitizen({ cedula: document, ...names });
+  return { document, ...(await makeUser(t.sequelize, { document, ...opts })) };
 }
