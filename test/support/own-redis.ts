@@ -1,17 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createClient, type RedisClientType } from 'redis';
 
-/** A free TCP port on 127.0.0.1 (bound, then released). */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-  });
+import { freePort } from './nginx';
+
+export { freePort };
 
 /**
  * A Redis server of this test only, on `port`, without persistence (a restart loses every key,
