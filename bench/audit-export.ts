@@ -2,16 +2,17 @@
  * One CSV export of the login history, measured in a process of its own (forked by
  * bench/audit-history.ts), so that its memory figures start from a fresh heap and no earlier
  * measurement has grown the process already. The export is the one /audit/logins.csv streams
- * (src/audit/csv-export.ts streamCsv: a pg cursor, back-pressure, csv-stringify) into a
+ * (src/web/csv-export.ts streamCsv: a pg cursor, back-pressure, csv-stringify) into a
  * client that takes the bytes at a given speed. The result goes back over the IPC channel.
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Place } from '../src/access/scope';
-import { LOGIN_COLUMNS } from '../src/audit/csv-columns';
-import { createExportPool, streamCsv } from '../src/audit/csv-export';
-import { createLoginHistory, toLoginRow } from '../src/audit/login-history';
+import { LOGIN_COLUMNS } from '../src/areas/audit/csv-columns';
+import { createExportPool } from '../src/db/export-pool';
+import { streamCsv } from '../src/web/csv-export';
+import { createLoginHistory, toLoginRow } from '../src/storage/queries/login-history';
 import { createSequelize } from '../src/db/sequelize';
 
 export interface ExportRequest {

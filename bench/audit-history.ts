@@ -3,16 +3,16 @@
  * database `his_acceso_bench_audit` (dropped, created, migrated, filled with 5 million
  * login_events by bench/audit-history-seed.ts, VACUUM ANALYZE), it measures:
  *
- * 1. pages of /audit/logins (src/audit/login-history.ts page(), one call at a time): the first
+ * 1. pages of /audit/logins (src/storage/queries/login-history.ts page(), one call at a time): the first
  *    page and a page two years back, without and with filters, each as the app sees it (p50/p99
  *    of the call) and as PostgreSQL reports it (EXPLAIN ANALYZE execution time), with their
  *    ratio to a primary-key lookup of the same run;
- * 2. the CSV export of 1 million rows (src/audit/csv-export.ts streamCsv, as /audit/logins.csv
+ * 2. the CSV export of 1 million rows (src/web/csv-export.ts streamCsv, as /audit/logins.csv
  *    streams it), each export in a fresh process (bench/audit-export.ts): time and peak RSS
  *    growth to a client that takes it at once (node's defaults, then a 4 MB young generation),
  *    the heap that survives a collection every 2 s, and 100,000 rows to a client at half the
  *    speed (back-pressure);
- * 3. `audit:purge` of the oldest year (src/audit/purge.ts), one transaction.
+ * 3. `audit:purge` of the oldest year (src/domain/audit/purge.ts), one transaction.
  *
  * 127.0.0.1 only. The database is dropped at the end unless KEEP_BENCH_DB is set.
  */
@@ -20,11 +20,15 @@ import { availableParallelism, loadavg } from 'node:os';
 import pg from 'pg';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Place } from '../src/access/scope';
-import type { AuditScope } from '../src/audit/audit-scope';
-import { encodeCursor, keyInstantSql, type HistoryKey } from '../src/audit/history-cursor';
-import type { LoginFilters } from '../src/audit/history-filters';
-import { createLoginHistory, type LoginHistoryQuery } from '../src/audit/login-history';
-import { purgeAudit } from '../src/audit/purge';
+import type { AuditScope } from '../src/domain/audit/audit-scope';
+import {
+  encodeCursor,
+  keyInstantSql,
+  type HistoryKey,
+} from '../src/storage/queries/history-cursor';
+import type { LoginFilters } from '../src/areas/audit/history-filters';
+import { createLoginHistory, type LoginHistoryQuery } from '../src/storage/queries/login-history';
+import { purgeAudit } from '../src/domain/audit/purge';
 import { createMigrator } from '../src/db/migrator';
 import { createSequelize } from '../src/db/sequelize';
 import { addMonthsInZone, startOfDayInZone } from '../src/shared/time';

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { verifyPassword, hashPassword } from '../src/auth/classic/passwords';
+import { verifyPassword, hashPassword } from '../src/domain/passwords/hashing';
 
 /** Load side → server: start or stop a span; `rate` runs argon2id verifies for `seconds`. */
 export type ProbeRequest =

@@ -1,5 +1,5 @@
 /** The printed table, and the checks that each refused login took the path it claims. */
-import { GENERIC_FAILURE } from '../src/auth/classic/routes';
+import { GENERIC_FAILURE } from '../src/areas/login/classic-routes';
 import type { Measurement } from './measure';
 
 /** What went wrong with a refused-login scenario: wrong path in the audit, odd 401 pages. */

@@ -1,10 +1,10 @@
 /** The scratch database's content: one establishment, the bench users, the refused-login pools. */
-import { hashPassword } from '../src/auth/classic/passwords';
+import { hashPassword } from '../src/domain/passwords/hashing';
 import type { createSequelize } from '../src/db/sequelize';
 import { createMigrator } from '../src/db/migrator';
-import { addEstablishments } from '../src/establishments/add-establishment';
-import { createUser } from '../src/users/create-user';
-import { createRepositories } from '../src/repositories';
+import { addEstablishments } from '../src/domain/establishments/add-establishment';
+import { createUser } from '../src/domain/users/create-account';
+import { createRepositories } from '../src/storage/repositories';
 import type { Ready } from './protocol';
 import { FAILURE_WARMUP, LOGIN_RATE_CEILING, PASSWORD, PREFIX } from './settings';
 

@@ -10,9 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryTypes } from 'sequelize';
 import { createApp } from '../src/app';
+import { createExportPool } from '../src/db/export-pool';
 import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/db/sequelize';
-import { createRepositories } from '../src/repositories';
+import { createRepositories } from '../src/storage/repositories';
 import { createRedisClient } from '../src/redis/client';
 import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
@@ -107,7 +108,16 @@ export async function serve(
     const seeded = await seed(sequelize, maxFailures, { userCount, seconds, connections });
     await redis.connect();
     const repos = createRepositories(sequelize);
-    const { app } = createApp({ config, clock: systemClock, logger, sequelize, repos, redis });
+    const exportPool = createExportPool(config.database.url, () => undefined);
+    const { app } = createApp({
+      config,
+      clock: systemClock,
+      logger,
+      sequelize,
+      exportPool,
+      repos,
+      redis,
+    });
     // Express caches compiled views only when NODE_ENV=production; production does, so we do.
     app.enable('view cache');
     server = app.listen(0, '127.0.0.1', () => {

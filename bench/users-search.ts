@@ -1,5 +1,5 @@
 /**
- * `npm run bench:users`: the administrators' user search (src/users/user-search.ts) at 100,000
+ * `npm run bench:users`: the administrators' user search (src/storage/queries/user-search.ts) at 100,000
  * users, 934 establishments in 18 regions, in the scratch database `his_acceso_bench_users`
  * (dropped and created, migrated, filled by INSERT … SELECT generate_series, VACUUM ANALYZE).
  * The query shapes and a baseline (a primary-key scan) run one call at a time, in turn, for
@@ -13,7 +13,7 @@ import { createSequelize } from '../src/db/sequelize';
 import { createMigrator } from '../src/db/migrator';
 import { formatCedula } from '../src/shared/cedula';
 import { addMonthsInZone } from '../src/shared/time';
-import { createUserSearch, type UserSearchParams } from '../src/users/user-search';
+import { createUserSearch, type UserSearchParams } from '../src/storage/queries/user-search';
 import { adminQuery } from '../test/support/services';
 import { databaseUrl, PG_ADMIN_URL, positiveInt } from './settings';
 
@@ -176,7 +176,7 @@ async function timeInTurn(runs: (() => Promise<unknown>)[], seconds: number) {
 /**
  * The plan of the query that search() sends: a stand-in for Sequelize runs it under EXPLAIN
  * (ANALYZE, BUFFERS) and hands the search an empty result. Summed up as the scans that ran in
- * each step of src/users/user-search.ts (probe, head, tail; "walk" when unfiltered) with the
+ * each step of src/storage/queries/user-search.ts (probe, head, tail; "walk" when unfiltered) with the
  * rows they returned, the step whose rows became the page, the buffers and the time; the page's
  * establishments and roles (SubPlans, alike in every shape) are left out. BENCH_PLANS=full
  * prints whole plans.

@@ -3,7 +3,7 @@ import type { MigrationContext } from '../src/db/migrator';
 /**
  * Every table of the design's contract. Later migrations add columns, not tables.
  * login_events and admin_events are append-only: a trigger refuses UPDATE and DELETE, and each
- * row carries the hash of the previous one (see src/audit/chain.ts).
+ * row carries the hash of the previous one (see src/storage/audit/chain.ts).
  */
 export async function up({ sequelize }: MigrationContext): Promise<void> {
   await sequelize.query(`

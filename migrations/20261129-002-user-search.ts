@@ -1,7 +1,7 @@
 import type { MigrationContext } from '../src/db/migrator';
 
 /**
- * The administrators' user search (src/users/user-search.ts): accent- and case-insensitive
+ * The administrators' user search (src/storage/queries/user-search.ts): accent- and case-insensitive
  * partial matches on name, username and cédula, filters, name order, keyset paging, at 100,000
  * users (bench/users-search.ts; measurements in bench/README.md).
  *

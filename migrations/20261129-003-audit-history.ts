@@ -1,7 +1,7 @@
 import type { MigrationContext } from '../src/db/migrator';
 
 /**
- * The auditors' histories (src/audit/login-history.ts, src/audit/admin-history.ts): newest first
+ * The auditors' histories (src/storage/queries/login-history.ts, src/storage/queries/admin-history.ts): newest first
  * on (occurred_at, id), keyset pages, filters. Measured with EXPLAIN (ANALYZE, BUFFERS) on 3
  * million generated login_events (12,000 users, 934 establishments in 18 regiones, skewed so
  * that a few hospitals hold most users) and 300,000 admin_events; buffers read for one page:

@@ -1,7 +1,7 @@
 import type { MigrationContext } from '../src/db/migrator';
 
 /**
- * Retention (`npm run cli -- audit:purge --before YYYY-MM-DD`, src/audit/purge.ts): the one
+ * Retention (`npm run cli -- audit:purge --before YYYY-MM-DD`, src/domain/audit/purge.ts): the one
  * deliberate exception to the append-only audit tables.
  *
  * - `audit_anchors` records where each chain continues after a purge: the first id that may

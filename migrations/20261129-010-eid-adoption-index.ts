@@ -1,7 +1,7 @@
 import type { MigrationContext } from '../src/db/migrator';
 
 /**
- * The e-ID adoption trend (src/audit/adoption-query.ts) counts, for each of the last 12 months,
+ * The e-ID adoption trend (src/storage/queries/adoption.ts) counts, for each of the last 12 months,
  * the users with a successful e-ID exchange in the three months before the month's end. Those
  * rows are a small part of login_events (tens of millions of rows): a partial index on just them,
  * ordered by time, turns fifteen months of history into an index-only range scan.

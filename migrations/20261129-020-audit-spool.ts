@@ -1,7 +1,7 @@
 import type { MigrationContext } from '../src/db/migrator';
 
 /**
- * How far the replay of each audit spool file has got (src/audit/spool.ts). The count moves in
+ * How far the replay of each audit spool file has got (src/domain/audit/spool.ts). The count moves in
  * the same transaction as each row it stores, so a replay cut short — a crash, PostgreSQL gone
  * again — resumes at the next line and never stores one twice, and two instances draining the
  * same file wait for each other on this row. A file's row is deleted once the file is.

@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/db/sequelize';
 import { createMigrator } from '../src/db/migrator';
 import { seedDemo } from '../src/cli/seed-demo';
-import { createRepositories } from '../src/repositories';
+import { createRepositories } from '../src/storage/repositories';
 import { DEMO_PASSWORD, DEMO_USERS } from '../src/cli/demo-data';
 import { SANDBOX_PASSWORD } from '../src/sandbox/citizens';
 import { systemClock } from '../src/shared/clock';

@@ -3,9 +3,9 @@
  * a few staff accounts, real login events (failures and a success) so that the audit filters
  * have rows to tell apart, and signed-in cookies for the two privileged accounts.
  */
-import { addEstablishments } from '../src/establishments/add-establishment';
-import type { Repositories } from '../src/repositories';
-import { createUser } from '../src/users/create-user';
+import { addEstablishments } from '../src/domain/establishments/add-establishment';
+import type { Repositories } from '../src/storage/repositories';
+import { createUser } from '../src/domain/users/create-account';
 
 const PASSWORD = 'sqlmap-scratch-password-1';
 

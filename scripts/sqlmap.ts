@@ -20,11 +20,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/app';
+import { createExportPool } from '../src/db/export-pool';
 import { loadConfig } from '../src/config';
 import { createMigrator } from '../src/db/migrator';
 import { createSequelize } from '../src/db/sequelize';
 import { createRedisClient } from '../src/redis/client';
-import { createRepositories } from '../src/repositories';
+import { createRepositories } from '../src/storage/repositories';
 import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
 import {
@@ -292,7 +293,16 @@ async function main(): Promise<number> {
     await redis.connect();
     const repos = createRepositories(sequelize);
     const world = await seedSqlmapWorld(repos);
-    const { app } = createApp({ config, clock: systemClock, logger, sequelize, repos, redis });
+    const exportPool = createExportPool(config.database.url, () => undefined);
+    const { app } = createApp({
+      config,
+      clock: systemClock,
+      logger,
+      sequelize,
+      exportPool,
+      repos,
+      redis,
+    });
     server = createServer((req, res) => {
       const route = `${req.method} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`;
       res.on('finish', () => {

@@ -2,13 +2,14 @@ import { loadConfig, ConfigError } from './config';
 import { createLogger } from './shared/logger';
 import { systemClock } from './shared/clock';
 import { createReadSequelize, createSequelize } from './db/sequelize';
+import { createExportPool } from './db/export-pool';
 import { createRedisClient } from './redis/client';
 import { createApp } from './app';
-import { createRepositories } from './repositories';
-import { createEidProvider } from './auth/eid';
-import { createEidMonitor } from './auth/eid/monitor';
-import { auditEidStateChange } from './auth/eid/state-audit';
-import { createAuditSpool } from './audit/spool';
+import { createRepositories } from './storage/repositories';
+import { createEidProvider } from './eid';
+import { createEidMonitor } from './eid/monitor';
+import { auditEidStateChange } from './domain/authentication/eid-state-audit';
+import { createAuditSpool } from './domain/audit/spool';
 
 /** The internal listener's address: never reachable from the network. */
 const INTERNAL_HOST = '127.0.0.1';
@@ -16,7 +17,7 @@ const INTERNAL_HOST = '127.0.0.1';
 /** How often events waiting in the audit spool are offered to PostgreSQL again. */
 const AUDIT_SPOOL_DRAIN_INTERVAL_MS = 5000;
 
-/** How often the expiries of sessions nobody came back to are audited (src/sessions/timeouts.ts). */
+/** How often the expiries of sessions nobody came back to are audited (src/web/session/timeouts.ts). */
 const SESSION_SWEEP_INTERVAL_MS = 60_000;
 
 /** Composition root: configuration → PostgreSQL → Redis → app → listen, and graceful shutdown. */
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
   await sequelize.authenticate();
   // Not authenticated at boot: a replica that is down breaks the audit screens, not logins.
   const readSequelize = createReadSequelize(config.database, sequelize);
+  // The exports' own small pool, on the replica when there is one; it connects at the first export.
+  const exportPool = createExportPool(config.database.readUrl ?? config.database.url, (err) =>
+    logger.warn({ err }, 'idle export connection lost'),
+  );
   const redis = createRedisClient(config.redis.url, logger, config.redis.sentinel);
   await redis.connect();
 
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
     logger,
     sequelize,
     readSequelize,
+    exportPool,
     repos,
     redis,
     eidProvider,
@@ -101,7 +107,11 @@ async function main(): Promise<void> {
     server.close(async () => {
       await auditSpool.stop();
       const pools = readSequelize === sequelize ? [sequelize] : [sequelize, readSequelize];
-      await Promise.allSettled([...pools.map((pool) => pool.close()), redis.quit()]);
+      await Promise.allSettled([
+        ...pools.map((pool) => pool.close()),
+        exportPool.end(),
+        redis.quit(),
+      ]);
       clearTimeout(force);
       process.exit(0);
     });

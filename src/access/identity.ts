@@ -1,5 +1,5 @@
-import type { Repositories } from '../repositories';
-import type { UserStatus } from '../users/roles';
+import type { Repositories } from '../storage/repositories';
+import type { UserStatus } from '../shared/roles';
 import type { Actor } from './actor';
 import type { Grant } from './scope';
 

@@ -1,4 +1,4 @@
-import type { Role } from '../users/roles';
+import type { Role } from '../shared/roles';
 
 /** Where a role applies: the whole network, one región sanitaria, or one establishment. */
 export type Scope =

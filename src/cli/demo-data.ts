@@ -1,4 +1,4 @@
-import type { NewEstablishment } from '../establishments/add-establishment';
+import type { NewEstablishment } from '../domain/establishments/add-establishment';
 
 /** Password of every demo HIS account (printed by `npm run dev`). */
 export const DEMO_PASSWORD = 'his-demo-2026';

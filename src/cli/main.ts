@@ -7,15 +7,15 @@ import { createSequelize } from '../db/sequelize';
 import { createMigrator } from '../db/migrator';
 import { AppError } from '../shared/errors';
 import { systemClock } from '../shared/clock';
-import { addEstablishments } from '../establishments/add-establishment';
-import { applyImportPlan, planInTransaction } from '../establishments/apply-import';
-import { isApplicable } from '../establishments/import-plan';
-import { createUser } from '../users/create-user';
+import { addEstablishments } from '../domain/establishments/add-establishment';
+import { applyImportPlan, planInTransaction } from '../domain/establishments/apply-import';
+import { isApplicable } from '../domain/establishments/import-plan';
+import { createUser } from '../domain/users/create-account';
 import { seedDemo } from './seed-demo';
-import { createRepositories, type Repositories } from '../repositories';
-import { hasEventHash, verifyChain } from '../audit/verify';
-import { purgeCutoff } from '../audit/purge-cutoff';
-import { purgeAudit } from '../audit/purge';
+import { createRepositories, type Repositories } from '../storage/repositories';
+import { hasEventHash, verifyChain } from '../domain/audit/verify';
+import { purgeCutoff } from '../domain/audit/purge-cutoff';
+import { purgeAudit } from '../domain/audit/purge';
 import { formatDateTime } from '../shared/time';
 
 type Command = (

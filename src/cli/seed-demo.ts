@@ -1,6 +1,6 @@
-import type { Repositories } from '../repositories';
-import { addEstablishments } from '../establishments/add-establishment';
-import { createUser } from '../users/create-user';
+import type { Repositories } from '../storage/repositories';
+import { addEstablishments } from '../domain/establishments/add-establishment';
+import { createUser } from '../domain/users/create-account';
 import { DEMO_ESTABLISHMENTS, DEMO_PASSWORD, DEMO_USERS } from './demo-data';
 import type { Clock } from '../shared/clock';
 

@@ -1,7 +1,7 @@
 import type { Env } from './schema';
 
 /**
- * The brute-force limits (src/auth/classic/lockout.ts). Three counters of failed password
+ * The brute-force limits (src/domain/passwords/lockout.ts). Three counters of failed password
  * attempts, all over the same window:
  * - per account and source IP (`maxFailures`): the strict one; reaching it locks that pair for
  *   `durationInMinutes`, doubled at every new lock of the same pair within a day, up to

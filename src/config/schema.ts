@@ -60,11 +60,11 @@ export const envSchema = z.object({
   EID_REAUTH_AFTER_MONTHS: int(1, 120).default(6),
   EID_REQUIRED_SINCE: isoDate,
   EID_DEGRADED_MODE: z.enum(['allow', 'deny']).default('allow'),
-  // Degraded mode is decided on evidence (src/auth/eid/monitor.ts).
+  // Degraded mode is decided on evidence (src/eid/monitor.ts).
   EID_PROBE_INTERVAL_IN_SECONDS: int(1, 3600).default(10),
   EID_DOWN_AFTER_FAILED_PROBES: int(1, 100).default(3),
   EID_DOWN_AFTER_SECONDS: int(0, 3600).default(30),
-  // Observability: /metrics and /readyz details (src/health/routes.ts).
+  // Observability: /metrics and /readyz details (src/areas/health/routes.ts).
   METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   INTERNAL_PORT: int(1, 65535).optional(),
   // Audit events that cannot reach PostgreSQL wait here, durably, until it returns.

@@ -2,7 +2,7 @@
  * Whether an error means "PostgreSQL cannot be reached or does not answer in time" — the server is
  * down, restarting, hung, out of connections, or the row waits on a lock someone else holds — as
  * opposed to a bug or a refused statement. Such a failure is a 503 to the person, and an audit
- * row that fails this way can wait in the spool (src/audit/spool.ts) until the server is back.
+ * row that fails this way can wait in the spool (src/domain/audit/spool.ts) until the server is back.
  */
 
 /** Sequelize's wrappers for a failed connect or pool acquire. */

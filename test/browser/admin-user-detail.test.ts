@@ -9,8 +9,8 @@ import {
   signInByKeyboard,
 } from '../support/browser';
 import { agentFor, loginAndChoose } from '../support/http';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
-import type { UserRecord } from '../../src/users/user-repository';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
+import type { UserRecord } from '../../src/storage/users';
 
 jest.setTimeout(60_000);
 

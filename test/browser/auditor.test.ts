@@ -9,9 +9,9 @@ import {
   useBrowserRig,
   wcagViolations,
 } from '../support/browser';
-import { appendLoginEvent } from '../../src/audit/login-events';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
-import type { UserRecord } from '../../src/users/user-repository';
+import { appendLoginEvent } from '../../src/storage/audit/login-events';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
+import type { UserRecord } from '../../src/storage/users';
 
 jest.setTimeout(90_000);
 

@@ -5,10 +5,10 @@ import { verify } from '@node-rs/argon2';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD, uniqueDocument } from '../support/factories';
 import { agentFor, csrfFrom, loginAndChoose, postLogin } from '../support/http';
-import { createRepositories } from '../../src/repositories';
+import { createRepositories } from '../../src/storage/repositories';
 import { formatCedula } from '../../src/shared/cedula';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
-import type { UserRecord } from '../../src/users/user-repository';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
+import type { UserRecord } from '../../src/storage/users';
 
 let t: TestApp;
 const token = randomBytes(4).toString('hex');

@@ -5,11 +5,11 @@ import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
 import { agentFor, csrfOf, loginAndChoose, postLogin } from '../support/http';
 import { signedIn } from '../support/sign-in';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
-import { importEstablishments } from '../../src/establishments/commands/import-establishments';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
+import { importEstablishments } from '../../src/domain/establishments/commands/import-establishments';
 import { ValidationError } from '../../src/shared/validation';
 import { ANONYMOUS } from '../../src/access/actor';
-import { createRepositories } from '../../src/repositories';
+import { createRepositories } from '../../src/storage/repositories';
 
 /**
  * /admin/establishments: list and search, add, edit, deactivate (sessions in it end), and the CSV

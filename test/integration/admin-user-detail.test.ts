@@ -5,9 +5,9 @@ import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD, uniqueDocument } from '../support/factories';
 import { agentFor, csrfOf, loginAndChoose, postLogin } from '../support/http';
 import { signedIn, type NewUserOptions } from '../support/sign-in';
-import { createRepositories } from '../../src/repositories';
+import { createRepositories } from '../../src/storage/repositories';
 import { formatCedula } from '../../src/shared/cedula';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
 
 /**
  * The user detail page and every change to an existing user, against the real app, PostgreSQL

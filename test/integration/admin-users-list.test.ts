@@ -3,8 +3,8 @@ import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
 import { agentFor, loginAndChoose, postLogin } from '../support/http';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
-import type { UserRecord } from '../../src/users/user-repository';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
+import type { UserRecord } from '../../src/storage/users';
 import { formatCedula } from '../../src/shared/cedula';
 
 let t: TestApp;

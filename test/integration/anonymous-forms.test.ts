@@ -3,7 +3,7 @@ import { buildTestApp, type TestApp } from '../support/test-app';
 import { agentFor, csrfFrom, csrfOf, sessionCookie } from '../support/http';
 import { makeUser, TEST_PASSWORD } from '../support/factories';
 import { signedIn } from '../support/sign-in';
-import { csrfCookieName } from '../../src/http/csrf';
+import { csrfCookieName } from '../../src/web/csrf';
 
 jest.setTimeout(120_000);
 

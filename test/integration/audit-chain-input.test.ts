@@ -1,7 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { agentFor, postLogin, userAgentOf } from '../support/http';
-import { verifyChain } from '../../src/audit/verify';
+import { verifyChain } from '../../src/domain/audit/verify';
 
 /**
  * Whatever a person types ends up in the hash-chained audit exactly as it is hashed. A NUL byte

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { setTimeout as pause } from 'node:timers/promises';
 import type pg from 'pg';
-import { createExportPool, streamCsv, type ExportResult } from '../../src/audit/csv-export';
+import { createExportPool } from '../../src/db/export-pool';
+import { streamCsv, type ExportResult } from '../../src/web/csv-export';
 
 /**
  * The export's streaming against real PostgreSQL: a million-row query read through a cursor

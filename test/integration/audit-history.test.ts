@@ -5,11 +5,11 @@ import { parse } from 'csv-parse/sync';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
 import { agentFor, csrfOf, loginAndChoose, postLogin } from '../support/http';
-import { appendLoginEvent, type LoginEvent } from '../../src/audit/login-events';
-import { appendAdminEvent } from '../../src/audit/admin-events';
-import { createLoginHistory, PROBE_LIMIT } from '../../src/audit/login-history';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
-import type { UserRecord } from '../../src/users/user-repository';
+import { appendLoginEvent, type LoginEvent } from '../../src/storage/audit/login-events';
+import { appendAdminEvent } from '../../src/storage/audit/admin-events';
+import { createLoginHistory, PROBE_LIMIT } from '../../src/storage/queries/login-history';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
+import type { UserRecord } from '../../src/storage/users';
 
 jest.setTimeout(60_000);
 

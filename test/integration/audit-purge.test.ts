@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createSequelize } from '../../src/db/sequelize';
 import { createMigrator } from '../../src/db/migrator';
-import { appendLoginEvent, type LoginEvent } from '../../src/audit/login-events';
-import { appendAdminEvent } from '../../src/audit/admin-events';
+import { appendLoginEvent, type LoginEvent } from '../../src/storage/audit/login-events';
+import { appendAdminEvent } from '../../src/storage/audit/admin-events';
 import { adminQuery, TEST_PG_ADMIN_URL } from '../support/services';
 import { runCli } from '../support/cli-process';
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createSequelize } from '../../src/db/sequelize';
-import { createAuditSpool, type AuditSpool } from '../../src/audit/spool';
-import { appendLoginEvent, type LoginEvent } from '../../src/audit/login-events';
-import { verifyChain } from '../../src/audit/verify';
+import { createAuditSpool, type AuditSpool } from '../../src/domain/audit/spool';
+import { appendLoginEvent, type LoginEvent } from '../../src/storage/audit/login-events';
+import { verifyChain } from '../../src/domain/audit/verify';
 import { createLogger } from '../../src/shared/logger';
 
 /**

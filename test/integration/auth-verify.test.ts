@@ -6,7 +6,7 @@ import { makeEstablishment } from '../support/factories';
 import { agentFor, csrfOf } from '../support/http';
 import { signedIn, type NewUserOptions } from '../support/sign-in';
 import { monitorRedis, WRITE_COMMANDS } from '../support/redis-monitor';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
 
 jest.setTimeout(60_000);
 

@@ -4,7 +4,7 @@ import { QueryTypes } from 'sequelize';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeUser, TEST_PASSWORD } from '../support/factories';
 import { agentFor, csrfOf, loginAndChoose, postLogin } from '../support/http';
-import { verifyPassword } from '../../src/auth/classic/passwords';
+import { verifyPassword } from '../../src/domain/passwords/hashing';
 
 jest.setTimeout(60_000);
 

@@ -6,8 +6,8 @@ import { verify } from '@node-rs/argon2';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createSequelize } from '../../src/db/sequelize';
 import { createMigrator } from '../../src/db/migrator';
-import { appendLoginEvent, type LoginEvent } from '../../src/audit/login-events';
-import { appendAdminEvent } from '../../src/audit/admin-events';
+import { appendLoginEvent, type LoginEvent } from '../../src/storage/audit/login-events';
+import { appendAdminEvent } from '../../src/storage/audit/admin-events';
 import { runCli } from '../support/cli-process';
 import { adminQuery, TEST_PG_ADMIN_URL } from '../support/services';
 

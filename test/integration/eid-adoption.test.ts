@@ -4,8 +4,8 @@ import type request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
 import { agentFor, loginAndChoose } from '../support/http';
-import { appendLoginEvent } from '../../src/audit/login-events';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
+import { appendLoginEvent } from '../../src/storage/audit/login-events';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
 
 jest.setTimeout(60_000);
 

@@ -15,7 +15,7 @@ import {
   startTestSandbox,
 } from '../support/eid-flow';
 import type { SandboxProcess } from '../support/sandbox-process';
-import type { EidMonitor } from '../../src/auth/eid/monitor';
+import type { EidMonitor } from '../../src/eid/monitor';
 
 /**
  * Degraded mode decided on evidence, shared through Redis and audited once per change (issue 8,

@@ -21,7 +21,7 @@ import {
   startTestSandbox,
 } from '../support/eid-flow';
 import { createLogger } from '../../src/shared/logger';
-import type { EidMonitor } from '../../src/auth/eid/monitor';
+import type { EidMonitor } from '../../src/eid/monitor';
 import { formatCedula } from '../../src/shared/cedula';
 
 const events = (t: TestApp, userId: number) =>

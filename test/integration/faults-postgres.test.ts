@@ -14,7 +14,7 @@ import {
   timed,
   UNAVAILABLE,
 } from '../support/http';
-import { verifyChain } from '../../src/audit/verify';
+import { verifyChain } from '../../src/domain/audit/verify';
 
 /**
  * PostgreSQL down (stopped as a crash would), hung (SIGSTOP, a held lock, a statement that

@@ -15,7 +15,7 @@ import {
 } from '../support/http';
 import { signedIn, type SignedInUser } from '../support/sign-in';
 import { startOwnRedis, type OwnRedis } from '../support/own-redis';
-import { verifyPassword } from '../../src/auth/classic/passwords';
+import { verifyPassword } from '../../src/domain/passwords/hashing';
 
 /*
  * Faults of Redis (a redis-server of this file only, on a free port: killed, paused with DEBUG

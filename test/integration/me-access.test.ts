@@ -2,9 +2,9 @@ import type request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
 import { agentFor, csrfOf, loginAndChoose, postLogin } from '../support/http';
-import { appendLoginEvent, type LoginEvent } from '../../src/audit/login-events';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
-import type { UserRecord } from '../../src/users/user-repository';
+import { appendLoginEvent, type LoginEvent } from '../../src/storage/audit/login-events';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
+import type { UserRecord } from '../../src/storage/users';
 
 jest.setTimeout(60_000);
 

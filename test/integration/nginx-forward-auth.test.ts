@@ -8,7 +8,7 @@ import { agentFor, csrfFrom, csrfOf, loginAndChoose } from '../support/http';
 import { startServer, type RunningServer } from '../support/browser';
 import { freePort, NGINX_PATH, startNginx, type RunningNginx } from '../support/nginx';
 import { startOwnRedis, type OwnRedis } from '../support/own-redis';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
 
 jest.setTimeout(90_000);
 

@@ -6,7 +6,7 @@ import { agentFor, loginAndChoose, postLogin, userAgentOf } from '../support/htt
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
 import { createSequelize } from '../../src/db/sequelize';
 import { createMigrator } from '../../src/db/migrator';
-import { appendLoginEvent } from '../../src/audit/login-events';
+import { appendLoginEvent } from '../../src/storage/audit/login-events';
 
 /**
  * DATABASE_READ_URL: the audit screens and exports read through a second pool. A real replica

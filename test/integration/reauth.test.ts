@@ -2,7 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeUser, TEST_PASSWORD } from '../support/factories';
 import { agentFor, loginAndChoose, postLogin, sessionCookie } from '../support/http';
-import type { EidStatus } from '../../src/auth/eid-policy';
+import type { EidStatus } from '../../src/domain/authentication/eid-policy';
 
 /**
  * The forced e-ID re-authentication rule seen through HTTP, classic side: the notice instead of

@@ -11,8 +11,8 @@ import { openSessions, sessionWorks } from '../../bench/sentinel-load';
 import { createRedisClient } from '../../src/redis/client';
 import { createLogger } from '../../src/shared/logger';
 import { loadConfig } from '../../src/config';
-import { createLockout } from '../../src/auth/classic/lockout';
-import { createImportDrafts } from '../../src/establishments/import-drafts';
+import { createLockout } from '../../src/domain/passwords/lockout';
+import { createImportDrafts } from '../../src/domain/establishments/import-drafts';
 
 jest.setTimeout(180_000);
 

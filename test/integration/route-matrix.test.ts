@@ -5,7 +5,7 @@ import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
 import { agentFor, csrfFrom, loginAndChoose } from '../support/http';
 import { listRoutes, type RouteInfo } from '../support/routes';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
 
 /**
  * Every route and method of the app × every kind of actor, generated from the router itself: a

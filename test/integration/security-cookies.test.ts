@@ -2,7 +2,7 @@ import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeUser, TEST_PASSWORD } from '../support/factories';
 import { csrfFrom } from '../support/http';
-import { SESSION_COOKIE } from '../../src/sessions/session-middleware';
+import { SESSION_COOKIE } from '../../src/web/session/middleware';
 
 /**
  * The attributes of every cookie the app sets, in development and in production behind a TLS

@@ -8,7 +8,7 @@ import { listRoutes, type RouteInfo } from '../support/routes';
 import {
   IMPORT_FILE_FIELD,
   IMPORT_UPLOAD_PATH,
-} from '../../src/admin/establishments/import-routes';
+} from '../../src/areas/admin/establishments/import-routes';
 
 /**
  * CSRF on every state-changing route, the list read from the router itself (a route added

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { csrfFrom } from '../support/http';
 import { signedIn, type SignedInUser } from '../support/sign-in';
-import { createRepositories, type Repositories } from '../../src/repositories';
+import { createRepositories, type Repositories } from '../../src/storage/repositories';
 
 /**
  * A request that began with a session and ends after the session was ended elsewhere (logout in

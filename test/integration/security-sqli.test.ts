@@ -7,8 +7,8 @@ import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeEstablishment, makeUser, TEST_PASSWORD } from '../support/factories';
 import { agentFor, csrfFrom, loginAndChoose, postLogin } from '../support/http';
 import { listRoutes, type RouteInfo } from '../support/routes';
-import { IMPORT_UPLOAD_PATH } from '../../src/admin/establishments/import-routes';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
+import { IMPORT_UPLOAD_PATH } from '../../src/areas/admin/establishments/import-routes';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
 
 /**
  * SQL injection attempts on every filter and every form field: classic payloads answer 200 or

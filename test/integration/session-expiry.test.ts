@@ -4,16 +4,16 @@ import { sign } from 'cookie-signature';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { csrfOf } from '../support/http';
 import { signedIn } from '../support/sign-in';
-import { createSessionMiddleware, SESSION_COOKIE } from '../../src/sessions/session-middleware';
-import { createSessionEnds } from '../../src/sessions/session-ends';
-import { createSessionTimeouts } from '../../src/sessions/timeouts';
-import { createLoginEventRecorder } from '../../src/audit/recorder';
+import { createSessionMiddleware, SESSION_COOKIE } from '../../src/web/session/middleware';
+import { createSessionEnds } from '../../src/domain/sessions/session-ends';
+import { createSessionTimeouts } from '../../src/web/session/timeouts';
+import { createLoginEventRecorder } from '../../src/domain/audit/recorder';
 
 jest.setTimeout(120_000);
 
 /**
  * Idle and absolute expiry are told apart from "never existed" even after Redis has dropped the
- * session by its TTL: the session's end record (src/sessions/session-ends.ts) outlives it. Redis
+ * session by its TTL: the session's end record (src/domain/sessions/session-ends.ts) outlives it. Redis
  * removing the key is simulated by deleting it (what its TTL does) after moving the clock.
  *
  * On the landed code the first test fails: with the session key gone, the request is anonymous,

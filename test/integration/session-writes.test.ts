@@ -54,7 +54,7 @@ describe('Redis traffic of a page view', () => {
     await agent.get('/').expect(200);
     const refresh = writes(await monitor.take());
     // The session and, in the same round trip, its due time in the set of session ends
-    // (src/sessions/session-ends.ts: what tells and audits an idle expiry once Redis has dropped
+    // (src/domain/sessions/session-ends.ts: what tells and audits an idle expiry once Redis has dropped
     // the session). Its record is written at login only.
     expect(summary(refresh).sort()).toEqual(['SET sess', 'ZADD sess-ends']);
     const sessionSave = refresh.find((c) => local(c.args[0]).startsWith('sess:'))!;

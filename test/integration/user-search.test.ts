@@ -7,7 +7,7 @@ import {
   type UserListRow,
   type UserSearch,
   type UserSearchParams,
-} from '../../src/users/user-search';
+} from '../../src/storage/queries/user-search';
 
 /**
  * The administrators' user search against the run's real database. Other test files share it,

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import { addEstablishments } from '../../src/establishments/add-establishment';
-import { createUser } from '../../src/users/create-user';
-import { createRepositories, type Repositories } from '../../src/repositories';
-import type { EstablishmentRecord } from '../../src/establishments/establishment-repository';
-import type { UserRecord } from '../../src/users/user-repository';
+import { addEstablishments } from '../../src/domain/establishments/add-establishment';
+import { createUser } from '../../src/domain/users/create-account';
+import { createRepositories, type Repositories } from '../../src/storage/repositories';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
+import type { UserRecord } from '../../src/storage/users';
 
 const unique = () => randomBytes(4).toString('hex');
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
-import { SESSION_COOKIE } from '../../src/sessions/session-middleware';
+import { SESSION_COOKIE } from '../../src/web/session/middleware';
 
 /** The value of the hidden `_csrf` field in an HTML page. */
 export function csrfFrom(html: string): string {

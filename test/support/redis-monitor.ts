@@ -64,7 +64,7 @@ export async function monitorRedis(url: string, keyPrefix: string) {
     const command = parseMonitorLine(line);
     if (!command || !command.args.some((a) => a.startsWith(keyPrefix))) return;
     // MONITOR also reports each command a script runs, on a line of its own ("[0 lua]"): the
-    // script's own line would count them twice (src/sessions/ended-sessions.ts saves by EVAL).
+    // script's own line would count them twice (src/domain/sessions/ended-sessions.ts saves by EVAL).
     if (command.name === 'EVAL' || command.name === 'EVALSHA') return;
     const marker = command.args.find((a) => waiters.has(a));
     if (marker) {

@@ -6,14 +6,15 @@ import { createRedisClient } from '../../src/redis/client';
 import type { Sequelize } from 'sequelize';
 import { loadConfig, type Config } from '../../src/config';
 import { createReadSequelize, createSequelize } from '../../src/db/sequelize';
+import { createExportPool } from '../../src/db/export-pool';
 import { createApp, type AppDeps } from '../../src/app';
-import { createRepositories, type Repositories } from '../../src/repositories';
+import { createRepositories, type Repositories } from '../../src/storage/repositories';
 import { createLogger, type Logger } from '../../src/shared/logger';
 import { ManualClock } from '../../src/shared/clock';
-import type { EidStatus } from '../../src/auth/eid-policy';
-import { createEidProvider } from '../../src/auth/eid';
-import { createEidMonitor, type EidMonitor } from '../../src/auth/eid/monitor';
-import { auditEidStateChange } from '../../src/auth/eid/state-audit';
+import type { EidStatus } from '../../src/domain/authentication/eid-policy';
+import { createEidProvider } from '../../src/eid';
+import { createEidMonitor, type EidMonitor } from '../../src/eid/monitor';
+import { auditEidStateChange } from '../../src/domain/authentication/eid-state-audit';
 
 export interface TestApp {
   app: ReturnType<typeof createApp>['app'];
@@ -75,12 +76,18 @@ export async function buildTestApp(
   const redis = createRedisClient(config.redis.url, logger);
   await redis.connect();
   const repos = options.repos ? options.repos(sequelize) : createRepositories(sequelize);
-  const { app, internalApp, sessionIndex, identities, readSequelize, auditSpool } = createApp({
+  const exportPool = createExportPool(
+    config.database.readUrl ?? config.database.url,
+    () => undefined,
+  );
+  const readSequelize = replica;
+  const { app, internalApp, sessionIndex, identities, auditSpool } = createApp({
     config,
     clock,
     logger,
     sequelize,
     readSequelize: replica,
+    exportPool,
     repos,
     redis,
     eidStatus: options.eidMonitor?.({ config, clock, redis, repos, logger }) ?? options.eidStatus,
@@ -104,6 +111,7 @@ export async function buildTestApp(
       else if (redis.isOpen) redis.destroy();
       await sequelize.close();
       if (readSequelize !== sequelize) await readSequelize.close();
+      await exportPool.end();
     },
   };
 }

@@ -1,7 +1,7 @@
-import { describeDetails } from '../../src/audit/details-view';
-import { ACTION_LABELS, labelOf } from '../../src/audit/reason-labels';
+import { describeDetails } from '../../src/areas/audit/details-view';
+import { ACTION_LABELS, labelOf } from '../../src/domain/audit/labels';
 
-/** The purge's own admin_events row (src/audit/purge.ts), as the auditors' screens show it. */
+/** The purge's own admin_events row (src/domain/audit/purge.ts), as the auditors' screens show it. */
 describe('audit.purge on the administrative actions page', () => {
   it('when the purge row is shown then its action and details read in Spanish', () => {
     expect(labelOf(ACTION_LABELS, 'audit.purge')).toBe('Depurar la auditoría (retención)');

@@ -1,4 +1,4 @@
-import { browserName } from '../../src/admin/users/browser-name';
+import { browserName } from '../../src/shared/browser-name';
 
 describe('browserName', () => {
   it.each([

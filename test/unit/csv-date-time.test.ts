@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import dayjs from 'dayjs';
-import { csvDateTime } from '../../src/audit/csv-export';
+import { csvDateTime } from '../../src/web/csv-export';
 import { ZONE } from '../../src/shared/time';
 
 /** The export's date column: one cached Intl formatter instead of dayjs's tz() on every row. */

@@ -6,9 +6,9 @@ import {
   trendPoints,
   trendWindows,
   type AdoptionUnit,
-} from '../../src/audit/adoption-figures';
-import { stackChart, trendChart, formatPercent } from '../../src/audit/adoption-chart';
-import { staleCutoff } from '../../src/badges/stale-cutoff';
+} from '../../src/areas/adoption/figures';
+import { stackChart, trendChart, formatPercent } from '../../src/areas/adoption/chart';
+import { staleCutoff } from '../../src/domain/badges/stale-cutoff';
 
 const policy = { staleAfterMonths: 3 };
 const unit = (name: string, verified: number, stale: number, never: number): AdoptionUnit => ({

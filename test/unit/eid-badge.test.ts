@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { eidBadge, eidBadgeView, type BadgePolicy } from '../../src/badges/eid-badge';
+import { eidBadge, eidBadgeView, type BadgePolicy } from '../../src/domain/badges/eid-badge';
 
 // Instants are written with Asunción's offset (-03:00 since October 2024) so that each test reads
 // in local time; the rule must count months on that calendar.

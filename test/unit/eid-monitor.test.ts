@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
-import { createEidMonitor, type EidStateChange } from '../../src/auth/eid/monitor';
+import { createEidMonitor, type EidStateChange } from '../../src/eid/monitor';
 import { createRedisClient } from '../../src/redis/client';
 import { createLogger } from '../../src/shared/logger';
 import { ManualClock } from '../../src/shared/clock';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config';
-import { createEidProvider } from '../../src/auth/eid';
+import { createEidProvider } from '../../src/eid';
 
 /**
  * The degraded-mode probe of each protocol against a local stand-in of the provider: an HTTP

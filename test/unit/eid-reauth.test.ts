@@ -6,8 +6,8 @@ import {
   monthsSinceEidLogin,
   type ReauthPolicy,
   type ReauthSubject,
-} from '../../src/auth/reauth/eid-reauth';
-import { eidBadge } from '../../src/badges/eid-badge';
+} from '../../src/domain/authentication/eid-reauth';
+import { eidBadge } from '../../src/domain/badges/eid-badge';
 
 const at = (iso: string): Date => new Date(iso);
 const DAY = 86_400_000;

@@ -1,4 +1,4 @@
-import { filterEstablishments, fold } from '../../src/establishments/establishment-search';
+import { filterEstablishments, fold } from '../../src/domain/establishments/search';
 
 const row = (id: number, code: string, name: string, regionId: number, active = true) => ({
   id,

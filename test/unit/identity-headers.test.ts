@@ -1,4 +1,4 @@
-import { grantLabel, identityHeaders } from '../../src/auth/verify/identity-headers';
+import { grantLabel, identityHeaders } from '../../src/areas/verify/identity-headers';
 import type { Identity } from '../../src/access/identity';
 import type { Grant } from '../../src/access/scope';
 

@@ -3,7 +3,7 @@ import {
   MAX_IMPORT_ROWS,
   planEstablishmentImport,
   type ExistingEstablishment,
-} from '../../src/establishments/import-plan';
+} from '../../src/domain/establishments/import-plan';
 
 const csv = (...lines: string[]) => lines.join('\n') + '\n';
 const existing: ExistingEstablishment[] = [

@@ -1,4 +1,4 @@
-import { lastLoginMessage } from '../../src/me/last-login-notice';
+import { lastLoginMessage } from '../../src/areas/home/last-login-notice';
 
 const previous = {
   at: new Date('2026-11-20T12:12:00Z').getTime(),

@@ -1,5 +1,5 @@
-import { accessRow, decodeKey, encodeKey } from '../../src/me/access-history';
-import type { OwnLoginEventRecord } from '../../src/audit/login-event-repository';
+import { accessRow, decodeKey, encodeKey } from '../../src/areas/me/access-history';
+import type { OwnLoginEventRecord } from '../../src/storage/login-events';
 
 describe('Mis accesos: rows and page links', () => {
   const row: OwnLoginEventRecord = {

@@ -1,6 +1,6 @@
-import { passwordMode } from '../../src/me/commands/change-password';
-import { newPasswordErrors } from '../../src/me/new-password';
-import { hashPassword, verifyPassword } from '../../src/auth/classic/passwords';
+import { passwordMode } from '../../src/domain/passwords/commands/change-password';
+import { newPasswordErrors } from '../../src/domain/passwords/new-password';
+import { hashPassword, verifyPassword } from '../../src/domain/passwords/hashing';
 
 const owner = {
   fullName: 'María Elena González',

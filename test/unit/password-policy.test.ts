@@ -5,7 +5,7 @@ import {
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
   type PasswordOwner,
-} from '../../src/me/password-policy';
+} from '../../src/domain/passwords/policy';
 
 const maria: PasswordOwner = {
   fullName: 'María Elena González de los Santos',

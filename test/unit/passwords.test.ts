@@ -1,5 +1,5 @@
 import { parseOptions } from '@node-rs/argon2';
-import { ARGON2_OPTIONS, hashPassword, verifyPassword } from '../../src/auth/classic/passwords';
+import { ARGON2_OPTIONS, hashPassword, verifyPassword } from '../../src/domain/passwords/hashing';
 
 describe('passwords', () => {
   it('when a password is hashed then it is argon2id with OWASP parameters and verifies', async () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { preselect } from '../../src/establishments/login-establishment';
+import { preselect } from '../../src/domain/authentication/establishment-login';
 import { safeReturnPath } from '../../src/shared/paths';
 
 describe('safeReturnPath', () => {

@@ -1,4 +1,4 @@
-import { purgeCutoff } from '../../src/audit/purge-cutoff';
+import { purgeCutoff } from '../../src/domain/audit/purge-cutoff';
 
 /** The retention rule of `audit:purge --before`: a real date, old enough, as Asunción midnight. */
 describe('purgeCutoff', () => {

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { clientIp, normaliseIp } from '../../src/http/request-meta';
+import { clientIp, normaliseIp } from '../../src/web/request-meta';
 
 const req = (ip: string | undefined, peer: string | undefined) =>
   ({ ip, socket: { remoteAddress: peer } }) as unknown as Request;

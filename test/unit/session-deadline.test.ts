@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { sessionDeadline, sessionExpiry } from '../../src/sessions/deadline';
+import { sessionDeadline, sessionExpiry } from '../../src/domain/sessions/deadline';
 
 const timeouts = {
   secret: 'x'.repeat(32),

@@ -1,7 +1,7 @@
 import dayjs from 'dayjs';
 import fc from 'fast-check';
-import { eidBadge, type BadgePolicy } from '../../src/badges/eid-badge';
-import { staleCutoff } from '../../src/badges/stale-cutoff';
+import { eidBadge, type BadgePolicy } from '../../src/domain/badges/eid-badge';
+import { staleCutoff } from '../../src/domain/badges/stale-cutoff';
 import { ZONE } from '../../src/shared/time';
 
 const at = (iso: string): Date => new Date(iso);

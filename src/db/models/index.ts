@@ -9,7 +9,7 @@ import { defineEidIdentityModel } from './eid-identity';
 /**
  * Defines the models on one connection. Each call makes classes of its own, so two Sequelize
  * instances (two apps in one test file, the CLI and a server) never share a binding. Only
- * repositories receive these; the audit tables have no models (src/audit appends to them).
+ * repositories receive these; the audit tables have no models (src/storage/audit appends to them).
  */
 export function defineModels(sequelize: Sequelize) {
   const models = {

@@ -7,7 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-import type { Role } from '../../users/roles';
+import type { Role } from '../../shared/roles';
 
 /** A role, optionally scoped to a region (regional admin) or an establishment. */
 export function defineUserRoleModel(sequelize: Sequelize) {

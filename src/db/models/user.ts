@@ -7,7 +7,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 
-import type { UserStatus } from '../../users/roles';
+import type { UserStatus } from '../../shared/roles';
 
 /** An HIS account. `passwordHash` is null for e-ID-only accounts. */
 export function defineUserModel(sequelize: Sequelize) {

@@ -1,0 +1,193 @@
+import { Router, type Request, type Response } from 'express';
+import type { AdminDeps } from '../deps';
+import { isGlobalAdmin, type Actor } from '../../../access/actor';
+import { can } from '../../../access/policies';
+import { filterEstablishments } from '../../../domain/establishments/search';
+import { createEstablishment } from '../../../domain/establishments/commands/create-establishment';
+import { updateEstablishment } from '../../../domain/establishments/commands/update-establishment';
+import {
+  activateEstablishment,
+  deactivateEstablishment,
+} from '../../../domain/establishments/commands/set-establishment-active';
+import { submitForm } from '../../../web/forms';
+import { requestMeta } from '../../../web/request-meta';
+import { takeFlash } from '../../../web/session/ops';
+import { forbidden, notFound } from '../../../shared/errors';
+import { ValidationError } from '../../../shared/validation';
+import { destinationRegions, idParam, reachableEstablishments, visibleRegions } from './shared';
+import { establishmentImportRoutes } from './import-routes';
+
+const PAGE_SIZE = 50;
+
+const text = (value: unknown) => (typeof value === 'string' ? value.trim().slice(0, 100) : '');
+
+/**
+ * /admin/establishments: the list (search by code or name, filters by región and state, within
+ * the admin's scope), adding one (global admins), editing name and región, and deactivating or
+ * reactivating. The CSV import has its own router, mounted here.
+ */
+export function establishmentAdminRoutes(deps: AdminDeps) {
+  const router = Router();
+  const commands = {
+    create: createEstablishment(deps),
+    update: updateEstablishment(deps),
+    deactivate: deactivateEstablishment(deps),
+    activate: activateEstablishment(deps),
+  };
+  const { establishments } = deps.repos;
+  // Before the `:id` routes, which would otherwise take "import" for an id.
+  router.use(establishmentImportRoutes(deps));
+
+  router.get('/', deps.policy('establishments.list'), async (req, res) => {
+    const actor: Actor = res.locals.actor;
+    const [all, regions] = await Promise.all([
+      establishments.listAll(),
+      establishments.regions.listAll(),
+    ]);
+    const mine = reachableEstablishments(actor, all);
+    const filters = {
+      q: text(req.query.q),
+      regionId: idParam(req.query.regionId) ?? undefined,
+      state: ['active', 'inactive'].includes(text(req.query.state)) ? text(req.query.state) : '',
+    };
+    const found = filterEstablishments(mine, {
+      q: filters.q,
+      regionId: filters.regionId,
+      active: filters.state === '' ? undefined : filters.state === 'active',
+    });
+    const pages = Math.max(1, Math.ceil(found.length / PAGE_SIZE));
+    const page = Math.min(idParam(req.query.page) ?? 1, pages);
+    const pageLink = (n: number) =>
+      '/admin/establishments?' +
+      new URLSearchParams({
+        ...(filters.q && { q: filters.q }),
+        ...(filters.regionId && { regionId: String(filters.regionId) }),
+        ...(filters.state && { state: filters.state }),
+        page: String(n),
+      }).toString();
+    res.render('admin/establishments/list', {
+      title: 'Establecimientos',
+      section: 'establishments',
+      pageClass: 'page--wide',
+      flash: takeFlash(req),
+      filters,
+      regions: visibleRegions(actor, regions, mine),
+      regionName: new Map(regions.map((r) => [r.id, r.name])),
+      rows: found.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+      total: found.length,
+      page,
+      pages,
+      previous: page > 1 ? pageLink(page - 1) : null,
+      next: page < pages ? pageLink(page + 1) : null,
+      canCreate: isGlobalAdmin(actor),
+    });
+  });
+
+  const renderNew = async (res: Response, extra: Record<string, unknown> = {}) =>
+    res.render('admin/establishments/form', {
+      title: 'Nuevo establecimiento',
+      section: 'establishments',
+      establishment: null,
+      regions: await establishments.regions.listAll(),
+      values: {},
+      errors: {},
+      ...extra,
+    });
+
+  router.get('/new', deps.policy('establishments.create'), (_req, res) => renderNew(res));
+
+  router.post('/new', deps.policy('establishments.create'), async (req, res) => {
+    const locals = {
+      title: 'Nuevo establecimiento',
+      section: 'establishments',
+      establishment: null,
+      regions: await establishments.regions.listAll(),
+    };
+    const done = await submitForm(res, 'admin/establishments/form', locals, req.body, () =>
+      commands.create(res.locals.actor, req.body, requestMeta(req)),
+    );
+    if (!done.ok) return;
+    req.session.flash = {
+      kind: 'info',
+      text: `Se agregó el establecimiento ${done.value.code} – ${done.value.name}.`,
+    };
+    res.redirect(303, `/admin/establishments/${done.value.id}`);
+  });
+
+  /** The edit page's data; 404 for an unknown id. */
+  async function editLocals(req: Request, res: Response) {
+    const id = idParam(req.params.id);
+    const current = id ? await establishments.findById(id) : null;
+    if (!current) throw notFound();
+    const actor: Actor = res.locals.actor;
+    const [regions, assigned] = await Promise.all([
+      establishments.regions.listAll(),
+      deps.repos.users.idsAssignedTo([current.id]),
+    ]);
+    return {
+      title: `Establecimiento ${current.code}`,
+      section: 'establishments',
+      establishment: current,
+      regions: destinationRegions(actor, regions, current.regionId),
+      regionName: regions.find((r) => r.id === current.regionId)?.name ?? '',
+      assignedUsers: new Set(assigned).size,
+    };
+  }
+
+  const reaches = (res: Response, place: { id: number; regionId: number }) =>
+    can(res.locals.actor, 'establishments.update', { place });
+
+  router.get('/:id', deps.policy('establishments.update'), async (req, res) => {
+    const locals = await editLocals(req, res);
+    if (!reaches(res, locals.establishment)) throw forbidden();
+    res.render('admin/establishments/form', {
+      ...locals,
+      flash: takeFlash(req),
+      values: { name: locals.establishment.name, regionId: locals.establishment.regionId },
+      errors: {},
+    });
+  });
+
+  router.post('/:id', deps.policy('establishments.update'), async (req, res) => {
+    const locals = await editLocals(req, res);
+    const input = { ...req.body, id: locals.establishment.id };
+    if (!reaches(res, locals.establishment)) {
+      // Out of the admin's scope: the command records the refusal. A malformed form must not
+      // re-render someone else's establishment either.
+      await commands.update(res.locals.actor, input, requestMeta(req)).catch((err: unknown) => {
+        throw err instanceof ValidationError ? forbidden() : err;
+      });
+    }
+    const done = await submitForm(res, 'admin/establishments/form', locals, req.body, () =>
+      commands.update(res.locals.actor, input, requestMeta(req)),
+    );
+    if (!done.ok) return;
+    req.session.flash = { kind: 'info', text: 'Se guardaron los cambios.' };
+    res.redirect(303, `/admin/establishments/${locals.establishment.id}`);
+  });
+
+  for (const [path, action, command, message] of [
+    [
+      'deactivate',
+      'establishments.deactivate',
+      commands.deactivate,
+      'Se desactivó el establecimiento: ya no se ofrece al iniciar sesión y las sesiones abiertas en él terminan.',
+    ],
+    [
+      'activate',
+      'establishments.activate',
+      commands.activate,
+      'Se reactivó el establecimiento: vuelve a ofrecerse al iniciar sesión.',
+    ],
+  ] as const) {
+    router.post(`/:id/${path}`, deps.policy(action), async (req, res) => {
+      const id = idParam(req.params.id);
+      if (!id) throw notFound();
+      await command(res.locals.actor, { id }, requestMeta(req));
+      req.session.flash = { kind: 'info', text: message };
+      res.redirect(303, `/admin/establishments/${id}`);
+    });
+  }
+
+  return router;
+}

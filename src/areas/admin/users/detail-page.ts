@@ -1,0 +1,134 @@
+import type { Actor } from '../../../access/actor';
+import { authorize } from '../../../access/authorize';
+import { can } from '../../../access/policies';
+import { describeScope } from '../../../access/scope';
+import { eidBadgeView } from '../../../domain/badges/eid-badge';
+import { sessionExpiry } from '../../../web/session/timeouts';
+import { formatCedula } from '../../../shared/cedula';
+import {
+  addMonthsInZone,
+  endOfDayInZone,
+  formatDateTime,
+  formatIsoDate,
+  isoDateInZone,
+} from '../../../shared/time';
+import { ROLES, ROLE_LABELS } from '../../../shared/roles';
+import type { AdminDeps } from '../deps';
+import {
+  establishmentsInScope,
+  grantableScopes,
+  groupByRegion,
+} from '../../../domain/users/admin-scope';
+import { browserName } from '../../../shared/browser-name';
+import { loadUserTarget } from '../../../domain/users/load-target';
+import { MAX_EXEMPTION_MONTHS } from '../../../domain/users/commands/set-exemption';
+
+const never = 'Nunca';
+
+/**
+ * Everything the user detail page shows, for this actor: the user's data, status, places, roles,
+ * e-ID exemption and open sessions, and which changes the actor may make (the same rules the
+ * commands check). An actor who may not see the user gets the forbidden error; unknown: 404.
+ */
+export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: number) {
+  const loaded = await loadUserTarget(deps.repos, userId);
+  authorize(actor, 'users.read', loaded.target);
+  const { user, target } = loaded;
+  const now = deps.clock.now();
+  const [regions, all, locked, sessions] = await Promise.all([
+    deps.repos.establishments.regions.listAll(),
+    deps.repos.establishments.listAll(),
+    deps.lockout.isLocked(user.username),
+    deps.sessions.summaries(user.id),
+  ]);
+  const regionName = new Map(regions.map((r) => [r.id, r.name]));
+  const placeName = new Map(all.map((e) => [e.id, e.name]));
+  const names = {
+    region: (id: number) => regionName.get(id) ?? String(id),
+    establishment: (id: number) => placeName.get(id) ?? String(id),
+  };
+  const self = actor.userId === user.id;
+  const assigned = new Set(target.places.map((p) => p.id));
+  const exempt = user.eidExemptUntil && user.eidExemptUntil > now ? user.eidExemptUntil : null;
+
+  return {
+    title: user.fullName,
+    section: 'users',
+    pageClass: 'page--wide',
+    self,
+    person: {
+      id: user.id,
+      username: user.username,
+      fullName: user.fullName,
+      documentNumber: user.documentNumber,
+      cedula: formatCedula(user.documentNumber),
+      email: user.email ?? '',
+      version: user.version,
+      active: user.status === 'active',
+      locked,
+      hasPassword: user.passwordHash !== null,
+      mustChangePassword: user.mustChangePassword,
+      lastLogin: user.lastLoginAt ? formatDateTime(user.lastLoginAt) : never,
+      badge: eidBadgeView(user.lastEidLoginAt, now, {
+        staleAfterMonths: deps.config.eid.staleAfterMonths,
+      }),
+    },
+    // What the date field offers: from tomorrow up to the longest exemption allowed.
+    exemptionDates: {
+      min: isoDateInZone(endOfDayInZone(isoDateInZone(now))),
+      max: isoDateInZone(addMonthsInZone(now, MAX_EXEMPTION_MONTHS)),
+    },
+    exemption: exempt && {
+      // Stored as the first instant after the chosen day: show that day.
+      until: formatIsoDate(isoDateInZone(new Date(exempt.getTime() - 1))),
+      reason: user.eidExemptReason ?? '',
+    },
+    establishments: loaded.establishments.map((e) => ({
+      ...e,
+      region: names.region(e.regionId),
+      canRemove: can(actor, 'users.unassignEstablishment', { user: target, place: e }),
+    })),
+    addableGroups: groupByRegion(
+      establishmentsInScope(actor, all).filter((e) => e.active && !assigned.has(e.id)),
+      regions,
+    ),
+    grants: target.grants.map((g) => ({
+      id: g.id,
+      role: ROLE_LABELS[g.role],
+      scope: describeScope(g.scope, names),
+      canRemove: can(actor, 'users.revokeRole', { user: target, grant: g }),
+    })),
+    roleOptions: ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+    // Scopes offered: the network and regiones the actor covers, and the user's own places.
+    scopeOptions: grantableScopes(
+      actor,
+      regions,
+      loaded.establishments.filter((e) => e.active),
+    ),
+    sessions: sessions
+      .filter((s) => !sessionExpiry(s, now.getTime(), deps.config.session))
+      .map((s) => ({
+        handle: s.handle,
+        establishment: names.establishment(s.establishmentId),
+        ip: s.ip ?? 'Desconocida',
+        browser: browserName(s.userAgent),
+        userAgent: s.userAgent ?? '',
+        startedAt: formatDateTime(new Date(s.createdAt)),
+        lastSeenAt: formatDateTime(new Date(s.lastSeenAt)),
+      })),
+    may: {
+      update: can(actor, 'users.update', target),
+      disable: can(actor, 'users.disable', target),
+      enable: can(actor, 'users.enable', target),
+      unlock: can(actor, 'users.unlock', target),
+      resetPassword: can(actor, 'users.resetPassword', target),
+      exempt: can(actor, 'users.exempt', target),
+      endSessions: can(actor, 'users.endSessions', target),
+      // The place rule adds the place to the change rule: any place offered is one the actor reaches.
+      assign: can(actor, 'users.update', target),
+      grant: !self && can(actor, 'users.update', target),
+    },
+  };
+}
+
+export type DetailPage = Awaited<ReturnType<typeof loadDetailPage>>;

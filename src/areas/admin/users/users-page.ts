@@ -1,0 +1,148 @@
+import type { Actor } from '../../../access/actor';
+import { describeScope, type Scope } from '../../../access/scope';
+import type { Lockout } from '../../../domain/passwords/lockout';
+import { eidBadgeView, type BadgePolicy, type BadgeView } from '../../../domain/badges/eid-badge';
+import { staleCutoff } from '../../../domain/badges/stale-cutoff';
+import { formatCedula } from '../../../shared/cedula';
+import type { Clock } from '../../../shared/clock';
+import { AppError } from '../../../shared/errors';
+import { formatDateTime } from '../../../shared/time';
+import { ROLE_LABELS } from '../../../shared/roles';
+import type {
+  UserListRow,
+  UserSearch,
+  UserSearchParams,
+} from '../../../storage/queries/user-search';
+import { searchScopeOf } from '../../../domain/users/admin-scope';
+import type { ListFilters } from './list-filters';
+
+export interface UsersPageDeps {
+  userSearch: UserSearch;
+  lockout: Pick<Lockout, 'lockedAmong' | 'listLocked'>;
+  clock: Clock;
+  badge: BadgePolicy;
+}
+
+/** Names for the role scopes shown in the rows. */
+export interface PlaceNames {
+  region(id: number): string;
+  establishment(id: number): string;
+}
+
+/** One row of the list, ready to print. */
+export interface UserRowView {
+  id: number;
+  fullName: string;
+  username: string;
+  cedula: string;
+  establishments: string[];
+  roles: string[];
+  active: boolean;
+  status: string;
+  badge: BadgeView;
+  /** Unique per row: the badge's tooltip is referenced by id (aria-describedby). */
+  badgeTooltipId: string;
+  badgeText: string;
+  lastLogin: string;
+  locked: boolean;
+}
+
+export interface UsersPage {
+  rows: UserRowView[];
+  nextCursor: string | null;
+  /** The cursor was refused and the first page is shown instead. */
+  restarted: boolean;
+  notices: string[];
+}
+
+// The región of an establishment scope is not needed to name it.
+const scopeOf = (r: UserListRow['roles'][number]): Scope | null =>
+  r.establishmentId
+    ? { kind: 'establishment', establishmentId: r.establishmentId, regionId: 0 }
+    : r.regionId
+      ? { kind: 'region', regionId: r.regionId }
+      : null;
+
+/** "Personal de salud", "Administrador (Región Central)", "Auditor (toda la red)". */
+function roleLabel(r: UserListRow['roles'][number], names: PlaceNames): string {
+  const scope = scopeOf(r);
+  if (!scope && r.role === 'staff') return ROLE_LABELS[r.role];
+  return `${ROLE_LABELS[r.role]} (${describeScope(scope ?? { kind: 'global' }, names)})`;
+}
+
+function rowView(
+  row: UserListRow,
+  ctx: { now: Date; badge: BadgePolicy; locked: Set<string>; names: PlaceNames },
+): UserRowView {
+  const badge = eidBadgeView(row.lastEidLoginAt, ctx.now, ctx.badge);
+  return {
+    id: row.id,
+    fullName: row.fullName,
+    username: row.username,
+    cedula: formatCedula(row.documentNumber),
+    establishments: row.establishments.map((e) => e.name),
+    roles: row.roles.map((r) => roleLabel(r, ctx.names)),
+    active: row.status === 'active',
+    status: row.status === 'active' ? 'Activo' : 'Deshabilitado',
+    badge,
+    badgeTooltipId: `eid-badge-tooltip-${row.id}`,
+    badgeText:
+      badge.state === 'verified'
+        ? 'Verificada'
+        : badge.state === 'stale'
+          ? `Más de ${ctx.badge.staleAfterMonths} meses`
+          : 'Nunca',
+    lastLogin: row.lastLoginAt ? formatDateTime(row.lastLoginAt) : 'Nunca',
+    locked: ctx.locked.has(row.username),
+  };
+}
+
+/**
+ * One page of the users list for this actor: their scope applied to every page (whatever the
+ * URL says), the e-ID filter through the badge rule's cutoff, the locked filter and tags from
+ * the lockout in Redis. A cursor the search refuses restarts at the first page, with a notice.
+ */
+export async function loadUsersPage(
+  deps: UsersPageDeps,
+  actor: Actor,
+  filters: ListFilters,
+  names: PlaceNames,
+): Promise<UsersPage> {
+  const now = deps.clock.now();
+  const notices: string[] = [];
+  let usernames: string[] | undefined;
+  if (filters.locked) {
+    const locked = await deps.lockout.listLocked();
+    usernames = locked.usernames;
+    if (!locked.complete)
+      notices.push(
+        'Hay demasiados intentos fallidos registrados para listarlos todos: puede haber más cuentas bloqueadas. Busque por nombre o usuario para encontrar una en particular.',
+      );
+  }
+  const common = {
+    q: filters.q,
+    establishmentId: filters.establishment,
+    regionId: filters.region,
+    role: filters.role,
+    status: filters.status,
+    usernames,
+    scope: searchScopeOf(actor),
+  };
+  const params: UserSearchParams = filters.eid
+    ? { ...common, badge: filters.eid, staleCutoff: staleCutoff(now, deps.badge) }
+    : common;
+  let restarted = false;
+  const page = await deps.userSearch.search({ ...params, after: filters.after }).catch((err) => {
+    if (!(err instanceof AppError && err.code === 'invalid_cursor')) throw err;
+    restarted = true;
+    notices.push('El enlace de la página no era válido: se muestra la primera página.');
+    return deps.userSearch.search(params);
+  });
+  const locked = await deps.lockout.lockedAmong(page.rows.map((r) => r.username));
+  return {
+    rows: page.rows.map((row) => rowView(row, { now, badge: deps.badge, locked, names })),
+    nextCursor: page.nextCursor,
+    restarted,
+    notices,
+  };
+}

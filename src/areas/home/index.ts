@@ -1,0 +1,77 @@
+import { Router } from 'express';
+import type { Config } from '../../config';
+import type { Clock } from '../../shared/clock';
+import { AppError } from '../../shared/errors';
+import type { Repositories } from '../../storage/repositories';
+import type { RecordLoginEvent } from '../../domain/audit/recorder';
+import { logout } from '../../domain/sessions/commands/logout';
+import { switchEstablishment } from '../../domain/sessions/commands/switch-establishment';
+import type { Policy } from '../../web/policy';
+import { requestMeta } from '../../web/request-meta';
+import { destroySession, regenerateSession, takeFlash } from '../../web/session/ops';
+import { SESSION_COOKIE, sessionCookieOptions } from '../../web/session/middleware';
+import { lastLoginMessage } from './last-login-notice';
+
+export interface HomeAreaDeps {
+  config: Config;
+  clock: Clock;
+  repos: Repositories;
+  record: RecordLoginEvent;
+  policy: Policy;
+  /** The e-ID provider's logout URL, when it has one (shared PCs: end its session too). */
+  endProviderSession: () => Promise<string | null>;
+}
+
+/**
+ * The HIS shell: GET / (the home page), POST /logout, and POST /establishment ("Cambiar de
+ * establecimiento", from the header of every page). Mounted at /.
+ */
+export function homeArea(deps: HomeAreaDeps) {
+  const router = Router();
+  const signedIn = deps.policy('authenticated');
+  const end = logout(deps);
+  const moveTo = switchEstablishment(deps);
+
+  router.get('/', signedIn, (req, res) => {
+    // Shown once: the first home page after a login takes the notice out of the session.
+    const notice = req.session.lastLoginNotice;
+    delete req.session.lastLoginNotice;
+    res.render('home', {
+      title: 'Inicio',
+      establishments: res.locals.user.establishments,
+      flash: takeFlash(req),
+      lastLogin: notice ? lastLoginMessage(notice) : null,
+    });
+  });
+
+  router.post('/logout', signedIn, async (req, res) => {
+    const auth = req.session.auth!;
+    await end(res.locals.actor, {}, requestMeta(req));
+    const providerLogout = auth.method === 'eid' ? await deps.endProviderSession() : null;
+    if (providerLogout) {
+      // The provider returns the browser to /login; a fresh anonymous session carries the message.
+      await regenerateSession(req);
+      req.session.flash = { kind: 'info', text: 'Cerró su sesión correctamente.' };
+      return res.redirect(303, providerLogout);
+    }
+    await destroySession(req);
+    res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.config));
+    res.redirect(303, '/login?bye=1');
+  });
+
+  router.post('/establishment', deps.policy(moveTo.action), async (req, res) => {
+    try {
+      const target = await moveTo(res.locals.actor, req.body, requestMeta(req));
+      if (target) {
+        req.session.auth!.establishmentId = target.id;
+        req.session.flash = { kind: 'info', text: `Ahora trabaja en ${target.name}.` };
+      }
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      req.session.flash = { kind: 'error', text: err.publicMessage };
+    }
+    res.redirect(303, '/');
+  });
+
+  return router;
+}

@@ -1,0 +1,99 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { AuthenticateClassic } from '../../domain/authentication/classic-login';
+import { parseForm } from '../../web/validate';
+import { GENERIC_FAILURE } from '../../domain/authentication/messages';
+import { requestMeta } from '../../web/request-meta';
+import { regenerateSession, takeFlash } from '../../web/session/ops';
+import type { Clock } from '../../shared/clock';
+import type { Policy } from '../../web/policy';
+import { loginNotice } from './login-notice';
+
+const loginForm = z.object({
+  username: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(256),
+});
+
+export { GENERIC_FAILURE };
+
+/** The 429 page's message: the wait in whole minutes, rounded up. */
+export const throttledMessage = (retryAfterSeconds: number): string => {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return `Demasiados intentos fallidos desde esta red. Espere ${minutes} ${minutes === 1 ? 'minuto' : 'minutos'} y vuelva a intentarlo, o ingrese con la Identidad Electrónica.`;
+};
+
+export interface ClassicRoutesDeps {
+  authenticateClassic: AuthenticateClassic;
+  clock: Clock;
+  eidAvailable: () => boolean;
+  policy: Policy;
+}
+
+/** GET/POST /login: the classic form and the e-ID button. */
+export function classicLoginRoutes({
+  authenticateClassic: authenticate,
+  clock,
+  eidAvailable,
+  policy,
+}: ClassicRoutesDeps) {
+  const router = Router();
+
+  const renderLogin = (
+    res: Parameters<RequestHandler>[1],
+    status: number,
+    data: { error?: string; notice?: string; username?: string },
+  ) =>
+    res
+      .status(status)
+      .render('login', { title: 'Iniciar sesión', eidAvailable: eidAvailable(), ...data });
+
+  router.get('/', policy('public'), (req, res) => {
+    if (req.session.auth) return res.redirect(303, '/');
+    const flash = takeFlash(req);
+    renderLogin(res, 200, {
+      notice: loginNotice(req.query),
+      error: flash?.kind === 'error' ? flash.text : undefined,
+      ...(flash?.kind === 'info' ? { notice: flash.text } : {}),
+    });
+  });
+
+  router.post('/', policy('public'), async (req, res) => {
+    const form = parseForm(loginForm, req);
+    if (!form) {
+      return renderLogin(res, 400, {
+        error: 'Ingrese su usuario y su contraseña.',
+        username: typeof req.body?.username === 'string' ? req.body.username.slice(0, 100) : '',
+      });
+    }
+    const result = await authenticate({ ...form, ...requestMeta(req) });
+    if (result.kind === 'throttled') {
+      // Says nothing about the account: the source is refused whatever the username.
+      res.set('Retry-After', String(result.retryAfterSeconds));
+      return renderLogin(res, 429, { error: throttledMessage(result.retryAfterSeconds) });
+    }
+    if (result.kind === 'refused') {
+      return renderLogin(res, 401, { error: GENERIC_FAILURE, username: form.username });
+    }
+    await regenerateSession(req);
+    const now = clock.now().getTime();
+    if (result.kind === 'reauth') {
+      req.session.reauth = {
+        userId: result.user.id,
+        reason: result.reason,
+        monthsAgo: result.monthsAgo,
+        createdAt: now,
+      };
+      return res.redirect(303, '/login/eid-required');
+    }
+    req.session.pending = {
+      userId: result.user.id,
+      method: 'classic',
+      startedAt: now,
+      degraded: result.degraded,
+      warningDaysLeft: result.warningDaysLeft,
+    };
+    res.redirect(303, '/login/establishment');
+  });
+
+  return router;
+}

@@ -1,0 +1,40 @@
+import type { RedisClientType } from 'redis';
+import type { Repositories } from '../../storage/repositories';
+import { loadIdentity, type Identity } from '../../access/identity';
+
+/** Bounds how long an identity can outlive a change whose refresh was lost (Redis restart). */
+const TTL_IN_SECONDS = 3600;
+
+/**
+ * One Redis key per user holding their {@link Identity}. Reads fall back to PostgreSQL and fill
+ * the key only if it is still absent (NX), while a change overwrites it after its transaction
+ * commits: a reader that loaded old data before the commit can never overwrite the new copy.
+ */
+export function createIdentityCache(
+  redis: RedisClientType,
+  keyPrefix: string,
+  repos: Repositories,
+) {
+  const key = (userId: number) => `${keyPrefix}identity:${userId}`;
+  return {
+    async get(userId: number): Promise<Identity | null> {
+      const cached = await redis.get(key(userId));
+      if (cached) return JSON.parse(cached) as Identity;
+      const identity = await loadIdentity(repos, userId);
+      if (identity)
+        await redis.set(key(userId), JSON.stringify(identity), { NX: true, EX: TTL_IN_SECONDS });
+      return identity;
+    },
+    /** Reloads the users' identities after a committed change; their open sessions see it next. */
+    async refresh(...userIds: number[]): Promise<void> {
+      for (const userId of new Set(userIds)) {
+        const identity = await loadIdentity(repos, userId);
+        if (identity)
+          await redis.set(key(userId), JSON.stringify(identity), { EX: TTL_IN_SECONDS });
+        else await redis.del(key(userId));
+      }
+    },
+  };
+}
+
+export type IdentityCache = ReturnType<typeof createIdentityCache>;

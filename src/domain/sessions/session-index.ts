@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { RedisClientType } from 'redis';
+import type { AuthenticatedSession } from './types';
+
+/** One open session as its user's session list shows it. Times are epoch milliseconds. */
+export interface SessionSummary {
+  /** Names the session on a page without revealing its id (which must never leave the server). */
+  handle: string;
+  establishmentId: number;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+/**
+ * What the index needs of the session store (express-session's, wired in the root): read a
+ * session's signed-in part and destroy a session, both by id.
+ */
+export interface SessionStoreAccess {
+  get(sid: string, cb: (err: unknown, data?: { auth?: AuthenticatedSession } | null) => void): void;
+  destroy(sid: string, cb: (err?: unknown) => void): void;
+}
+
+export const sessionHandle = (sid: string): string =>
+  createHash('sha256').update(sid).digest('base64url').slice(0, 22);
+
+/**
+ * Per-user set of open session ids in Redis, so that an administrator (or a disable) can list
+ * and end every session of a user. Sessions end in many ways (logout, timeouts, Redis TTL), so
+ * nobody removes entries one by one: the set drops the ids whose session is gone whenever it is
+ * read or added to, and the whole set expires once no session of it can still be alive.
+ */
+export function createSessionIndex(
+  redis: RedisClientType,
+  keyPrefix: string,
+  store: SessionStoreAccess,
+  lifetimeInSeconds: number,
+) {
+  const key = (userId: number) => `${keyPrefix}user-sessions:${userId}`;
+  const sessionKey = (sid: string) => `${keyPrefix}sess:${sid}`;
+
+  /** Live session ids of the user; dead ones are removed from the set. */
+  async function list(userId: number): Promise<string[]> {
+    const ids = await redis.sMembers(key(userId));
+    const live: string[] = [];
+    for (const sid of ids) {
+      if (await redis.exists(sessionKey(sid))) live.push(sid);
+      else await redis.sRem(key(userId), sid);
+    }
+    return live;
+  }
+
+  const read = (sid: string) =>
+    new Promise<{ auth?: AuthenticatedSession } | null>((resolve, reject) =>
+      store.get(sid, (err, data) => (err ? reject(err) : resolve(data ?? null))),
+    );
+  const destroy = (sid: string) =>
+    new Promise<void>((resolve, reject) =>
+      store.destroy(sid, (err) => (err ? reject(err) : resolve())),
+    );
+
+  return {
+    list,
+    /** The user's open sessions with where and when each started, most recently active first. */
+    async summaries(userId: number): Promise<SessionSummary[]> {
+      const summaries: SessionSummary[] = [];
+      for (const sid of await list(userId)) {
+        const auth = (await read(sid))?.auth;
+        if (auth?.userId !== userId) continue;
+        summaries.push({
+          handle: sessionHandle(sid),
+          establishmentId: auth.establishmentId,
+          ip: auth.ip ?? null,
+          userAgent: auth.userAgent ?? null,
+          createdAt: auth.createdAt,
+          lastSeenAt: auth.lastSeenAt,
+        });
+      }
+      return summaries.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+    },
+    /** Ends the user's session named by `handle`; false when the user has no such session. */
+    async end(userId: number, handle: string): Promise<boolean> {
+      const sid = (await list(userId)).find((s) => sessionHandle(s) === handle);
+      if (!sid) return false;
+      await destroy(sid);
+      await redis.sRem(key(userId), sid);
+      return true;
+    },
+    async add(userId: number, sid: string): Promise<void> {
+      await list(userId);
+      await redis.multi().sAdd(key(userId), sid).expire(key(userId), lifetimeInSeconds).exec();
+    },
+    /** Destroys every session of the user; returns how many were open. */
+    async endAll(userId: number): Promise<number> {
+      const ids = await list(userId);
+      await Promise.all(
+        ids.map(
+          (sid) =>
+            new Promise<void>((resolve, reject) =>
+              store.destroy(sid, (err) => (err ? reject(err) : resolve())),
+            ),
+        ),
+      );
+      await redis.del(key(userId));
+      return ids.length;
+    },
+    /** Destroys every session of the user except `keepSid` (the caller's); returns how many. */
+    async endOthers(userId: number, keepSid: string): Promise<number> {
+      const others = (await list(userId)).filter((sid) => sid !== keepSid);
+      for (const sid of others) {
+        await new Promise<void>((resolve, reject) =>
+          store.destroy(sid, (err) => (err ? reject(err) : resolve())),
+        );
+        await redis.sRem(key(userId), sid);
+      }
+      return others.length;
+    },
+  };
+}
+
+export type SessionIndex = ReturnType<typeof createSessionIndex>;

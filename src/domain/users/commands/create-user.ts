@@ -1,0 +1,135 @@
+import type { Transaction } from 'sequelize';
+import { defineCommand, type CommandDeps } from '../../../access/command';
+import type { Grant, Scope } from '../../../access/scope';
+import { hashPassword } from '../../passwords/hashing';
+import type { EstablishmentRecord } from '../../../storage/establishments';
+import { generateOneTimePassword } from '../../passwords/policy';
+import { ValidationError } from '../../../shared/validation';
+import { newUserSchema, type NewUserInput as Input } from '../create-user-schema';
+import type { UserRecord } from '../../../storage/users';
+
+/** The new account, with its one-time password in clear text for the one page that shows it. */
+export interface CreatedUser {
+  user: UserRecord;
+  /** Null for an e-ID-only account. Shown once, never stored (only its hash is). */
+  oneTimePassword: string | null;
+  establishments: EstablishmentRecord[];
+  grant: Grant;
+}
+
+const invalidField = (field: keyof Input, message: string) =>
+  new ValidationError({ [field]: message });
+
+/** A staff role has no scope (staff reach their establishments); others, the one chosen. */
+async function resolveScope(
+  deps: CommandDeps,
+  input: Input,
+  transaction: Transaction,
+): Promise<Scope> {
+  const [kind, id] = (input.role === 'staff' ? 'global' : (input.roleScope ?? '')).split(':');
+  if (kind === 'global') return { kind: 'global' };
+  const notOffered = () => invalidField('roleScope', 'Elija dónde se aplica el rol de la lista.');
+  if (kind === 'region') {
+    const region = await deps.repos.establishments.regions.findById(Number(id), transaction);
+    if (!region) throw notOffered();
+    return { kind: 'region', regionId: region.id };
+  }
+  const place = await deps.repos.establishments.findById(Number(id), transaction);
+  if (!place) throw notOffered();
+  return { kind: 'establishment', establishmentId: place.id, regionId: place.regionId };
+}
+
+/** What the audit row says about the account (and, when refused, about the attempt). */
+const describe = (input: Input, places: EstablishmentRecord[], grant: Grant) => ({
+  username: input.username,
+  documentNumber: input.documentNumber,
+  fullName: input.fullName,
+  establishments: places.map((p) => ({ id: p.id, code: p.code })),
+  role: grant.role,
+  scope: grant.scope,
+  accountKind: input.accountKind,
+});
+
+/** Which unique column a concurrent creation took first (Sequelize names it in `fields`). */
+function duplicateOf(err: unknown): ValidationError | null {
+  const e = err as { name?: string; fields?: Record<string, unknown> } | null;
+  if (e?.name !== 'SequelizeUniqueConstraintError') return null;
+  if (e.fields && 'document_number' in e.fields)
+    return invalidField('documentNumber', 'Ya existe un usuario con esa cédula.');
+  return invalidField('username', 'Ese nombre de usuario ya está en uso. Elija otro.');
+}
+
+/**
+ * Creates an account from the administration (action `users.create`): inside the creator's scope
+ * (the rule decides on its establishments and initial role), with a random one-time password that
+ * must be changed at first login, or e-ID only without any password. The administrator never
+ * chooses a password; the audit row records the account, never the password.
+ */
+export const createUserCommand = defineCommand({
+  action: 'users.create',
+  schema: newUserSchema,
+  async load(deps: CommandDeps, input, transaction) {
+    const ids = [...new Set(input.establishmentIds)];
+    const places = (await deps.repos.establishments.lockByIds(ids, transaction)).sort((a, b) =>
+      a.name.localeCompare(b.name, 'es'),
+    );
+    if (places.length !== ids.length || places.some((p) => !p.active))
+      throw invalidField('establishmentIds', 'Seleccione establecimientos activos de la lista.');
+    const grant: Grant = { role: input.role, scope: await resolveScope(deps, input, transaction) };
+    const regionIds = new Set(places.map((p) => p.regionId));
+    if (grant.scope.kind !== 'global') regionIds.add(grant.scope.regionId);
+    return {
+      target: { places, grant },
+      policyTarget: { places: places.map(({ id, regionId }) => ({ id, regionId })), grant },
+      audit: {
+        targetType: 'user',
+        details: describe(input, places, grant),
+        regionIds: [...regionIds],
+      },
+    };
+  },
+  async apply(deps, { input, target, transaction }) {
+    const fields: Record<string, string> = {};
+    if (await deps.repos.users.findByUsername(input.username, transaction))
+      fields.username = 'Ese nombre de usuario ya está en uso. Elija otro.';
+    if (await deps.repos.users.findByDocument(input.documentNumber, transaction))
+      fields.documentNumber = 'Ya existe un usuario con esa cédula.';
+    if (Object.keys(fields).length) throw new ValidationError(fields);
+
+    const oneTimePassword = input.accountKind === 'password' ? generateOneTimePassword() : null;
+    const user = await deps.repos.users
+      .create(
+        {
+          username: input.username,
+          documentNumber: input.documentNumber,
+          fullName: input.fullName,
+          email: input.email ?? null,
+          passwordHash: oneTimePassword ? await hashPassword(oneTimePassword) : null,
+          mustChangePassword: oneTimePassword !== null,
+        },
+        transaction,
+      )
+      .catch((err: unknown) => {
+        throw duplicateOf(err) ?? err;
+      });
+    const { scope } = target.grant;
+    await deps.repos.users.addGrant(
+      user.id,
+      {
+        role: target.grant.role,
+        regionId: scope.kind === 'region' ? scope.regionId : null,
+        establishmentId: scope.kind === 'establishment' ? scope.establishmentId : null,
+      },
+      transaction,
+    );
+    await deps.repos.users.assignEstablishments(
+      user.id,
+      target.places.map((p) => p.id),
+      transaction,
+    );
+    return {
+      result: { user, oneTimePassword, establishments: target.places, grant: target.grant },
+      audit: { targetId: String(user.id), targetUserId: user.id },
+    };
+  },
+});

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { normalizeCedula } from '../../shared/cedula';
+import { USERNAME_PATTERN } from './create-account';
+import { ROLES } from '../../shared/roles';
+
+const blankAsAbsent = (v: unknown) => (v === '' ? undefined : v);
+const asList = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
+const required = (message: string) =>
+  z.string({ error: message }).trim().min(1, { error: message });
+
+/** The creation form: Spanish messages per field (the form shows each beside its field). */
+export const newUserSchema = z
+  .object({
+    fullName: required('Escriba el nombre completo.')
+      .min(3, { error: 'Escriba el nombre completo (al menos 3 letras).' })
+      .max(200, { error: 'El nombre admite hasta 200 caracteres.' }),
+    documentNumber: required('Escriba el número de cédula.').transform((value, ctx) => {
+      const digits = normalizeCedula(value);
+      if (digits) return digits;
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: 'Cédula inválida: use solo números, con o sin puntos (por ejemplo 1.234.567).',
+      });
+      return z.NEVER;
+    }),
+    username: required('Escriba el nombre de usuario.').toLowerCase().regex(USERNAME_PATTERN, {
+      error:
+        'Use de 3 a 50 letras minúsculas, números, punto, guion o guion bajo, empezando por una letra.',
+    }),
+    email: z.preprocess(
+      blankAsAbsent,
+      z
+        .email({
+          error: 'Escriba un correo válido (por ejemplo nombre@ejemplo.com.py) o déjelo vacío.',
+        })
+        .max(254, { error: 'El correo admite hasta 254 caracteres.' })
+        .optional(),
+    ),
+    establishmentIds: z.preprocess(
+      asList,
+      z
+        .array(z.coerce.number().int().positive(), {
+          error: 'Seleccione establecimientos de la lista.',
+        })
+        .min(1, { error: 'Seleccione al menos un establecimiento.' })
+        .max(100, { error: 'Seleccione como máximo 100 establecimientos.' }),
+    ),
+    role: z.enum(ROLES, { error: 'Elija el rol inicial.' }),
+    roleScope: z.preprocess(
+      blankAsAbsent,
+      z
+        .string()
+        .regex(/^(global|region:\d{1,9}|establishment:\d{1,9})$/, {
+          error: 'Elija dónde se aplica el rol.',
+        })
+        .optional(),
+    ),
+    accountKind: z.enum(['password', 'eid'], { error: 'Elija cómo ingresará la persona.' }),
+  })
+  .refine((input) => input.role === 'staff' || input.roleScope !== undefined, {
+    path: ['roleScope'],
+    error: 'Elija dónde se aplica el rol de Administrador o Auditor.',
+    // Also when other fields are wrong, so that every message shows at once.
+    when: ({ value }) =>
+      ['admin', 'auditor'].includes((value as { role?: unknown })?.role as string),
+  });
+
+export type NewUserInput = z.infer<typeof newUserSchema>;

@@ -1,0 +1,299 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Role, UserStatus } from '../../shared/roles';
+import { AppError } from '../../shared/errors';
+
+/** Whose users an administrator may list: everyone, or those assigned inside their scope. */
+export type UserSearchScope =
+  { kind: 'global' } | { kind: 'limited'; regionIds: number[]; establishmentIds: number[] };
+
+/** What the administrators' users list asks for; every filter given must hold. */
+export type UserSearchParams = {
+  /** Name, username or cédula, in part; accents and case ignored; every word must match. */
+  q?: string;
+  establishmentId?: number;
+  regionId?: number;
+  role?: Role;
+  status?: UserStatus;
+  /** Only these usernames (the caller's "locked" filter, whose state lives in Redis). */
+  usernames?: string[];
+  scope: UserSearchScope;
+  /** `nextCursor` of the previous page; absent for the first page. */
+  after?: string;
+  /** Rows per page: 50 by default, at most 100. */
+  limit?: number;
+} & (
+  | { badge?: undefined; staleCutoff?: Date }
+  /** verified: last e-ID login after `staleCutoff`; stale: at or before it; never: none. */
+  | { badge: 'verified' | 'stale' | 'never'; staleCutoff: Date }
+);
+
+/** One user of the list, with what its row shows (the badge is computed from lastEidLoginAt). */
+export interface UserListRow {
+  id: number;
+  username: string;
+  fullName: string;
+  documentNumber: string;
+  status: UserStatus;
+  lastLoginAt: Date | null;
+  lastEidLoginAt: Date | null;
+  /** Assigned establishments, by name. */
+  establishments: { id: number; code: string; name: string }[];
+  roles: { role: Role; regionId: number | null; establishmentId: number | null }[];
+}
+
+/** One page, in name order (accents and case folded), ties by id. */
+export interface UserSearchPage {
+  rows: UserListRow[];
+  /** Opaque; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Rows per page unless asked otherwise, and the most a page holds (larger limits are capped). */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+const MAX_QUERY_LENGTH = 100;
+
+const invalid = (message: string) => new AppError('invalid_input', 400, message);
+
+/**
+ * A cursor we did not issue (edited, truncated, from another version). Code `invalid_cursor`,
+ * status 400: the route should offer the first page again. A well-formed cursor only names a
+ * position in the name order; the scope is applied to every page, so editing one reveals nothing.
+ */
+export const invalidCursor = () =>
+  new AppError('invalid_cursor', 400, 'El enlace de la página no es válido. Vuelva a la primera.');
+
+type SortKey = { sortName: string; id: number };
+
+const encodeCursor = (key: SortKey) =>
+  Buffer.from(JSON.stringify([key.sortName, key.id])).toString('base64url');
+
+function decodeCursor(cursor: string): SortKey {
+  if (cursor.length > 1000 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  if (!Array.isArray(value) || value.length !== 2) throw invalidCursor();
+  const [sortName, id] = value as unknown[];
+  if (typeof sortName !== 'string' || !Number.isSafeInteger(id) || (id as number) < 1) {
+    throw invalidCursor();
+  }
+  return { sortName, id: id as number };
+}
+
+/** `%`, `_` and `\` typed by the user are text, not LIKE wildcards. */
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
+/**
+ * WHERE conditions and their bind values. Values travel only as bind parameters ($name); the
+ * SQL text is built from fixed fragments chosen by which filters are present.
+ */
+function conditions(params: UserSearchParams): {
+  where: string[];
+  keyset: string | null;
+  text: boolean;
+  bind: Record<string, unknown>;
+} {
+  const where: string[] = [];
+  const bind: Record<string, unknown> = {};
+  const q = params.q?.trim() ?? '';
+  if (q.length > MAX_QUERY_LENGTH) {
+    throw invalid(`La búsqueda es demasiado larga (máximo ${MAX_QUERY_LENGTH} caracteres).`);
+  }
+  if (q) {
+    // Each word must appear somewhere in the folded "full_name username document_number".
+    const words = [...new Set(q.split(/\s+/))];
+    const text = words.map((word, i) => {
+      bind[`w${i}`] = likeEscape(word);
+      return `u.search_text LIKE '%' || his_fold($w${i}) || '%'`;
+    });
+    // "1.234.567" or "1 234-567": also the digits alone, as cédulas are stored.
+    const digits = q.replace(/\D/g, '');
+    if (/^[\d.\s-]+$/.test(q) && digits && digits !== q) {
+      bind.digits = digits;
+      where.push(`((${text.join(' AND ')}) OR u.search_text LIKE '%' || $digits::text || '%')`);
+    } else {
+      where.push(...text);
+    }
+  }
+  // Assignments and roles are read from their copies on the user row (migration 20261129-002):
+  // overlap tests, so a user assigned twice within a scope is still one row.
+  if (params.establishmentId !== undefined) {
+    bind.establishmentId = positiveId(params.establishmentId);
+    where.push('u.establishment_ids && ARRAY[$establishmentId::int]');
+  }
+  if (params.regionId !== undefined) {
+    bind.regionId = positiveId(params.regionId);
+    where.push('u.region_ids && ARRAY[$regionId::int]');
+  }
+  if (params.scope.kind === 'limited') {
+    const inScope: string[] = [];
+    if (params.scope.regionIds.length) {
+      bind.scopeRegionIds = params.scope.regionIds.map(positiveId);
+      inScope.push('u.region_ids && $scopeRegionIds::int[]');
+    }
+    if (params.scope.establishmentIds.length) {
+      bind.scopeEstablishmentIds = params.scope.establishmentIds.map(positiveId);
+      inScope.push('u.establishment_ids && $scopeEstablishmentIds::int[]');
+    }
+    // An empty limited scope sees nobody (search() answers before asking), never everybody.
+    where.push(inScope.length ? `(${inScope.join(' OR ')})` : 'false');
+  }
+  if (params.role !== undefined) {
+    bind.role = oneOf(params.role, ['staff', 'admin', 'auditor']);
+    where.push('u.role_names && ARRAY[$role::text]');
+  }
+  if (params.status !== undefined) {
+    bind.status = oneOf(params.status, ['active', 'disabled']);
+    where.push('u.status = $status');
+  }
+  if (params.badge !== undefined) {
+    const badge = oneOf(params.badge, ['verified', 'stale', 'never']);
+    if (badge === 'never') {
+      where.push('u.last_eid_login_at IS NULL');
+    } else {
+      if (!(params.staleCutoff instanceof Date) || Number.isNaN(params.staleCutoff.getTime())) {
+        throw new TypeError('a badge filter needs staleCutoff');
+      }
+      bind.staleCutoff = params.staleCutoff;
+      where.push(`u.last_eid_login_at ${badge === 'verified' ? '>' : '<='} $staleCutoff`);
+    }
+  }
+  if (params.usernames !== undefined) {
+    bind.usernames = params.usernames;
+    where.push('u.username = ANY($usernames::text[])');
+  }
+  let keyset: string | null = null;
+  if (params.after !== undefined) {
+    const key = decodeCursor(params.after);
+    bind.afterName = key.sortName;
+    bind.afterId = key.id;
+    keyset = '(u.sort_name, u.id) > ($afterName, $afterId)';
+  }
+  return { where, keyset, text: q !== '', bind };
+}
+
+/** Matches of a text search gathered through the indexes before trying the name order. */
+const PROBE = 1000;
+/** Users walked in name order before every match is gathered through the indexes. */
+const WALK = 2000;
+
+/**
+ * The ids and sort keys of the page (limit + 1 rows, to know whether another follows), with
+ * bounded work whatever the filter. Unfiltered: the name index, walked. Filtered:
+ * - With a text search, `probe` first gathers up to {@link PROBE} matches after the cursor
+ *   through the trigram index. Fewer than that is all of them: sorted, they are the page. Most
+ *   searches look for one person (a cédula, a username, a name) and end here.
+ * - Otherwise (many matches, or filters only) `head` walks the name index testing each row: the
+ *   cheapest way to a page when matches are spread out (a región's users: 51 in ~1,000 rows;
+ *   "gonzalez": 51 in ~650), but ruinous when they are rare or bunched, and the planner assumes
+ *   them spread out: left to itself it walked 36,000 users for "maria gonz" (all under "m") and
+ *   6,300 for the auditors. So the walk stops after {@link WALK} users.
+ * - When the walk did not fill the page, `tail` gathers every match after the cursor through
+ *   the indexes and sorts them: fewer than 2,600 of 100,000 users if spread out (under 51 in
+ *   2,000), more only if bunched. MATERIALIZED keeps the planner from turning `probe` and `tail`
+ *   back into walks of its own.
+ * Filters alone skip the probe: they do not follow the name order, and the list of a región
+ *   (the most frequent page) matches thousands, which a probe would gather for nothing.
+ */
+function pageSql(where: string[], keyset: string | null, text: boolean): string {
+  const filter = where.join('\n AND ');
+  const after = keyset ? `${keyset} AND ` : '';
+  if (!filter) {
+    return `SELECT u.id, u.sort_name FROM users u ${keyset ? `WHERE ${keyset}` : ''}
+      ORDER BY u.sort_name, u.id LIMIT $take`;
+  }
+  const many = text ? `(SELECT count(*) FROM probe) = ${PROBE}` : 'true';
+  const probe = `probe AS MATERIALIZED (
+      SELECT u.id, u.sort_name FROM users u WHERE ${after}${filter} LIMIT ${PROBE}
+    ),`;
+  const fromProbe = `(SELECT id, sort_name FROM probe WHERE NOT ${many}
+      ORDER BY sort_name, id LIMIT $take) UNION ALL`;
+  return `WITH ${text ? probe : ''} head AS (
+      SELECT w.id, w.sort_name FROM (
+        SELECT u.id, u.sort_name, (${filter}) AS hit FROM users u WHERE ${after}${many}
+        ORDER BY u.sort_name, u.id LIMIT ${WALK}
+      ) w
+      WHERE w.hit ORDER BY w.sort_name, w.id LIMIT $take
+    ), tail AS MATERIALIZED (
+      SELECT u.id, u.sort_name FROM users u
+      WHERE ${many} AND (SELECT count(*) FROM head) < $take AND ${after}${filter}
+    )
+    ${text ? fromProbe : ''}
+    SELECT id, sort_name FROM head WHERE (SELECT count(*) FROM head) = $take
+    UNION ALL
+    (SELECT id, sort_name FROM tail ORDER BY sort_name, id LIMIT $take)`;
+}
+
+function positiveId(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw invalid('Identificador inválido.');
+  return value;
+}
+
+function oneOf<T extends string>(value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) throw invalid(`Filtro inválido "${value}".`);
+  return value;
+}
+
+type PageRow = Omit<UserListRow, 'lastLoginAt' | 'lastEidLoginAt'> & {
+  sortName: string;
+  lastLoginAt: Date | string | null;
+  lastEidLoginAt: Date | string | null;
+};
+
+const toDate = (value: Date | string | null) =>
+  value === null ? null : value instanceof Date ? value : new Date(value);
+
+/**
+ * The users list of the administration: one query per page. The page is cut first
+ * ({@link pageSql}) and only its rows get their establishments and roles.
+ */
+export function createUserSearch(sequelize: Sequelize) {
+  return {
+    async search(params: UserSearchParams): Promise<UserSearchPage> {
+      const requested = params.limit ?? DEFAULT_PAGE_SIZE;
+      if (!Number.isInteger(requested) || requested < 1)
+        throw invalid('Tamaño de página inválido.');
+      const limit = Math.min(requested, MAX_PAGE_SIZE);
+      const { where, keyset, text, bind } = conditions(params);
+      const { scope, usernames } = params;
+      const nobody =
+        usernames?.length === 0 ||
+        (scope.kind === 'limited' && !scope.regionIds.length && !scope.establishmentIds.length);
+      if (nobody) return { rows: [], nextCursor: null };
+      bind.take = limit + 1;
+      const rows = await sequelize.query<PageRow>(
+        `WITH page AS (${pageSql(where, keyset, text)})
+         SELECT u.id, u.username, u.full_name AS "fullName", u.document_number AS "documentNumber",
+           u.status, u.last_login_at AS "lastLoginAt", u.last_eid_login_at AS "lastEidLoginAt",
+           p.sort_name AS "sortName",
+           coalesce((SELECT json_agg(json_build_object('id', e.id, 'code', e.code, 'name', e.name)
+                       ORDER BY e.name, e.id)
+                     FROM establishments e WHERE e.id = ANY(u.establishment_ids)), '[]')
+             AS establishments,
+           coalesce((SELECT json_agg(json_build_object('role', r.role, 'regionId', r.region_id,
+                         'establishmentId', r.establishment_id) ORDER BY r.role, r.id)
+                     FROM user_roles r WHERE r.user_id = u.id), '[]') AS roles
+         FROM page p JOIN users u ON u.id = p.id
+         ORDER BY p.sort_name, p.id`,
+        { bind, type: QueryTypes.SELECT },
+      );
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        rows: page.map(({ sortName: _sortName, ...row }) => ({
+          ...row,
+          lastLoginAt: toDate(row.lastLoginAt),
+          lastEidLoginAt: toDate(row.lastEidLoginAt),
+        })),
+        nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+      };
+    },
+  };
+}
+
+/** What createUserSearch builds, for the composition root and the routes' dependencies. */
+export type UserSearch = ReturnType<typeof createUserSearch>;

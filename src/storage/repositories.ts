@@ -1,0 +1,31 @@
+import type { Sequelize, Transaction } from 'sequelize';
+import { defineModels } from '../db/models';
+import { createUserRepository } from './users';
+import { createEstablishmentRepository } from './establishments';
+import { createIdentityRepository } from './eid-identities';
+import { appendAdminEvent, type AdminEvent } from './audit/admin-events';
+import { createLoginEventRepository } from './login-events';
+
+/**
+ * Every repository, built once from the connection in the composition root and passed down:
+ * feature code reaches the database only through these.
+ */
+export function createRepositories(sequelize: Sequelize) {
+  const models = defineModels(sequelize);
+  return {
+    users: createUserRepository(models),
+    establishments: createEstablishmentRepository(models),
+    identities: createIdentityRepository(models),
+    /** Reads of one user's login history; rows are appended by src/domain/audit/recorder.ts. */
+    loginEvents: createLoginEventRepository(sequelize),
+    adminEvents: {
+      append: (event: AdminEvent, transaction: Transaction) =>
+        appendAdminEvent(sequelize, event, transaction),
+    },
+    /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+    transaction: <T>(work: (transaction: Transaction) => Promise<T>): Promise<T> =>
+      sequelize.transaction(work),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,0 +1,158 @@
+import { Op, QueryTypes, type Transaction } from 'sequelize';
+import type { Models } from '../db/models';
+import type { Role, UserStatus } from '../shared/roles';
+
+/** A user row as feature code sees it: plain data, never a model instance. */
+export interface UserRecord {
+  id: number;
+  username: string;
+  documentNumber: string;
+  fullName: string;
+  email: string | null;
+  passwordHash: string | null;
+  status: UserStatus;
+  lastEidLoginAt: Date | null;
+  lastLoginAt: Date | null;
+  lastEstablishmentId: number | null;
+  eidExemptUntil: Date | null;
+  eidExemptReason: string | null;
+  mustChangePassword: boolean;
+  version: number;
+  createdAt: Date;
+}
+
+/** A role grant: global, or scoped to a región or to one establishment. */
+export interface RoleGrantRecord {
+  id: number;
+  role: Role;
+  regionId: number | null;
+  establishmentId: number | null;
+}
+
+export type UserPatch = Partial<Omit<UserRecord, 'id' | 'username' | 'version' | 'createdAt'>>;
+
+export type NewUserRecord = Pick<UserRecord, 'username' | 'documentNumber' | 'fullName'> &
+  Partial<Pick<UserRecord, 'email' | 'passwordHash' | 'lastEidLoginAt' | 'mustChangePassword'>>;
+
+const plain = <T>(row: { get(o: { plain: true }): unknown } | null): T | null =>
+  row ? (row.get({ plain: true }) as T) : null;
+
+/** Users, their role grants and their establishment assignments. Every write takes a transaction. */
+export function createUserRepository({ User, UserRole, UserEstablishment }: Models) {
+  const sequelize = User.sequelize!;
+  return {
+    findById: async (id: number, transaction?: Transaction) =>
+      plain<UserRecord>(await User.findByPk(id, { transaction })),
+
+    /** The row, locked until the transaction ends: commands read-then-write through this. */
+    lockById: async (id: number, transaction: Transaction) =>
+      plain<UserRecord>(await User.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE })),
+
+    findByUsername: async (username: string, transaction?: Transaction) =>
+      plain<UserRecord>(
+        await User.findOne({ where: { username: username.trim().toLowerCase() }, transaction }),
+      ),
+
+    findByDocument: async (documentNumber: string, transaction?: Transaction) =>
+      plain<UserRecord>(await User.findOne({ where: { documentNumber }, transaction })),
+
+    create: async (input: NewUserRecord, transaction: Transaction) =>
+      plain<UserRecord>(await User.create(input, { transaction }))!,
+
+    /** Applies the patch and bumps the version (the optimistic-concurrency stamp). */
+    async update(id: number, patch: UserPatch, transaction?: Transaction): Promise<void> {
+      await User.update(
+        { ...patch, version: sequelize.literal('version + 1') as unknown as number },
+        { where: { id }, transaction },
+      );
+    },
+
+    /**
+     * Stamps what the person's own activity changes (logins, establishment switch): no version
+     * bump, so an administrator editing the user meanwhile is not told of a conflict.
+     */
+    async recordActivity(
+      id: number,
+      patch: Partial<Pick<UserRecord, 'lastLoginAt' | 'lastEstablishmentId' | 'lastEidLoginAt'>>,
+      transaction?: Transaction,
+    ): Promise<void> {
+      await User.update(patch, { where: { id }, transaction });
+    },
+
+    grants: async (userId: number, transaction?: Transaction) =>
+      (await UserRole.findAll({ where: { userId }, order: [['id', 'ASC']], transaction })).map(
+        (r) => plain<RoleGrantRecord & { userId: number }>(r)!,
+      ),
+
+    addGrant: async (
+      userId: number,
+      grant: Omit<RoleGrantRecord, 'id'>,
+      transaction: Transaction,
+    ) => plain<RoleGrantRecord>(await UserRole.create({ userId, ...grant }, { transaction }))!,
+
+    removeGrant: (userId: number, grantId: number, transaction: Transaction) =>
+      UserRole.destroy({ where: { userId, id: grantId }, transaction }),
+
+    /** Ids of the establishments assigned to the user (active or not). */
+    assignedEstablishmentIds: async (userId: number, transaction?: Transaction) =>
+      (await UserEstablishment.findAll({ where: { userId }, transaction })).map(
+        (r) => r.establishmentId,
+      ),
+
+    assignEstablishments: async (
+      userId: number,
+      establishmentIds: number[],
+      transaction: Transaction,
+    ) => {
+      await UserEstablishment.bulkCreate(
+        establishmentIds.map((establishmentId) => ({ userId, establishmentId })),
+        { transaction, ignoreDuplicates: true },
+      );
+    },
+
+    unassignEstablishment: (userId: number, establishmentId: number, transaction: Transaction) =>
+      UserEstablishment.destroy({ where: { userId, establishmentId }, transaction }),
+
+    /** Users assigned to any of these establishments (to refresh their cached identity). */
+    idsAssignedTo: async (establishmentIds: number[], transaction?: Transaction) =>
+      (
+        await UserEstablishment.findAll({
+          where: { establishmentId: { [Op.in]: establishmentIds } },
+          attributes: ['userId'],
+          transaction,
+        })
+      ).map((r) => r.userId),
+
+    /** Per región: active users assigned to one of its establishments, and those never on e-ID. */
+    async countsByRegion(): Promise<Map<number, { users: number; neverUsedEid: number }>> {
+      const rows = await sequelize.query<{ region_id: number; users: string; never: string }>(
+        `SELECT e.region_id, count(DISTINCT u.id) AS users,
+                count(DISTINCT u.id) FILTER (WHERE u.last_eid_login_at IS NULL) AS never
+           FROM users u
+           JOIN user_establishments ue ON ue.user_id = u.id
+           JOIN establishments e ON e.id = ue.establishment_id
+          WHERE u.status = 'active'
+          GROUP BY e.region_id`,
+        { type: QueryTypes.SELECT },
+      );
+      return new Map(
+        rows.map((r) => [r.region_id, { users: Number(r.users), neverUsedEid: Number(r.never) }]),
+      );
+    },
+
+    /** Users who never logged in with the e-ID among those assigned to a región (or all). */
+    async countNeverUsedEid(regionId: number | null): Promise<number> {
+      const [row] = await sequelize.query<{ n: string }>(
+        `SELECT count(*) AS n FROM users u
+          WHERE u.status = 'active' AND u.last_eid_login_at IS NULL
+            AND (CAST(:regionId AS integer) IS NULL OR EXISTS (
+              SELECT 1 FROM user_establishments ue JOIN establishments e ON e.id = ue.establishment_id
+               WHERE ue.user_id = u.id AND e.region_id = :regionId))`,
+        { replacements: { regionId }, type: QueryTypes.SELECT },
+      );
+      return Number(row?.n ?? 0);
+    },
+  };
+}
+
+export type UserRepository = ReturnType<typeof createUserRepository>;

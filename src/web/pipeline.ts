@@ -1,0 +1,127 @@
+import path from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { RedisClientType } from 'redis';
+import type { Config } from '../config';
+import { projectRoot } from '../shared/paths';
+import { serviceUnavailable } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { redisAnswering } from '../redis/watchdog';
+import { formBodies } from './body-limits';
+import type { createCsrf } from './csrf';
+import { createErrorHandler, notFoundHandler } from './error-handler';
+import { multipartForms } from './multipart';
+import { refuseForeignOrigin } from './origin-check';
+import type { SessionTimeouts } from './session/timeouts';
+import { identify } from './session/identify';
+import type { IdentityCache } from '../domain/sessions/identity-cache';
+
+/** An upload route: multipart is parsed for its path only (src/web/multipart.ts). */
+export interface UploadRoute {
+  /** The full path the form posts to. */
+  path: string;
+  field: string;
+  maxBytes: number;
+}
+
+export interface PipelineDeps {
+  config: Config;
+  logger: Logger;
+  redis: RedisClientType;
+  metrics: { middleware: RequestHandler };
+  session: { middleware: RequestHandler };
+  timeouts: SessionTimeouts;
+  csrf: ReturnType<typeof createCsrf>;
+  identities: IdentityCache;
+  clock: { now(): Date };
+  eidAvailable(): boolean;
+  uploads: readonly UploadRoute[];
+}
+
+/** The app-wide settings: EJS views, no `X-Powered-By`, no ETags, the layout's constants. */
+export function configure(app: Express, config: Config): void {
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(projectRoot, 'views'));
+  app.disable('x-powered-by');
+  // Every page is `no-store`: an ETag (a SHA-1 of each page) could never be used.
+  app.set('etag', false);
+  app.locals.appName = 'HIS Acceso';
+  app.locals.eidStaleAfterMonths = config.eid.staleAfterMonths;
+}
+
+const oidcProviderOrigin = (config: Config): string[] =>
+  config.eid.protocol === 'oidc' ? [new URL(config.eid.issuer).origin] : [];
+
+/** Strict CSP without inline scripts, HSTS when cookies are Secure, same-origin referrers. */
+const securityHeaders = (config: Config) =>
+  helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        // Logout and "No soy yo" redirect to the OIDC provider's end-session endpoint after a
+        // POST, and browsers apply form-action to that redirect too.
+        formAction: ["'self'", ...oidcProviderOrigin(config)],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: config.session.cookieSecure ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.session.cookieSecure,
+    // Not helmet's no-referrer: with it browsers send `Origin: null` on our own form posts,
+    // which the origin check must refuse. same-origin still tells other sites nothing.
+    referrerPolicy: { policy: 'same-origin' },
+  });
+
+/**
+ * The ordered middleware of the app, in stages that the composition root (src/app.ts) mounts
+ * between the areas. Each route class takes only the stages it needs:
+ *
+ * 1. `everyRequest`: metrics and security headers (health probes, static files, pages).
+ * 2. `session`: what a request with a browser session needs first: `no-store`, the form body
+ *    parser (anything else is a 415 before it is read), a fail-fast Redis check, the session.
+ *    Forward-auth (/auth/verify) is mounted right after it: it answers 401 itself.
+ * 3. `pages`: the pages and forms: the origin check (before an upload is read), the multipart
+ *    upload (before CSRF, which reads its `_csrf` field), the session timeouts (a form posted
+ *    after its session expired leads to the login, not to "form expired"), the CSRF check, the
+ *    views' locals, and the request's actor from the cached identity.
+ * 4. `errors`: 404 and the one error handler.
+ */
+export function createPipeline(deps: PipelineDeps) {
+  const { config, csrf } = deps;
+  const uploadPaths = deps.uploads.map((u) => u.path);
+  const noStore: RequestHandler = (_req, res, next) => {
+    // Pages behind a login must never be served from a shared PC's cache.
+    res.set('Cache-Control', 'no-store');
+    next();
+  };
+  const redisFirst: RequestHandler = (_req, _res, next) =>
+    // Without Redis there are no sessions: say so at once rather than render forms that
+    // cannot be submitted (express-session would drop the failed save silently).
+    next(redisAnswering(deps.redis) ? undefined : serviceUnavailable('redis_unavailable'));
+  const viewLocals: RequestHandler = (req, res, next) => {
+    res.locals.csrf = () => csrf.generateToken(req, res);
+    res.locals.eidDegraded = !deps.eidAvailable();
+    next();
+  };
+  return {
+    everyRequest: [deps.metrics.middleware, securityHeaders(config)],
+    staticFiles: express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false }),
+    session: [noStore, ...formBodies(uploadPaths), redisFirst, deps.session.middleware],
+    pages: [
+      // A form posted by another site is refused whatever token it carries.
+      refuseForeignOrigin(config.baseUrl),
+      ...deps.uploads.map((u) =>
+        multipartForms([u.path], { field: u.field, maxBytes: u.maxBytes }),
+      ),
+      deps.timeouts.enforce,
+      // CSRF once for every state-changing method (GET, HEAD and OPTIONS pass).
+      csrf.protect,
+      viewLocals,
+      identify(deps.clock, { staleAfterMonths: config.eid.staleAfterMonths }, deps.identities),
+    ],
+    errors: [notFoundHandler, createErrorHandler(deps.logger)],
+  };
+}

@@ -1,0 +1,61 @@
+import type { Request, RequestHandler } from 'express';
+import { destroySession } from './ops';
+import type { Clock } from '../../shared/clock';
+import { eidBadgeView, type BadgePolicy } from '../../domain/badges/eid-badge';
+import type { IdentityCache } from '../../domain/sessions/identity-cache';
+import { actorFrom, type Identity, type IdentityPlace } from '../../access/identity';
+
+/** Paths a user with a one-time password may still reach before changing it. */
+const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['/me/password', '/logout']);
+
+/**
+ * The cached identity (one Redis read, no PostgreSQL) and current establishment of the request's
+ * open session. Null without one; a session whose user was disabled meanwhile, or whose
+ * establishment was deactivated or unassigned, is destroyed and null returned.
+ */
+export async function sessionIdentity(
+  req: Request,
+  identities: IdentityCache,
+): Promise<{ identity: Identity; establishment: IdentityPlace } | null> {
+  const auth = req.session?.auth;
+  if (!auth) return null;
+  const identity = await identities.get(auth.userId);
+  const establishment = identity?.establishments.find((e) => e.id === auth.establishmentId);
+  if (identity && identity.status === 'active' && establishment) return { identity, establishment };
+  await destroySession(req);
+  return null;
+}
+
+/**
+ * Turns an open session into the request's actor: reads the cached identity (one Redis key; no
+ * PostgreSQL), and ends the session of a user disabled meanwhile or whose establishment was
+ * deactivated or unassigned. Puts the user, establishment, badge and actor in `res.locals`.
+ */
+export function identify(
+  clock: Clock,
+  badge: BadgePolicy,
+  identities: IdentityCache,
+): RequestHandler {
+  return async (req, res, next) => {
+    const auth = req.session?.auth;
+    if (!auth) return next();
+    const opened = await sessionIdentity(req, identities);
+    if (!opened) {
+      if (req.method === 'GET') return res.redirect(303, '/login');
+      return next();
+    }
+    const { identity, establishment } = opened;
+    if (identity.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(req.path))
+      return res.redirect(303, '/me/password');
+    res.locals.user = identity;
+    res.locals.establishment = establishment;
+    res.locals.auth = auth;
+    res.locals.actor = actorFrom(identity, auth.establishmentId);
+    res.locals.badge = eidBadgeView(
+      identity.lastEidLoginAt ? new Date(identity.lastEidLoginAt) : null,
+      clock.now(),
+      badge,
+    );
+    next();
+  };
+}
