@@ -67,18 +67,18 @@ export interface CommandSpec<
  * A runnable command: `(actor, input, meta)`, carrying its policy (what a route names, so that
  * the route and the command cannot disagree) and its audit code.
  */
-export type Command<A extends Action, Input, Result> = ((
+export type Command<A extends Action, Input, Result, M extends CommandMeta = CommandMeta> = ((
   actor: Actor,
   input: Input,
-  meta: CommandMeta,
+  meta: M,
 ) => Promise<Result>) & { readonly action: A; readonly auditCode: string };
 
 /** Gives a hand-written command its policy and audit code (see {@link Command}). */
-export const named = <A extends Action, Input, Result>(
+export const named = <A extends Action, Input, Result, M extends CommandMeta = CommandMeta>(
   action: A,
   auditCode: string,
-  run: (actor: Actor, input: Input, meta: CommandMeta) => Promise<Result>,
-): Command<A, Input, Result> => Object.assign(run, { action, auditCode });
+  run: (actor: Actor, input: Input, meta: M) => Promise<Result>,
+): Command<A, Input, Result, M> => Object.assign(run, { action, auditCode });
 
 const entry = (a: Partial<AuditEntry>): AuditEntry => ({
   targetType: a.targetType ?? null,

@@ -10,7 +10,8 @@ export type PolicyMiddleware = RequestHandler & { readonly policy: Action };
 /** Records a refused state-changing request (admin_events, outcome denied). */
 export type RecordRefusal = (
   actor: Actor,
-  action: Action,
+  /** The audit code of what was refused: the command's, or the policy's name. */
+  action: string,
   meta: ReturnType<typeof requestMeta> & { path: string; method: string },
 ) => Promise<void>;
 
@@ -24,13 +25,18 @@ const underMount = (base: string, path: string) => (base && path === '/' ? base 
  */
 const SESSIONLESS = new Set<Action>(['public', 'observability']);
 
+/** What a route may name: a policy, or the command it runs (its policy and its audit code). */
+export type PolicySource = Action | { readonly action: Action; readonly auditCode: string };
+
 /**
- * `policy('users.list')`: the route's policy. Anonymous visitors of a protected page go to the
- * login; an actor the action's gate refuses gets the one forbidden error, and a refused change
- * (any method but GET/HEAD) is audited.
+ * `policy('users.list')` or `policy(command)`: the route's policy. Anonymous visitors of a
+ * protected page go to the login; an actor the action's gate refuses gets the one forbidden
+ * error, and a refused change (any method but GET/HEAD) is audited under the command's code.
  */
 export function createPolicy(recordRefusal: RecordRefusal) {
-  return (action: Action): PolicyMiddleware => {
+  return (source: PolicySource): PolicyMiddleware => {
+    const action = typeof source === 'string' ? source : source.action;
+    const auditCode = typeof source === 'string' ? source : source.auditCode;
     const middleware: RequestHandler = async (req, res, next) => {
       // The route's full pattern (areas are mounted at a prefix), for the metrics' `route` label.
       res.locals.routePattern = underMount(req.baseUrl, String(req.route?.path ?? ''));
@@ -47,7 +53,7 @@ export function createPolicy(recordRefusal: RecordRefusal) {
       }
       if (gate(actor, action)) return next();
       if (!SAFE.has(req.method))
-        await recordRefusal(actor, action, {
+        await recordRefusal(actor, auditCode, {
           ...requestMeta(req),
           path: underMount(req.baseUrl, req.path),
           method: req.method,

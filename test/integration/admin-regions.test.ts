@@ -110,12 +110,12 @@ describe('the list of regiones', () => {
 });
 
 describe('adding and renaming', () => {
-  it('when a global admin adds a región then it exists with its code, audited; the same name again is refused beside the field', async () => {
+  it('when a global admin adds a región then it exists with its code, audited as regions.create; the same name again is refused beside the field', async () => {
     const { agent, user } = await signedIn(t, { role: 'admin' });
     const name = `Región Nueva ${hex()} Ñandutí`;
     const res = await post(agent, '/admin/regions', '/admin/regions', { name: `  ${name} ` });
     expect(res.status).toBe(303);
-    const [row] = await events(t.sequelize, user.id, 'regions.manage');
+    const [row] = await events(t.sequelize, user.id, 'regions.create');
     expect(await regionRow(t.sequelize, Number(row!.target_id))).toMatchObject({ name });
     expect((await regionRow(t.sequelize, Number(row!.target_id)))!.code).toMatch(
       /^REGION-NUEVA-[0-9A-F]{8}-NANDUTI$/,
@@ -128,7 +128,7 @@ describe('adding and renaming', () => {
     expect(fieldError(again.text, 'name')).toBe(`Ya existe la región ${name}.`);
   });
 
-  it('when a global admin renames a región then name and code change and the audit has before and after', async () => {
+  it('when a global admin renames a región then name and code change and the audit (regions.rename) has before and after', async () => {
     const { agent, user } = await signedIn(t, { role: 'admin' });
     const old = newRegion();
     const { regionId } = await makeEstablishment(t.sequelize, old);
@@ -145,7 +145,7 @@ describe('adding and renaming', () => {
         .toUpperCase()
         .replace(/ /g, '-'),
     });
-    expect((await events(t.sequelize, user.id, 'regions.manage')).at(-1)).toMatchObject({
+    expect((await events(t.sequelize, user.id, 'regions.rename')).at(-1)).toMatchObject({
       outcome: 'success',
       target_id: String(regionId),
       details: { before: { name: old }, after: { name } },
@@ -167,8 +167,11 @@ describe('adding and renaming', () => {
     });
     expect(rename.status).toBe(403);
     expect((await regionRow(t.sequelize, home.regionId))!.name).toBe(name);
-    expect((await events(t.sequelize, user.id, 'regions.manage')).map((e) => e.outcome)).toEqual([
+    // Each refusal under the code of the act refused.
+    expect((await events(t.sequelize, user.id, 'regions.create')).map((e) => e.outcome)).toEqual([
       'denied',
+    ]);
+    expect((await events(t.sequelize, user.id, 'regions.rename')).map((e) => e.outcome)).toEqual([
       'denied',
     ]);
   });

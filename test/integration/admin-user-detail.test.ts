@@ -385,7 +385,7 @@ describe('exemption from the forced e-ID', () => {
     expect((await userRow(user.id)).eidExemptUntil).toBeNull();
   });
 
-  it('when an exemption is set then it lasts to the end of that day in Asunción; cleared, it is gone', async () => {
+  it('when an exemption is set then it lasts to the end of that day in Asunción; cleared, it is gone, each act under its own audit code', async () => {
     const admin = await globalAdmin();
     const { user } = await makeUser(t.sequelize, { establishments: [a1] });
     const res = await submit(admin.agent, path(user.id), {
@@ -403,13 +403,13 @@ describe('exemption from the forced e-ID', () => {
     expect((await userRow(user.id)).eidExemptUntil).toBeNull();
     expect((await eventsFor(user.id)).map((e) => [e.action, e.outcome])).toEqual([
       ['users.exempt', 'success'],
-      ['users.exempt', 'success'],
+      ['users.clearExemption', 'success'],
     ]);
   });
 });
 
 describe('sessions', () => {
-  it('when one session is ended then only that one ends; "Cerrar todas" ends the rest', async () => {
+  it('when one session is ended then only that one ends; "Cerrar todas" ends the rest; each act under its own audit code', async () => {
     const admin = await globalAdmin();
     const target = await signedInA1();
     const second = agentFor(t.app);
@@ -430,8 +430,8 @@ describe('sessions', () => {
       false,
     ]);
     expect((await eventsFor(target.user.id)).map((e) => e.action)).toEqual([
-      'users.endSessions',
-      'users.endSessions',
+      'users.endSession',
+      'users.endAllSessions',
     ]);
   });
 

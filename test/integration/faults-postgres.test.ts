@@ -154,7 +154,7 @@ describe('when PostgreSQL is down', () => {
     expect(waiting.map((l) => [l.table, l.event.reason ?? l.event.action])).toEqual([
       ['login_events', 'logout'],
       ['login_events', 'logout'],
-      ['admin_events', 'regions.manage'],
+      ['admin_events', 'regions.create'],
       ['login_events', 'idle_timeout'],
     ]);
     expect(waiting.map((l) => l.event.userId ?? l.event.actorUserId)).toEqual(

@@ -42,7 +42,7 @@ export function meArea(deps: MeDeps) {
     res.render('me/password', { ...(await screen(req, res)), values: {}, errors: {} });
   });
 
-  router.post('/password', signedIn, async (req, res) => {
+  router.post('/password', deps.policy(change), async (req, res) => {
     const auth = req.session.auth!;
     const meta = { ...requestMeta(req), sessionMethod: auth.method };
     // Password fields are never sent back to the browser, not even when the form is refused.
@@ -67,8 +67,8 @@ export function meArea(deps: MeDeps) {
     res.render('me/password-changed', { title: 'Contraseña actualizada', flash, others });
   });
 
-  router.post('/sessions/close-others', signedIn, async (req, res) => {
-    const ended = await closeOthers(
+  router.post('/sessions/close-others', deps.policy(closeOthers), async (req, res) => {
+    const { others: ended } = await closeOthers(
       res.locals.actor,
       { currentSessionId: req.sessionID },
       requestMeta(req),

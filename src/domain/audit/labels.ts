@@ -72,7 +72,10 @@ export const ADMIN_OUTCOME_LABELS: Readonly<Record<string, string>> = {
   denied: 'Rechazada',
 };
 
-/** admin_events.action: the policy names of src/access/policies, the self-service codes, exports. */
+/**
+ * admin_events.action: each command's audit code (its policy's name unless the policy covers
+ * several acts), the policy names of refused routes, the self-service codes, exports.
+ */
 export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'users.list': 'Ver la lista de usuarios',
   'users.read': 'Ver un usuario',
@@ -83,7 +86,11 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'users.unlock': 'Desbloquear usuario',
   'users.resetPassword': 'Restablecer contraseña',
   'users.exempt': 'Eximir de la Identidad Electrónica',
-  'users.endSessions': 'Cerrar las sesiones de un usuario',
+  'users.clearExemption': 'Quitar la exención de la Identidad Electrónica',
+  // Rows stored before each act had its own code (ending one session and ending all shared it).
+  'users.endSessions': 'Cerrar sesiones de un usuario',
+  'users.endSession': 'Cerrar una sesión de un usuario',
+  'users.endAllSessions': 'Cerrar todas las sesiones de un usuario',
   'users.assignEstablishment': 'Asignar establecimiento',
   'users.unassignEstablishment': 'Quitar establecimiento',
   'users.grantRole': 'Otorgar rol',
@@ -95,7 +102,10 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'establishments.deactivate': 'Desactivar establecimiento',
   'establishments.activate': 'Activar establecimiento',
   'regions.list': 'Ver las regiones sanitarias',
+  // Rows stored before creating and renaming had codes of their own.
   'regions.manage': 'Crear o renombrar región sanitaria',
+  'regions.create': 'Crear región sanitaria',
+  'regions.rename': 'Renombrar región sanitaria',
   'regions.rollout': 'Fecha de obligatoriedad de la Identidad Electrónica',
   'sessions.switchEstablishment': 'Cambiar de establecimiento',
   'audit.read': 'Consultar la auditoría',

@@ -34,7 +34,7 @@ const baseName = (name: string) => name.split(/[\\/]/).pop()!.slice(0, 255) || '
 export function establishmentImportRoutes(deps: AdminDeps) {
   const router = Router();
   const apply = importEstablishments(deps);
-  const policy = deps.policy('establishments.import');
+  const policy = deps.policy(apply);
 
   const renderUpload = (res: Response, status: number, error?: string) =>
     res.status(status).render('admin/establishments/import', {

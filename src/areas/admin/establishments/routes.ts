@@ -94,9 +94,9 @@ export function establishmentAdminRoutes(deps: AdminDeps) {
       ...extra,
     });
 
-  router.get('/new', deps.policy('establishments.create'), (_req, res) => renderNew(res));
+  router.get('/new', deps.policy(commands.create), (_req, res) => renderNew(res));
 
-  router.post('/new', deps.policy('establishments.create'), async (req, res) => {
+  router.post('/new', deps.policy(commands.create), async (req, res) => {
     const locals = {
       title: 'Nuevo establecimiento',
       section: 'establishments',
@@ -137,7 +137,7 @@ export function establishmentAdminRoutes(deps: AdminDeps) {
   const reaches = (res: Response, place: { id: number; regionId: number }) =>
     can(res.locals.actor, 'establishments.update', { place });
 
-  router.get('/:id', deps.policy('establishments.update'), async (req, res) => {
+  router.get('/:id', deps.policy(commands.update), async (req, res) => {
     const locals = await editLocals(req, res);
     if (!reaches(res, locals.establishment)) throw forbidden();
     res.render('admin/establishments/form', {
@@ -148,7 +148,7 @@ export function establishmentAdminRoutes(deps: AdminDeps) {
     });
   });
 
-  router.post('/:id', deps.policy('establishments.update'), async (req, res) => {
+  router.post('/:id', deps.policy(commands.update), async (req, res) => {
     const locals = await editLocals(req, res);
     const input = { ...req.body, id: locals.establishment.id };
     if (!reaches(res, locals.establishment)) {
@@ -166,21 +166,19 @@ export function establishmentAdminRoutes(deps: AdminDeps) {
     res.redirect(303, `/admin/establishments/${locals.establishment.id}`);
   });
 
-  for (const [path, action, command, message] of [
+  for (const [path, command, message] of [
     [
       'deactivate',
-      'establishments.deactivate',
       commands.deactivate,
       'Se desactivó el establecimiento: ya no se ofrece al iniciar sesión y las sesiones abiertas en él terminan.',
     ],
     [
       'activate',
-      'establishments.activate',
       commands.activate,
       'Se reactivó el establecimiento: vuelve a ofrecerse al iniciar sesión.',
     ],
   ] as const) {
-    router.post(`/:id/${path}`, deps.policy(action), async (req, res) => {
+    router.post(`/:id/${path}`, deps.policy(command), async (req, res) => {
       const id = idParam(req.params.id);
       if (!id) throw notFound();
       await command(res.locals.actor, { id }, requestMeta(req));

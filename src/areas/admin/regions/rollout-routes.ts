@@ -20,7 +20,7 @@ const dateForm = z.object({ eidRequiredSince: rolloutDate });
 export function regionRolloutRoutes(deps: AdminDeps) {
   const router = Router();
   const save = setRollout(deps);
-  const policy = deps.policy('regions.rollout');
+  const policy = deps.policy(save);
   const { regions } = deps.repos.establishments;
   const networkDate = deps.config.eid.requiredSince;
 

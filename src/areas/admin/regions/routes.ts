@@ -61,7 +61,7 @@ export function regionAdminRoutes(deps: AdminDeps) {
     });
   });
 
-  router.post('/', deps.policy('regions.manage'), async (req, res) => {
+  router.post('/', deps.policy(add), async (req, res) => {
     const done = await submitForm(res, 'admin/regions/list', await listLocals(res), req.body, () =>
       add(res.locals.actor, req.body, requestMeta(req)),
     );
@@ -77,7 +77,7 @@ export function regionAdminRoutes(deps: AdminDeps) {
     return region;
   }
 
-  router.get('/:id', deps.policy('regions.manage'), async (req, res) => {
+  router.get('/:id', deps.policy(rename), async (req, res) => {
     const region = await regionOf(req);
     res.render('admin/regions/rename', {
       title: `Región ${region.name}`,
@@ -88,7 +88,7 @@ export function regionAdminRoutes(deps: AdminDeps) {
     });
   });
 
-  router.post('/:id', deps.policy('regions.manage'), async (req, res) => {
+  router.post('/:id', deps.policy(rename), async (req, res) => {
     const region = await regionOf(req);
     const locals = { title: `Región ${region.name}`, section: 'regions', region };
     const done = await submitForm(res, 'admin/regions/rename', locals, req.body, () =>

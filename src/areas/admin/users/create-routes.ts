@@ -60,7 +60,7 @@ export function userCreateRoutes(deps: AdminDeps) {
     };
   }
 
-  router.get('/new', deps.policy('users.create'), async (_req, res) => {
+  router.get('/new', deps.policy(create), async (_req, res) => {
     const { locals } = await formLocals(res.locals.actor as Actor);
     res.render('admin/user-new', {
       ...locals,
@@ -69,7 +69,7 @@ export function userCreateRoutes(deps: AdminDeps) {
     });
   });
 
-  router.post('/new', deps.policy('users.create'), async (req, res) => {
+  router.post('/new', deps.policy(create), async (req, res) => {
     const actor = res.locals.actor as Actor;
     const { locals, names } = await formLocals(actor);
     const body = (req.body ?? {}) as Record<string, unknown>;

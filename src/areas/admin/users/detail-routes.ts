@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Actor } from '../../../access/actor';
 import type { Action } from '../../../access/policies';
-import type { CommandMeta } from '../../../access/command';
+import type { Command } from '../../../access/command';
 import { submitForm } from '../../../web/forms';
 import { requestMeta } from '../../../web/request-meta';
 import { destroySession, takeFlash } from '../../../web/session/ops';
@@ -27,7 +27,7 @@ const VIEW = 'admin/user-detail';
 const idOf = (req: Request): number | null =>
   /^[1-9]\d{0,9}$/.test(String(req.params.id)) ? Number(req.params.id) : null;
 
-type Run<R> = (actor: Actor, input: unknown, meta: CommandMeta) => Promise<R>;
+type Run<R> = Command<Action, unknown, R>;
 
 /**
  * GET /admin/users/:id, the user detail page, and one POST per change on it. Each change is a
@@ -51,14 +51,8 @@ export function userDetailRoutes(deps: AdminDeps) {
   });
 
   /** One change: POST /admin/users/:id/<path>, back to the page's `anchor` with `done(result)`. */
-  function change<R>(
-    path: string,
-    action: Action,
-    run: Run<R>,
-    anchor: string,
-    done: (result: R) => string,
-  ) {
-    router.post(`/:id/${path}`, deps.policy(action), async (req, res, next) => {
+  function change<R>(path: string, run: Run<R>, anchor: string, done: (result: R) => string) {
+    router.post(`/:id/${path}`, deps.policy(run), async (req, res, next) => {
       const userId = idOf(req);
       if (!userId) return next('route');
       const values = { ...(req.body as Record<string, unknown>) };
@@ -81,38 +75,33 @@ export function userDetailRoutes(deps: AdminDeps) {
     });
   }
 
-  change('profile', 'users.update', updateProfile(deps), 'datos', () => 'Se guardaron los datos.');
+  change('profile', updateProfile(deps), 'datos', () => 'Se guardaron los datos.');
   change(
     'disable',
-    'users.disable',
     disableUser(deps),
     'estado',
     () => 'Se deshabilitó la cuenta y se cerraron todas sus sesiones.',
   );
   change(
     'enable',
-    'users.enable',
     enableUser(deps),
     'estado',
     () => 'Se habilitó la cuenta: la persona ya puede iniciar sesión.',
   );
   change(
     'unlock',
-    'users.unlock',
     unlockUser(deps),
     'estado',
     () => 'Se desbloqueó la cuenta: la persona ya puede volver a iniciar sesión.',
   );
   change(
     'establishments',
-    'users.assignEstablishment',
     assignEstablishment(deps),
     'establecimientos',
     ({ name }) => `Se asignó ${name}.`,
   );
   change(
     'establishments/remove',
-    'users.unassignEstablishment',
     unassignEstablishment(deps),
     'establecimientos',
     ({ name }) =>
@@ -120,42 +109,31 @@ export function userDetailRoutes(deps: AdminDeps) {
   );
   change(
     'roles',
-    'users.grantRole',
     grantRole(deps),
     'roles',
     () => 'Se asignó el rol. Rige desde la próxima acción de la persona, sin volver a ingresar.',
   );
   change(
     'roles/remove',
-    'users.revokeRole',
     revokeRole(deps),
     'roles',
     () => 'Se quitó el rol. Rige desde la próxima acción de la persona.',
   );
   change(
     'exemption',
-    'users.exempt',
     setExemption(deps),
     'exencion',
     () => 'Se registró la exención de Identidad Electrónica.',
   );
   change(
     'exemption/clear',
-    'users.exempt',
     clearExemption(deps),
     'exencion',
     () => 'Se quitó la exención de Identidad Electrónica.',
   );
-  change(
-    'sessions/end',
-    'users.endSessions',
-    endSession(deps),
-    'sesiones',
-    () => 'Se cerró la sesión.',
-  );
+  change('sessions/end', endSession(deps), 'sesiones', () => 'Se cerró la sesión.');
   change(
     'sessions/end-all',
-    'users.endSessions',
     endAllSessions(deps),
     'sesiones',
     () => 'Se cerraron todas las sesiones de la persona.',
@@ -163,7 +141,7 @@ export function userDetailRoutes(deps: AdminDeps) {
 
   /** The one-time password is shown once, on this response, and never stored or logged. */
   const reset = resetPassword(deps);
-  router.post('/:id/password', deps.policy('users.resetPassword'), async (req, res, next) => {
+  router.post('/:id/password', deps.policy(reset), async (req, res, next) => {
     const userId = idOf(req);
     if (!userId) return next('route');
     const done = await reset(res.locals.actor as Actor, { userId }, requestMeta(req));

@@ -9,6 +9,7 @@ const schema = z.object({ name: regionName });
 /** Adds a región sanitaria. Its code comes from its name, as the CSV import derives it. */
 export const addRegion = defineCommand({
   action: 'regions.manage',
+  audit: 'regions.create',
   schema,
   async load(_deps: CommandDeps, input) {
     return {

@@ -13,6 +13,7 @@ const schema = z.object({ id: idField, name: regionName });
  */
 export const renameRegion = defineCommand({
   action: 'regions.manage',
+  audit: 'regions.rename',
   schema,
   async load(deps: CommandDeps, input, transaction) {
     const current = await deps.repos.establishments.regions.lockById(input.id, transaction);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Repositories } from '../../../storage/repositories';
 import type { Clock } from '../../../shared/clock';
 import type { Actor } from '../../../access/actor';
-import type { CommandMeta } from '../../../access/command';
+import { named, type CommandMeta } from '../../../access/command';
 import type { Lockout } from '../lockout';
 import type { IdentityCache } from '../../sessions/identity-cache';
 import { hashPassword, verifyPassword } from '../hashing';
@@ -57,73 +57,81 @@ export const EID_REQUIRED_MESSAGE =
  * new password must pass the policy and differ from the current one. The new hash, the end of
  * the one-time password and the admin_events row commit together; then the lockout count is
  * cleared and the cached identity refreshed (which lifts the forced change).
+ *
+ * Not a `defineCommand`: the current password is checked against the brute-force limits and its
+ * hash verified BEFORE any transaction (no connection is held during the hash), and each refused
+ * attempt is audited with its own reason (`bad_current_password`, `account_locked`…), which
+ * defineCommand's single refusal path (the policy's) does not express.
  */
-export const changePassword =
-  (deps: ChangePasswordDeps) =>
-  async (actor: Actor, rawInput: unknown, meta: ChangePasswordMeta): Promise<void> => {
-    const input = validate(schema, rawInput);
-    const now = deps.clock.now();
-    const deny = (details: Record<string, unknown>) =>
-      deps.repos.transaction((tx) =>
-        deps.repos.adminEvents.append(
-          selfEvent(actor, 'me.changePassword', 'denied', details, now, meta),
-          tx,
-        ),
-      );
-    const user = await deps.repos.users.findById(actor.userId);
-    if (!user || user.status !== 'active') throw forbidden();
-    const mode = passwordMode(user.passwordHash !== null, meta.sessionMethod);
-    if (mode === 'eid_required') {
-      await deny({ reason: 'eid_required' });
-      throw new AppError('eid_required', 403, EID_REQUIRED_MESSAGE);
-    }
+export const changePassword = (deps: ChangePasswordDeps) =>
+  named(
+    'authenticated',
+    'me.changePassword',
+    async (actor: Actor, rawInput: unknown, meta: ChangePasswordMeta): Promise<void> => {
+      const input = validate(schema, rawInput);
+      const now = deps.clock.now();
+      const deny = (details: Record<string, unknown>) =>
+        deps.repos.transaction((tx) =>
+          deps.repos.adminEvents.append(
+            selfEvent(actor, 'me.changePassword', 'denied', details, now, meta),
+            tx,
+          ),
+        );
+      const user = await deps.repos.users.findById(actor.userId);
+      if (!user || user.status !== 'active') throw forbidden();
+      const mode = passwordMode(user.passwordHash !== null, meta.sessionMethod);
+      if (mode === 'eid_required') {
+        await deny({ reason: 'eid_required' });
+        throw new AppError('eid_required', 403, EID_REQUIRED_MESSAGE);
+      }
 
-    const errors: Record<string, string> = {};
-    let reused = false;
-    if (mode === 'change') {
-      if (!input.currentPassword) errors.currentPassword = 'Ingrese su contraseña actual.';
-      else {
-        // The login form's limits, reserved before the hash is verified (see lockout.ts).
-        const gate = await deps.lockout.reserve(user.username, meta.ip);
-        if (!gate.allowed) {
-          await deny({ reason: gate.reason });
-          errors.currentPassword = `Demasiados intentos fallidos. Espere ${waitText(gate.retryAfterSeconds)} y vuelva a intentarlo.`;
-        } else if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-          const { lockStarted, lockSeconds } = await gate.failed();
-          await deny({ reason: 'bad_current_password', lockoutStarted: lockStarted });
-          errors.currentPassword = lockStarted
-            ? `La contraseña actual no es correcta. Por demasiados intentos fallidos, su cuenta quedó bloqueada por ${waitText(lockSeconds)}.`
-            : 'La contraseña actual no es correcta.';
-        } else {
-          await gate.succeeded();
-          reused =
-            normalizePassword(input.currentPassword) === normalizePassword(input.newPassword);
+      const errors: Record<string, string> = {};
+      let reused = false;
+      if (mode === 'change') {
+        if (!input.currentPassword) errors.currentPassword = 'Ingrese su contraseña actual.';
+        else {
+          // The login form's limits, reserved before the hash is verified (see lockout.ts).
+          const gate = await deps.lockout.reserve(user.username, meta.ip);
+          if (!gate.allowed) {
+            await deny({ reason: gate.reason });
+            errors.currentPassword = `Demasiados intentos fallidos. Espere ${waitText(gate.retryAfterSeconds)} y vuelva a intentarlo.`;
+          } else if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+            const { lockStarted, lockSeconds } = await gate.failed();
+            await deny({ reason: 'bad_current_password', lockoutStarted: lockStarted });
+            errors.currentPassword = lockStarted
+              ? `La contraseña actual no es correcta. Por demasiados intentos fallidos, su cuenta quedó bloqueada por ${waitText(lockSeconds)}.`
+              : 'La contraseña actual no es correcta.';
+          } else {
+            await gate.succeeded();
+            reused =
+              normalizePassword(input.currentPassword) === normalizePassword(input.newPassword);
+          }
         }
       }
-    }
-    Object.assign(errors, newPasswordErrors(input, user, reused));
-    if (Object.keys(errors).length) throw new ValidationError(errors);
+      Object.assign(errors, newPasswordErrors(input, user, reused));
+      if (Object.keys(errors).length) throw new ValidationError(errors);
 
-    const passwordHash = await hashPassword(normalizePassword(input.newPassword));
-    await deps.repos.transaction(async (tx) => {
-      const locked = await deps.repos.users.lockById(user.id, tx);
-      if (locked?.passwordHash !== user.passwordHash)
-        throw conflict('Su contraseña cambió mientras tanto. Vuelva a intentarlo.');
-      await deps.repos.users.update(user.id, { passwordHash, mustChangePassword: false }, tx);
-      await deps.repos.adminEvents.append(
-        selfEvent(
-          actor,
-          'me.changePassword',
-          'success',
-          { firstPassword: mode === 'first', oneTimePasswordReplaced: user.mustChangePassword },
-          now,
-          meta,
-        ),
-        tx,
-      );
-    });
-    await deps.lockout.reset(user.username);
-    await deps.identities.refresh(user.id);
-  };
+      const passwordHash = await hashPassword(normalizePassword(input.newPassword));
+      await deps.repos.transaction(async (tx) => {
+        const locked = await deps.repos.users.lockById(user.id, tx);
+        if (locked?.passwordHash !== user.passwordHash)
+          throw conflict('Su contraseña cambió mientras tanto. Vuelva a intentarlo.');
+        await deps.repos.users.update(user.id, { passwordHash, mustChangePassword: false }, tx);
+        await deps.repos.adminEvents.append(
+          selfEvent(
+            actor,
+            'me.changePassword',
+            'success',
+            { firstPassword: mode === 'first', oneTimePasswordReplaced: user.mustChangePassword },
+            now,
+            meta,
+          ),
+          tx,
+        );
+      });
+      await deps.lockout.reset(user.username);
+      await deps.identities.refresh(user.id);
+    },
+  );
 
 export type ChangePassword = ReturnType<typeof changePassword>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Repositories } from '../../../storage/repositories';
 import type { Clock } from '../../../shared/clock';
 import type { Actor } from '../../../access/actor';
-import type { CommandMeta } from '../../../access/command';
+import { named, type CommandMeta } from '../../../access/command';
 import type { Lockout } from '../lockout';
 import type { IdentityCache } from '../../sessions/identity-cache';
 import type { SessionIndex } from '../../sessions/session-index';
@@ -36,58 +36,65 @@ export const RESET_EXPIRED_MESSAGE = `Pasaron más de ${RESET_WINDOW_MINUTES} mi
  * password and the admin_events row commit together; then every open session of the account
  * ends (whoever knew the old password is out), the lockout count is cleared and the cached
  * identity refreshed. Returns how many sessions ended.
+ *
+ * Not a `defineCommand`: its proof is the e-ID verification of the moment (`meta.verifiedAt`),
+ * not a session's policy; the new password is hashed before the transaction; and each refusal is
+ * audited with its own reason (`reset_expired`, `account_disabled`).
  */
-export const resetPasswordWithEid =
-  (deps: ResetPasswordDeps) =>
-  async (actor: Actor, rawInput: unknown, meta: ResetPasswordMeta): Promise<number> => {
-    const input = validate(schema, rawInput);
-    const now = deps.clock.now();
-    const deny = (reason: string) =>
-      deps.repos.transaction((tx) =>
-        deps.repos.adminEvents.append(
-          selfEvent(actor, 'me.resetPasswordWithEid', 'denied', { reason }, now, meta),
-          tx,
-        ),
-      );
-    if (now.getTime() - meta.verifiedAt.getTime() > RESET_WINDOW_MINUTES * 60_000) {
-      await deny('reset_expired');
-      throw new AppError('password_reset_expired', 403, RESET_EXPIRED_MESSAGE);
-    }
-    const user = await deps.repos.users.findById(actor.userId);
-    if (!user || user.status !== 'active') {
-      await deny('account_disabled');
-      throw forbidden();
-    }
-    const reused =
-      input.newPassword !== '' && (await verifyPassword(user.passwordHash, input.newPassword));
-    const errors = newPasswordErrors(input, user, reused);
-    if (Object.keys(errors).length) throw new ValidationError(errors);
+export const resetPasswordWithEid = (deps: ResetPasswordDeps) =>
+  named(
+    'public',
+    'me.resetPasswordWithEid',
+    async (actor: Actor, rawInput: unknown, meta: ResetPasswordMeta): Promise<number> => {
+      const input = validate(schema, rawInput);
+      const now = deps.clock.now();
+      const deny = (reason: string) =>
+        deps.repos.transaction((tx) =>
+          deps.repos.adminEvents.append(
+            selfEvent(actor, 'me.resetPasswordWithEid', 'denied', { reason }, now, meta),
+            tx,
+          ),
+        );
+      if (now.getTime() - meta.verifiedAt.getTime() > RESET_WINDOW_MINUTES * 60_000) {
+        await deny('reset_expired');
+        throw new AppError('password_reset_expired', 403, RESET_EXPIRED_MESSAGE);
+      }
+      const user = await deps.repos.users.findById(actor.userId);
+      if (!user || user.status !== 'active') {
+        await deny('account_disabled');
+        throw forbidden();
+      }
+      const reused =
+        input.newPassword !== '' && (await verifyPassword(user.passwordHash, input.newPassword));
+      const errors = newPasswordErrors(input, user, reused);
+      if (Object.keys(errors).length) throw new ValidationError(errors);
 
-    const passwordHash = await hashPassword(normalizePassword(input.newPassword));
-    const open = (await deps.sessions.list(user.id)).length;
-    await deps.repos.transaction(async (tx) => {
-      await deps.repos.users.lockById(user.id, tx);
-      await deps.repos.users.update(user.id, { passwordHash, mustChangePassword: false }, tx);
-      await deps.repos.adminEvents.append(
-        selfEvent(
-          actor,
-          'me.resetPasswordWithEid',
-          'success',
-          {
-            firstPassword: user.passwordHash === null,
-            oneTimePasswordReplaced: user.mustChangePassword,
-            sessionsEnded: open,
-          },
-          now,
-          meta,
-        ),
-        tx,
-      );
-    });
-    const ended = await deps.sessions.endAll(user.id);
-    await deps.identities.refresh(user.id);
-    await deps.lockout.reset(user.username);
-    return ended;
-  };
+      const passwordHash = await hashPassword(normalizePassword(input.newPassword));
+      const open = (await deps.sessions.list(user.id)).length;
+      await deps.repos.transaction(async (tx) => {
+        await deps.repos.users.lockById(user.id, tx);
+        await deps.repos.users.update(user.id, { passwordHash, mustChangePassword: false }, tx);
+        await deps.repos.adminEvents.append(
+          selfEvent(
+            actor,
+            'me.resetPasswordWithEid',
+            'success',
+            {
+              firstPassword: user.passwordHash === null,
+              oneTimePasswordReplaced: user.mustChangePassword,
+              sessionsEnded: open,
+            },
+            now,
+            meta,
+          ),
+          tx,
+        );
+      });
+      const ended = await deps.sessions.endAll(user.id);
+      await deps.identities.refresh(user.id);
+      await deps.lockout.reset(user.username);
+      return ended;
+    },
+  );
 
 export type ResetPasswordWithEid = ReturnType<typeof resetPasswordWithEid>;

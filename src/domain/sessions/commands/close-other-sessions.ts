@@ -1,34 +1,42 @@
-import type { Repositories } from '../../../storage/repositories';
-import type { Clock } from '../../../shared/clock';
-import type { Actor } from '../../../access/actor';
-import type { CommandMeta } from '../../../access/command';
+import { z } from 'zod';
+import { defineCommand, type CommandDeps } from '../../../access/command';
 import type { SessionIndex } from '../session-index';
-import { selfEvent } from '../../audit/self-event';
 
-export interface CloseOtherSessionsDeps {
-  repos: Repositories;
-  clock: Clock;
+export interface CloseOtherSessionsDeps extends CommandDeps {
   sessions: SessionIndex;
 }
 
 /**
  * The account holder ends every other open session of their own (other PCs, other browsers),
- * keeping the one they use. The admin_events row commits first, then the sessions end in Redis,
- * as every command's post-commit effects do. Returns how many sessions were ended.
+ * keeping the one they use (`currentSessionId`, from the server, never from the form). The
+ * admin_events row commits first, then the sessions end in Redis, as every command's post-commit
+ * effects do. Returns how many sessions it ends.
  */
-export const closeOtherSessions =
-  (deps: CloseOtherSessionsDeps) =>
-  async (actor: Actor, input: { currentSessionId: string }, meta: CommandMeta): Promise<number> => {
+export const closeOtherSessions = defineCommand({
+  action: 'authenticated',
+  audit: 'me.closeOtherSessions',
+  schema: z.object({ currentSessionId: z.string().min(1) }),
+  async load(deps: CloseOtherSessionsDeps, input, _transaction, actor) {
     const open = await deps.sessions.list(actor.userId);
-    const others = open.filter((sid) => sid !== input.currentSessionId).length;
-    const now = deps.clock.now();
-    await deps.repos.transaction((tx) =>
-      deps.repos.adminEvents.append(
-        selfEvent(actor, 'me.closeOtherSessions', 'success', { sessions: others }, now, meta),
-        tx,
-      ),
-    );
-    return deps.sessions.endOthers(actor.userId, input.currentSessionId);
-  };
-
-export type CloseOtherSessions = ReturnType<typeof closeOtherSessions>;
+    return {
+      target: open.filter((sid) => sid !== input.currentSessionId).length,
+      policyTarget: undefined,
+      audit: {
+        targetType: 'user',
+        targetId: String(actor.userId),
+        targetUserId: actor.userId,
+        // The row is visible to the auditors of the regiones the person works in.
+        regionIds: [...new Set(actor.establishments.map((p) => p.regionId))],
+      },
+    };
+  },
+  async apply(_deps, { target: others, input, actor }) {
+    return {
+      result: { others, userId: actor.userId, keep: input.currentSessionId },
+      audit: { details: { sessions: others } },
+    };
+  },
+  async after(deps, { userId, keep }) {
+    await deps.sessions.endOthers(userId, keep);
+  },
+});

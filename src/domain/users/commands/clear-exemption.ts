@@ -5,6 +5,7 @@ import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-comma
 /** Ends the user's exemption from the forced e-ID login now. */
 export const clearExemption = defineCommand({
   action: 'users.exempt',
+  audit: 'users.clearExemption',
   schema: z.object({ userId: userIdField }),
   load: loadLockedUser,
   async apply(deps: UserCommandDeps, { target: { user }, transaction }) {

@@ -5,6 +5,7 @@ import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-comma
 /** Ends every open session of the user ("Cerrar todas"). */
 export const endAllSessions = defineCommand({
   action: 'users.endSessions',
+  audit: 'users.endAllSessions',
   schema: z.object({ userId: userIdField }),
   load: loadLockedUser,
   async apply(deps: UserCommandDeps, { target: { user } }) {

@@ -10,6 +10,7 @@ import { RELOAD, userAudit, userIdField, type UserCommandDeps } from '../user-co
  */
 export const endSession = defineCommand({
   action: 'users.endSessions',
+  audit: 'users.endSession',
   schema: z.object({
     userId: userIdField,
     session: z.string({ error: RELOAD }).regex(/^[\w-]{22}$/, RELOAD),
