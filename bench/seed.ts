@@ -2,8 +2,7 @@
 import { hashPassword } from '../src/domain/passwords/hashing';
 import type { createSequelize } from '../src/db/sequelize';
 import { createMigrator } from '../src/db/migrator';
-import { addEstablishments } from '../src/domain/establishments/add-establishment';
-import { createUser } from '../src/domain/users/create-account';
+import { addEstablishments, createUser } from '../test/support/builders';
 import { createRepositories } from '../src/storage/repositories';
 import type { Ready } from './protocol';
 import { FAILURE_WARMUP, LOGIN_RATE_CEILING, PASSWORD, PREFIX } from './settings';

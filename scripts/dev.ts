@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 /**
  * `npm run dev`: checks PostgreSQL and Redis (saying exactly what to install or start when they
  * are missing), creates and migrates the development database, loads the demo data, starts the
@@ -10,6 +11,7 @@ import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/db/sequelize';
 import { createMigrator } from '../src/db/migrator';
 import { seedDemo } from '../src/cli/seed-demo';
+import { cliActor } from '../src/cli/actor';
 import { createRepositories } from '../src/storage/repositories';
 import { DEMO_PASSWORD, DEMO_USERS } from '../src/cli/demo-data';
 import { SANDBOX_PASSWORD } from '../src/sandbox/citizens';
@@ -76,7 +78,10 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.database);
   const applied = await createMigrator(sequelize).up();
   if (applied.length) console.log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
-  await seedDemo(createRepositories(sequelize), systemClock);
+  await seedDemo(
+    { repos: createRepositories(sequelize), clock: systemClock },
+    cliActor(userInfo().username),
+  );
   await sequelize.close();
 
   const sandbox = start('The e-ID sandbox', ['src/sandbox/main.ts'], {

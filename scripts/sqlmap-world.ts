@@ -3,9 +3,8 @@
  * a few staff accounts, real login events (failures and a success) so that the audit filters
  * have rows to tell apart, and signed-in cookies for the two privileged accounts.
  */
-import { addEstablishments } from '../src/domain/establishments/add-establishment';
+import { addEstablishments, createUser } from '../test/support/builders';
 import type { Repositories } from '../src/storage/repositories';
-import { createUser } from '../src/domain/users/create-account';
 
 const PASSWORD = 'sqlmap-scratch-password-1';
 

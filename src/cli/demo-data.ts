@@ -1,4 +1,9 @@
-import type { NewEstablishment } from '../domain/establishments/add-establishment';
+/** A demo establishment: its code, name and región (created when new). */
+export interface NewEstablishment {
+  code: string;
+  name: string;
+  region: string;
+}
 
 /** Password of every demo HIS account (printed by `npm run dev`). */
 export const DEMO_PASSWORD = 'his-demo-2026';

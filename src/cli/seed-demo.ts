@@ -1,39 +1,51 @@
 import type { Repositories } from '../storage/repositories';
-import { addEstablishments } from '../domain/establishments/add-establishment';
-import { createUser } from '../domain/users/create-account';
-import { DEMO_ESTABLISHMENTS, DEMO_PASSWORD, DEMO_USERS } from './demo-data';
 import type { Clock } from '../shared/clock';
+import type { Actor } from '../access/actor';
+import { createEstablishment } from '../domain/establishments/commands/create-establishment';
+import { createUserCommand } from '../domain/users/commands/create-user';
+import { DEMO_ESTABLISHMENTS, DEMO_PASSWORD, DEMO_USERS } from './demo-data';
+import { CLI_META } from './actor';
+import { scopeValue } from './users';
 
 /**
- * Loads the demo data; safe to run again (existing rows are kept, e-ID dates are refreshed so
- * each demo account keeps showing its badge state relative to today).
+ * Loads the demo data; safe to run again. Establishments and accounts are created through the
+ * same commands as the screens (their admin_events rows name the CLI's actor). What no command
+ * writes is fabricated here, as demo fixtures only: each account's e-ID history, refreshed at
+ * every run so that each demo account keeps showing its badge state relative to today.
  */
-export async function seedDemo(repos: Repositories, clock: Clock): Promise<void> {
+export async function seedDemo(deps: { repos: Repositories; clock: Clock }, actor: Actor) {
+  const { repos } = deps;
   const existing = new Set((await repos.establishments.listAll()).map((e) => e.code));
-  await addEstablishments(
-    repos,
-    DEMO_ESTABLISHMENTS.filter((e) => !existing.has(e.code)),
-  );
-  const now = clock.now().getTime();
+  const addPlace = createEstablishment(deps);
+  for (const e of DEMO_ESTABLISHMENTS.filter((d) => !existing.has(d.code)))
+    await addPlace(actor, { code: e.code, name: e.name, regionName: e.region }, CLI_META);
+
+  const create = createUserCommand({ ...deps, initialPassword: DEMO_PASSWORD });
+  const now = deps.clock.now().getTime();
   for (const demo of DEMO_USERS) {
     const lastEidLoginAt =
       demo.lastEidDaysAgo === null ? null : new Date(now - demo.lastEidDaysAgo * 86_400_000);
     const user = await repos.users.findByUsername(demo.username);
     if (user) {
-      await repos.users.update(user.id, { lastEidLoginAt, status: 'active' });
+      await repos.users.recordActivity(user.id, { lastEidLoginAt });
       continue;
     }
-    const created = await createUser(repos, {
-      username: demo.username,
-      document: demo.document,
-      name: demo.name,
-      role: demo.role,
-      scope: demo.scope,
-      establishmentCodes: demo.establishments,
-      password: DEMO_PASSWORD,
-      lastEidLoginAt,
-    });
-    await addEidHistory(repos, created, demo.eidLoginsDaysAgo ?? []);
+    const places = await repos.establishments.findByCodes(demo.establishments);
+    const { user: created } = await create(
+      actor,
+      {
+        username: demo.username,
+        documentNumber: demo.document,
+        fullName: demo.name,
+        role: demo.role,
+        roleScope: demo.role === 'staff' ? undefined : await scopeValue(repos, demo.scope),
+        establishmentIds: places.map((p) => p.id),
+        accountKind: 'password',
+      },
+      CLI_META,
+    );
+    await repos.users.recordActivity(created.id, { lastEidLoginAt });
+    await addEidHistory(repos, created, demo.eidLoginsDaysAgo ?? [], now);
   }
 }
 
@@ -45,8 +57,8 @@ async function addEidHistory(
   repos: Repositories,
   user: { id: number; username: string },
   daysAgo: number[],
+  now: number,
 ): Promise<void> {
-  const now = Date.now();
   for (const days of [...daysAgo].sort((a, b) => b - a)) {
     await repos.loginEvents.append({
       occurredAt: new Date(now - days * 86_400_000),

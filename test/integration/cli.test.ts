@@ -123,7 +123,8 @@ describe('establishment:add', () => {
     expect(establishmentAdd(code, 'Hospital Original', 'Central').status).toBe(0);
     const res = establishmentAdd(code.toLowerCase(), 'Otro', newRegion);
     expect(res.status).not.toBe(0);
-    expect(res.stderr).toContain(`El establecimiento ${code} ya existe.`);
+    // The screen's message, named by the option.
+    expect(res.stderr).toContain(`--code: Ya existe un establecimiento con el código ${code}.`);
     expect(res.stdout).toBe('');
     expect(await rows('SELECT name FROM establishments WHERE code = :code', { code })).toEqual([
       { name: 'Hospital Original' },
@@ -383,7 +384,7 @@ describe('user:add', () => {
     [
       'the username already exists',
       () => [{ username: existing.username.toUpperCase() }, 'otra-clave-segura'],
-      /El usuario "cli\.[0-9a-f]+" ya existe\./,
+      /--username: Ese nombre de usuario ya está en uso\./,
     ],
     [
       'the cédula already exists (typed with dots)',
@@ -391,17 +392,17 @@ describe('user:add', () => {
         { username: `cli.${hex()}`, document: withDots(existing.document) },
         'otra-clave-segura',
       ],
-      /Ya existe un usuario con la cédula \d+\./,
+      /--document: Ya existe un usuario con esa cédula\./,
     ],
     [
       'the cédula already exists (typed as digits)',
       () => [{ username: `cli.${hex()}`, document: existing.document }],
-      /Ya existe un usuario con la cédula \d+\./,
+      /--document: Ya existe un usuario con esa cédula\./,
     ],
     [
       'the cédula is malformed',
       () => [{ username: `cli.${hex()}`, document: '12AB' }, 'otra-clave-segura'],
-      /Cédula inválida "12AB"/,
+      /--document: Cédula inválida: use solo números/,
     ],
     [
       'the establishment is unknown',

@@ -34,6 +34,9 @@ export function runCli(
     env: {
       ...process.env,
       DATABASE_URL: opts.databaseUrl ?? process.env.TEST_DATABASE_URL,
+      // The run's Redis keys only (an import refreshes cached identities there).
+      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: `${process.env.TEST_REDIS_PREFIX ?? 'test:'}cli:`,
       LOG_LEVEL: 'silent',
       ...opts.env,
     },

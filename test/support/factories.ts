@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import { addEstablishments } from '../../src/domain/establishments/add-establishment';
-import { createUser } from '../../src/domain/users/create-account';
+import { addEstablishments, createUser } from './builders';
 import { createRepositories, type Repositories } from '../../src/storage/repositories';
 import type { EstablishmentRecord } from '../../src/storage/establishments';
 import type { UserRecord } from '../../src/storage/users';

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import {
   checkNewPassword,
-  generateOneTimePassword,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
   type PasswordOwner,
 } from '../../src/domain/passwords/policy';
+import { generateOneTimePassword } from '../../src/domain/passwords/one-time';
 
 const maria: PasswordOwner = {
   fullName: 'María Elena González de los Santos',

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Repositories } from '../../storage/repositories';
-import { ensureRegion, regionCode } from './add-establishment';
+import { ensureRegion, regionCode } from './codes';
 import { planEstablishmentImport, type ImportPlan } from './import-plan';
 
 /** SHA-256 of the uploaded text, hex: the audit row names exactly which file was applied. */

@@ -1,4 +1,4 @@
-import { ESTABLISHMENT_CODE_PATTERN, regionCode } from './add-establishment';
+import { ESTABLISHMENT_CODE_PATTERN, regionCode } from './codes';
 import { headerKey, readCsvTable, type CsvRow } from './csv-table';
 
 /** An establishment already in the database, as the import compares it. */

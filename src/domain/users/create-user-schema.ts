@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { normalizeCedula } from '../../shared/cedula';
-import { USERNAME_PATTERN } from './create-account';
 import { ROLES } from '../../shared/roles';
+
+/** A username: 3 to 50 lower-case letters, digits, `.`, `_` or `-`, starting with a letter. */
+export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,49}$/;
 
 const blankAsAbsent = (v: unknown) => (v === '' ? undefined : v);
 const asList = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);

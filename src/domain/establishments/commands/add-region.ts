@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand, type CommandDeps } from '../../../access/command';
 import { ValidationError } from '../../../shared/validation';
-import { regionCode } from '../add-establishment';
+import { regionCode } from '../codes';
 import { regionName } from './schema';
 
 const schema = z.object({ name: regionName });

@@ -10,7 +10,7 @@ const schema = z.object({
   text: z.string({ error: 'Seleccione el archivo CSV.' }),
 });
 
-type Deps = CommandDeps & { identities: IdentityCache };
+type Deps = CommandDeps & { identities: Pick<IdentityCache, 'refresh'> };
 
 /**
  * Applies the ministry's establishment file all or nothing: planned again against the database

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand, type CommandDeps } from '../../../access/command';
 import { notFound } from '../../../shared/errors';
 import { ValidationError } from '../../../shared/validation';
-import { regionCode } from '../add-establishment';
+import { regionCode } from '../codes';
 import { idField, regionName } from './schema';
 
 const schema = z.object({ id: idField, name: regionName });

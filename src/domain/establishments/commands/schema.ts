@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ESTABLISHMENT_CODE_PATTERN } from '../add-establishment';
+import { ESTABLISHMENT_CODE_PATTERN } from '../codes';
 
 /** Form fields shared by the establishment and región commands, with their Spanish messages. */
 export const idField = z.coerce

@@ -6,7 +6,7 @@ import { idField } from './schema';
 
 const schema = z.object({ id: idField });
 
-type Deps = CommandDeps & { identities: IdentityCache };
+type Deps = CommandDeps & { identities: Pick<IdentityCache, 'refresh'> };
 
 /**
  * Deactivates (or reactivates) an establishment. Inactive, it is no longer offered at login or

@@ -7,7 +7,7 @@ import { establishmentName, idField, regionIdField } from './schema';
 
 const schema = z.object({ id: idField, name: establishmentName, regionId: regionIdField });
 
-type Deps = CommandDeps & { identities: IdentityCache };
+type Deps = CommandDeps & { identities: Pick<IdentityCache, 'refresh'> };
 
 /**
  * Renames an establishment or moves it to another región. The admin's scope must reach it where

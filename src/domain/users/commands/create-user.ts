@@ -3,7 +3,8 @@ import { defineCommand, type CommandDeps } from '../../../access/command';
 import type { Grant, Scope } from '../../../access/scope';
 import { hashPassword } from '../../passwords/hashing';
 import type { EstablishmentRecord } from '../../../storage/establishments';
-import { generateOneTimePassword } from '../../passwords/policy';
+import { generateOneTimePassword } from '../../passwords/one-time';
+import { checkNewPassword } from '../../passwords/policy';
 import { ValidationError } from '../../../shared/validation';
 import { newUserSchema, type NewUserInput as Input } from '../create-user-schema';
 import type { UserRecord } from '../../../storage/users';
@@ -17,7 +18,16 @@ export interface CreatedUser {
   grant: Grant;
 }
 
-const invalidField = (field: keyof Input, message: string) =>
+/**
+ * What creating an account is built from. `initialPassword` exists only where an operator types
+ * the account's password (the CLI's `user:add --password-stdin`): the screen never sets one, so an
+ * administrator never chooses a password that stays.
+ */
+export interface CreateUserDeps extends CommandDeps {
+  initialPassword?: string;
+}
+
+const invalidField = (field: keyof Input | 'password', message: string) =>
   new ValidationError({ [field]: message });
 
 /** A staff role has no scope (staff reach their establishments); others, the one chosen. */
@@ -68,7 +78,7 @@ function duplicateOf(err: unknown): ValidationError | null {
 export const createUserCommand = defineCommand({
   action: 'users.create',
   schema: newUserSchema,
-  async load(deps: CommandDeps, input, transaction) {
+  async load(deps: CreateUserDeps, input, transaction) {
     const ids = [...new Set(input.establishmentIds)];
     const places = (await deps.repos.establishments.lockByIds(ids, transaction)).sort((a, b) =>
       a.name.localeCompare(b.name, 'es'),
@@ -96,7 +106,13 @@ export const createUserCommand = defineCommand({
       fields.documentNumber = 'Ya existe un usuario con esa cédula.';
     if (Object.keys(fields).length) throw new ValidationError(fields);
 
-    const oneTimePassword = input.accountKind === 'password' ? generateOneTimePassword() : null;
+    // The same policy as /me/password for a password an operator chose.
+    const chosen = deps.initialPassword;
+    const problem = chosen === undefined ? null : checkNewPassword(chosen, input);
+    if (problem) throw invalidField('password', problem.message);
+    const oneTimePassword =
+      chosen === undefined && input.accountKind === 'password' ? generateOneTimePassword() : null;
+    const password = chosen ?? oneTimePassword;
     const user = await deps.repos.users
       .create(
         {
@@ -104,7 +120,7 @@ export const createUserCommand = defineCommand({
           documentNumber: input.documentNumber,
           fullName: input.fullName,
           email: input.email ?? null,
-          passwordHash: oneTimePassword ? await hashPassword(oneTimePassword) : null,
+          passwordHash: password === null ? null : await hashPassword(password),
           mustChangePassword: oneTimePassword !== null,
         },
         transaction,
@@ -129,7 +145,20 @@ export const createUserCommand = defineCommand({
     );
     return {
       result: { user, oneTimePassword, establishments: target.places, grant: target.grant },
-      audit: { targetId: String(user.id), targetUserId: user.id },
+      audit: {
+        targetId: String(user.id),
+        targetUserId: user.id,
+        // A password the operator chose (never the password itself): said apart from the two
+        // kinds the screen offers.
+        ...(chosen === undefined
+          ? {}
+          : {
+              details: {
+                ...describe(input, target.places, target.grant),
+                accountKind: 'operatorPassword',
+              },
+            }),
+      },
     };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
 import { hashPassword } from '../../passwords/hashing';
-import { generateOneTimePassword } from '../../passwords/policy';
+import { generateOneTimePassword } from '../../passwords/one-time';
 import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-command';
 
 /**

@@ -1,10 +1,68 @@
-import type { Repositories } from '../../storage/repositories';
-import { ROLES, type Role } from '../../shared/roles';
-import type { UserRecord } from '../../storage/users';
-import { AppError } from '../../shared/errors';
-import { normalizeCedula } from '../../shared/cedula';
-import { hashPassword } from '../passwords/hashing';
-import { regionCode } from '../establishments/add-establishment';
+import type { Transaction } from 'sequelize';
+import type { Repositories } from '../../src/storage/repositories';
+import type { UserRecord } from '../../src/storage/users';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
+import { ROLES, type Role } from '../../src/shared/roles';
+import { AppError } from '../../src/shared/errors';
+import { normalizeCedula } from '../../src/shared/cedula';
+import { hashPassword } from '../../src/domain/passwords/hashing';
+import { USERNAME_PATTERN } from '../../src/domain/users/create-user-schema';
+import {
+  ensureRegion,
+  ESTABLISHMENT_CODE_PATTERN,
+  regionCode,
+} from '../../src/domain/establishments/codes';
+
+/**
+ * Test and benchmark fixtures: accounts and establishments written straight through the
+ * repositories, fast and without audit rows (the application writes only through its commands;
+ * these build the world a test or a bench starts from). Used by test/support/factories.ts,
+ * bench/ and scripts/sqlmap-world.ts.
+ */
+
+const invalid = (message: string) => new AppError('invalid_input', 400, message);
+
+export interface NewEstablishment {
+  code: string;
+  name: string;
+  /** Region name; the region is created when new. */
+  region: string;
+}
+
+/** Adds one establishment (and its region when new) inside the caller's transaction. */
+export async function addEstablishment(
+  repos: Repositories,
+  input: NewEstablishment,
+  transaction: Transaction,
+): Promise<EstablishmentRecord> {
+  const code = input.code.trim().toUpperCase();
+  const name = input.name.trim();
+  const regionName = input.region.trim();
+  if (!ESTABLISHMENT_CODE_PATTERN.test(code)) {
+    throw invalid(
+      `Código de establecimiento inválido "${input.code}": use letras, números, punto o guion (hasta 32).`,
+    );
+  }
+  if (name.length < 3) throw invalid(`El nombre del establecimiento ${code} es obligatorio.`);
+  if (regionName.length < 2) throw invalid(`La región del establecimiento ${code} es obligatoria.`);
+  if (await repos.establishments.findByCode(code, transaction)) {
+    throw invalid(`El establecimiento ${code} ya existe.`);
+  }
+  const region = await ensureRegion(repos, regionName, transaction);
+  return repos.establishments.create({ code, name, regionId: region.id }, transaction);
+}
+
+/** Adds several establishments all-or-nothing. */
+export function addEstablishments(
+  repos: Repositories,
+  inputs: NewEstablishment[],
+): Promise<EstablishmentRecord[]> {
+  return repos.transaction(async (transaction) => {
+    const created: EstablishmentRecord[] = [];
+    for (const input of inputs) created.push(await addEstablishment(repos, input, transaction));
+    return created;
+  });
+}
 
 export interface NewUser {
   username: string;
@@ -19,10 +77,6 @@ export interface NewUser {
   email?: string;
   lastEidLoginAt?: Date | null;
 }
-
-const invalid = (message: string) => new AppError('invalid_input', 400, message);
-
-export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,49}$/;
 
 /** Resolves `region:NAME` / `establishment:CODE` to the grant's columns. */
 async function resolveScope(repos: Repositories, scope: string | undefined) {

@@ -1,0 +1,80 @@
+import { userInfo } from 'node:os';
+import type { Sequelize } from 'sequelize';
+import type { Config } from '../config';
+import { AppError } from '../shared/errors';
+import { systemClock } from '../shared/clock';
+import { formatDateTime } from '../shared/time';
+import { hasEventHash, verifyChain } from '../domain/audit/verify';
+import { purgeCutoff } from '../domain/audit/purge-cutoff';
+import { purgeAudit } from '../domain/audit/purge';
+import { required, strict } from './args';
+
+/**
+ * `audit:verify [--since HASH] [--since-admin HASH]`: both chains recomputed; exit 2 naming every
+ * altered table.
+ */
+export async function verifyAudit(args: string[], sequelize: Sequelize): Promise<string> {
+  const { values } = strict(args, {
+    since: { type: 'string' },
+    'since-admin': { type: 'string' },
+  });
+  const lines: string[] = [];
+  const broken: string[] = [];
+  // Both chains are always checked, so one report names every altered table.
+  for (const [table, since] of [
+    ['login_events', values.since],
+    ['admin_events', values['since-admin']],
+  ] as const) {
+    // A head recorded by an earlier run must still be in the chain: rows removed from the end
+    // leave an intact (shorter) chain, which only an outside record can reveal.
+    if (typeof since === 'string' && !(await hasEventHash(sequelize, table, since))) {
+      broken.push(
+        `El registro de control ${since} ya no está en ${table}: se eliminaron registros.`,
+      );
+    }
+    const report = await verifyChain(sequelize, table);
+    if (report.brokenAt)
+      broken.push(`La cadena de ${table} está alterada a partir del registro ${report.brokenAt}.`);
+    else {
+      // After a purge the chain starts at its anchor: say so, or the count would look short.
+      const since = report.anchor
+        ? ` desde el registro ${report.anchor.firstId} (depurada hasta el ${formatDateTime(report.anchor.purgedBefore)})`
+        : '';
+      lines.push(
+        `${table}: ${report.rows} registros, cadena íntegra${since}. Último hash: ${report.head}`,
+      );
+    }
+  }
+  if (broken.length) throw new AppError('audit_broken', 2, broken.join('\n'));
+  return lines.join('\n');
+}
+
+/**
+ * `audit:purge --before YYYY-MM-DD`: removes both chains' rows older than the cutoff (at least
+ * AUDIT_RETENTION_MIN_MONTHS back), with their anchors and its own admin_events row.
+ */
+export async function purgeAuditTrail(
+  args: string[],
+  sequelize: Sequelize,
+  config: Config,
+): Promise<string> {
+  const { values } = strict(args, { before: { type: 'string' } });
+  const before = required(values, 'before');
+  const now = systemClock.now();
+  const cutoff = purgeCutoff(before, now, config.audit.retentionMinMonths);
+  const chains = await purgeAudit(sequelize, {
+    before,
+    cutoff,
+    now,
+    operator: userInfo().username,
+  });
+  return [
+    `Depuración de la auditoría anterior al ${formatDateTime(cutoff)} (hora de Asunción):`,
+    ...chains.map((c) =>
+      c.firstId
+        ? `${c.table}: ${c.rowsRemoved} registros eliminados; la cadena continúa en el registro ${c.firstId}.`
+        : `${c.table}: ningún registro anterior a esa fecha.`,
+    ),
+    'La depuración quedó registrada en admin_events (audit.purge).',
+  ].join('\n');
+}
