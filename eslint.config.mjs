@@ -16,6 +16,33 @@ export default tseslint.config(
     },
   },
   {
+    // One home for SQL, one binding convention (src/storage/sql.ts): raw queries only in storage
+    // and db, values only as positional bind parameters.
+    files: ['src/**/*.ts'],
+    ignores: ['src/storage/**', 'src/db/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='query']",
+          message: 'Raw SQL lives in src/storage (a repository or a query module).',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/storage/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Property[key.name='replacements']",
+          message: 'Bind values as positional parameters (src/storage/sql.ts), not replacements.',
+        },
+      ],
+    },
+  },
+  {
     files: [
       'src/config/**',
       'scripts/**',

@@ -1,4 +1,5 @@
-import { Op, QueryTypes, type Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
+import { select } from './sql';
 import type { Models } from '../db/models';
 
 export interface EstablishmentRecord {
@@ -131,14 +132,14 @@ export function createEstablishmentRepository({
         userId: number,
         networkDefault: string | null,
       ): Promise<string | null> {
-        const [row] = await Region.sequelize!.query<{ since: string | null }>(
-          `SELECT to_char(min(COALESCE(r.eid_required_since, CAST(:networkDefault AS date))),
-                          'YYYY-MM-DD') AS since
+        const [row] = await select<{ since: string | null }>(
+          Region.sequelize!,
+          `SELECT to_char(min(COALESCE(r.eid_required_since, $2::date)), 'YYYY-MM-DD') AS since
              FROM user_establishments ue
              JOIN establishments e ON e.id = ue.establishment_id AND e.active
              JOIN regions r ON r.id = e.region_id
-            WHERE ue.user_id = :userId`,
-          { replacements: { userId, networkDefault }, type: QueryTypes.SELECT },
+            WHERE ue.user_id = $1`,
+          [userId, networkDefault],
         );
         return row?.since ?? null;
       },

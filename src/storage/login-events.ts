@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
+import { select } from './sql';
 import { appendLoginEvent, type LoginEvent } from './audit/login-events';
 
 /** One row of a person's own login history, as "Mis accesos" shows it. */
@@ -55,39 +56,37 @@ export function createLoginEventRepository(sequelize: Sequelize) {
       userId: number,
       opts: { since: Date; before?: EventKey; failuresOnly: boolean; limit: number },
     ): Promise<OwnLoginEventRecord[]> {
-      const rows = await sequelize.query<Row>(
+      const rows = await select<Row>(
+        sequelize,
         `SELECT le.id::text AS id, le.occurred_at AS "occurredAt",
            to_char(le.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key,
            le.method, le.outcome,
            le.reason, e.name AS "establishmentName", le.ip, le.user_agent AS "userAgent"
          FROM login_events le LEFT JOIN establishments e ON e.id = le.establishment_id
-         WHERE le.user_id = $userId AND le.occurred_at >= $since
+         WHERE le.user_id = $1 AND le.occurred_at >= $2
            AND ${opts.failuresOnly ? "le.outcome = 'failure'" : `((${OPENED}) OR le.outcome = 'failure')`}
-           AND ($beforeAt::timestamptz IS NULL
-                OR (le.occurred_at, le.id) < ($beforeAt::timestamptz, $beforeId::bigint))
+           AND ($3::timestamptz IS NULL OR (le.occurred_at, le.id) < ($3::timestamptz, $4::bigint))
          ORDER BY le.occurred_at DESC, le.id DESC
-         LIMIT $limit`,
-        {
-          bind: {
-            userId,
-            since: opts.since.toISOString(),
-            beforeAt: opts.before?.at ?? null,
-            beforeId: opts.before?.id ?? null,
-            limit: opts.limit,
-          },
-          type: QueryTypes.SELECT,
-        },
+         LIMIT $5`,
+        [
+          userId,
+          opts.since.toISOString(),
+          opts.before?.at ?? null,
+          opts.before?.id ?? null,
+          opts.limit,
+        ],
       );
       return rows.map((r) => ({ ...r, occurredAt: new Date(r.occurredAt) }));
     },
 
     /** How many logins and failed attempts the user has since `since`. */
     async ownCounts(userId: number, since: Date): Promise<{ logins: number; failures: number }> {
-      const [row] = await sequelize.query<{ logins: string; failures: string }>(
+      const [row] = await select<{ logins: string; failures: string }>(
+        sequelize,
         `SELECT count(*) FILTER (WHERE ${OPENED}) AS logins,
                 count(*) FILTER (WHERE le.outcome = 'failure') AS failures
-         FROM login_events le WHERE le.user_id = $userId AND le.occurred_at >= $since`,
-        { bind: { userId, since: since.toISOString() }, type: QueryTypes.SELECT },
+         FROM login_events le WHERE le.user_id = $1 AND le.occurred_at >= $2`,
+        [userId, since.toISOString()],
       );
       return { logins: Number(row?.logins ?? 0), failures: Number(row?.failures ?? 0) };
     },
@@ -97,12 +96,14 @@ export function createLoginEventRepository(sequelize: Sequelize) {
       userId: number,
       transaction?: Transaction,
     ): Promise<PreviousLoginRecord | null> {
-      const [row] = await sequelize.query<PreviousLoginRecord & { occurredAt: Date | string }>(
+      const [row] = await select<PreviousLoginRecord & { occurredAt: Date | string }>(
+        sequelize,
         `SELECT le.occurred_at AS "occurredAt", le.ip, e.name AS "establishmentName"
          FROM login_events le LEFT JOIN establishments e ON e.id = le.establishment_id
-         WHERE le.user_id = $userId AND ${OPENED}
+         WHERE le.user_id = $1 AND ${OPENED}
          ORDER BY le.occurred_at DESC, le.id DESC LIMIT 1`,
-        { bind: { userId }, type: QueryTypes.SELECT, transaction },
+        [userId],
+        transaction,
       );
       return row ? { ...row, occurredAt: new Date(row.occurredAt) } : null;
     },
@@ -113,15 +114,13 @@ export function createLoginEventRepository(sequelize: Sequelize) {
       since: Date | null,
       transaction?: Transaction,
     ): Promise<number> {
-      const [row] = await sequelize.query<{ n: string }>(
+      const [row] = await select<{ n: string }>(
+        sequelize,
         `SELECT count(*) AS n FROM login_events le
-         WHERE le.user_id = $userId AND le.outcome = 'failure'
-           AND ($since::timestamptz IS NULL OR le.occurred_at > $since::timestamptz)`,
-        {
-          bind: { userId, since: since?.toISOString() ?? null },
-          type: QueryTypes.SELECT,
-          transaction,
-        },
+         WHERE le.user_id = $1 AND le.outcome = 'failure'
+           AND ($2::timestamptz IS NULL OR le.occurred_at > $2::timestamptz)`,
+        [userId, since?.toISOString() ?? null],
+        transaction,
       );
       return Number(row?.n ?? 0);
     },

@@ -1,4 +1,5 @@
-import { Op, QueryTypes, type Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
+import { select } from './sql';
 import type { Models } from '../db/models';
 import type { Role, UserStatus } from '../shared/roles';
 
@@ -125,7 +126,8 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
 
     /** Per región: active users assigned to one of its establishments, and those never on e-ID. */
     async countsByRegion(): Promise<Map<number, { users: number; neverUsedEid: number }>> {
-      const rows = await sequelize.query<{ region_id: number; users: string; never: string }>(
+      const rows = await select<{ region_id: number; users: string; never: string }>(
+        sequelize,
         `SELECT e.region_id, count(DISTINCT u.id) AS users,
                 count(DISTINCT u.id) FILTER (WHERE u.last_eid_login_at IS NULL) AS never
            FROM users u
@@ -133,7 +135,6 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
            JOIN establishments e ON e.id = ue.establishment_id
           WHERE u.status = 'active'
           GROUP BY e.region_id`,
-        { type: QueryTypes.SELECT },
       );
       return new Map(
         rows.map((r) => [r.region_id, { users: Number(r.users), neverUsedEid: Number(r.never) }]),
@@ -142,13 +143,14 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
 
     /** Users who never logged in with the e-ID among those assigned to a región (or all). */
     async countNeverUsedEid(regionId: number | null): Promise<number> {
-      const [row] = await sequelize.query<{ n: string }>(
+      const [row] = await select<{ n: string }>(
+        sequelize,
         `SELECT count(*) AS n FROM users u
           WHERE u.status = 'active' AND u.last_eid_login_at IS NULL
-            AND (CAST(:regionId AS integer) IS NULL OR EXISTS (
+            AND ($1::integer IS NULL OR EXISTS (
               SELECT 1 FROM user_establishments ue JOIN establishments e ON e.id = ue.establishment_id
-               WHERE ue.user_id = u.id AND e.region_id = :regionId))`,
-        { replacements: { regionId }, type: QueryTypes.SELECT },
+               WHERE ue.user_id = u.id AND e.region_id = $1))`,
+        [regionId],
       );
       return Number(row?.n ?? 0);
     },

@@ -15,6 +15,8 @@ import { refuseForeignOrigin } from './origin-check';
 import type { SessionTimeouts } from './session/timeouts';
 import { identify } from './session/identify';
 import type { IdentityCache } from '../domain/sessions/identity-cache';
+import { ANONYMOUS } from '../access/actor';
+import './locals';
 
 /** An upload route: multipart is parsed for its path only (src/web/multipart.ts). */
 export interface UploadRoute {
@@ -102,6 +104,8 @@ export function createPipeline(deps: PipelineDeps) {
     // cannot be submitted (express-session would drop the failed save silently).
     next(redisAnswering(deps.redis) ? undefined : serviceUnavailable('redis_unavailable'));
   const viewLocals: RequestHandler = (req, res, next) => {
+    // Nobody, until the session's identity says otherwise (identify, below).
+    res.locals.actor = ANONYMOUS;
     res.locals.csrf = () => csrf.generateToken(req, res);
     res.locals.eidDegraded = !deps.eidAvailable();
     next();

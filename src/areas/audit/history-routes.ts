@@ -87,7 +87,7 @@ export function historyRoutes<F extends CommonFilters, Row>(
     });
 
   router.get(route, deps.policy('audit.read'), async (req, res) => {
-    const actor = res.locals.actor as Actor;
+    const actor = res.locals.actor;
     const ctx = await loadHistoryContext(deps.repos, actor);
     const parsed = spec.parse(req.query as Record<string, unknown>);
     if (!parsed.ok) return refuseFilters(res, ctx, parsed);
@@ -121,7 +121,7 @@ export function historyRoutes<F extends CommonFilters, Row>(
   });
 
   router.get(`${route}.csv`, deps.policy('audit.read'), async (req, res) => {
-    const actor = res.locals.actor as Actor;
+    const actor = res.locals.actor;
     const ctx = await loadHistoryContext(deps.repos, actor);
     const parsed = spec.parse(req.query as Record<string, unknown>);
     if (!parsed.ok) return refuseFilters(res, ctx, parsed);

@@ -38,7 +38,7 @@ export function homeArea(deps: HomeAreaDeps) {
     delete req.session.lastLoginNotice;
     res.render('home', {
       title: 'Inicio',
-      establishments: res.locals.user.establishments,
+      establishments: res.locals.user?.establishments ?? [],
       flash: takeFlash(req),
       lastLogin: notice ? lastLoginMessage(notice) : null,
     });

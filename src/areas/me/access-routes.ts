@@ -4,7 +4,6 @@ import { takeFlash } from '../../web/session/ops';
 import { sessionHandle } from '../../domain/sessions/session-index';
 import { browserName } from '../../shared/browser-name';
 import { formatDateTime } from '../../shared/time';
-import type { Identity } from '../../access/identity';
 import {
   ACCESS_HISTORY_DAYS,
   ACCESS_PAGE_SIZE,
@@ -43,7 +42,7 @@ export function accessRoutes(deps: MeDeps) {
 
     // Names of the sessions' establishments: the assigned ones are in the cached identity; a
     // session may still name one unassigned since (until its next request ends it).
-    const identity = res.locals.user as Identity;
+    const identity = res.locals.user!;
     const names = new Map(identity.establishments.map((e) => [e.id, e.name]));
     const missing = open.map((s) => s.establishmentId).filter((id) => !names.has(id));
     if (missing.length)

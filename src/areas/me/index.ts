@@ -34,7 +34,7 @@ export function meArea(deps: MeDeps) {
   const screen = async (req: Request, res: Response) => {
     const user = await deps.repos.users.findById(res.locals.actor.userId);
     const mode = passwordMode(Boolean(user?.passwordHash), req.session.auth!.method);
-    const forced = Boolean(res.locals.user.mustChangePassword);
+    const forced = Boolean(res.locals.user?.mustChangePassword);
     return { title: forced ? 'Cambie su contraseña' : TITLES[mode], mode, forced };
   };
 

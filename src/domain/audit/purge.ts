@@ -1,5 +1,5 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { appendAdminEvent } from '../../storage/audit/admin-events';
+import type { Sequelize, Transaction } from 'sequelize';
+import { createAuditTrailStore, type AuditTrailStore } from '../../storage/audit/trail-store';
 import type { AuditTable } from '../../storage/audit/chain-head';
 
 /** What a purge removed from one chain, and where that chain now starts. */
@@ -32,57 +32,27 @@ const TABLES: readonly AuditTable[] = ['login_events', 'admin_events'];
  * would break the chain. Such an older straggler stays until the next purge.
  */
 async function purgeChain(
-  sequelize: Sequelize,
+  store: AuditTrailStore,
   table: AuditTable,
   request: PurgeRequest,
   transaction: Transaction,
 ): Promise<PurgedChain> {
-  const one = async <T extends object>(sql: string, replacements: Record<string, unknown>) =>
-    (await sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction }))[0];
   const nothing = { table, rowsRemoved: 0, firstId: null, prevHash: null };
-  const boundary = await one<{ first_id: string | null }>(
-    `SELECT coalesce(
-       (SELECT id FROM ${table} WHERE occurred_at >= :cutoff ORDER BY id LIMIT 1),
-       (SELECT max(id) + 1 FROM ${table})) AS first_id`,
-    { cutoff: request.cutoff },
-  );
-  const firstId = boundary?.first_id;
-  if (firstId == null) return nothing; // an empty table
-  const last = await one<{ hash: string }>(
-    `SELECT hash FROM ${table} WHERE id < :firstId ORDER BY id DESC LIMIT 1`,
-    { firstId },
-  );
-  if (!last) return nothing;
-  const counted = await one<{ n: string }>(
-    `SELECT count(*) AS n FROM ${table} WHERE id < :firstId`,
-    { firstId },
-  );
-  const rowsRemoved = Number(counted!.n);
+  const boundary = await store.purgeBoundary(table, request.cutoff, transaction);
+  if (boundary === null) return nothing; // an empty table
+  const firstId = String(boundary);
+  const prevHash = await store.lastHashBelow(table, firstId, transaction);
+  if (prevHash === null) return nothing;
+  const rowsRemoved = await store.countBelow(table, firstId, transaction);
   // The anchor first: the trigger lets this transaction delete only the rows it covers.
-  await sequelize.query(
-    `INSERT INTO audit_anchors (table_name, first_id, prev_hash, purged_before, purged_at,
-       rows_removed)
-     VALUES (:table, :firstId, :prevHash, :cutoff, :now, :rowsRemoved)`,
-    {
-      replacements: {
-        table,
-        firstId,
-        prevHash: last.hash,
-        cutoff: request.cutoff,
-        now: request.now,
-        rowsRemoved,
-      },
-      transaction,
-    },
-  );
-  const [, result] = await sequelize.query(`DELETE FROM ${table} WHERE id < :firstId`, {
-    replacements: { firstId },
+  await store.insertAnchor(
+    { table, firstId, prevHash, cutoff: request.cutoff, now: request.now, rowsRemoved },
     transaction,
-  });
-  const deleted = (result as { rowCount?: number } | undefined)?.rowCount;
+  );
+  const deleted = await store.deleteBelow(table, firstId, transaction);
   if (deleted !== rowsRemoved)
     throw new Error(`${table}: ${deleted} rows deleted, ${rowsRemoved} expected`);
-  return { table, rowsRemoved, firstId: String(firstId), prevHash: last.hash };
+  return { table, rowsRemoved, firstId, prevHash };
 }
 
 /**
@@ -97,20 +67,13 @@ export async function purgeAudit(
   sequelize: Sequelize,
   request: PurgeRequest,
 ): Promise<PurgedChain[]> {
-  return sequelize.transaction(async (transaction) => {
-    const set = (sql: string) => sequelize.query(sql, { transaction });
+  const store = createAuditTrailStore(sequelize);
+  return store.transaction(async (transaction) => {
     // An operator's command over millions of rows, not a request: no request statement timeout.
-    await set('SET LOCAL statement_timeout = 0');
-    await set("SET LOCAL his.audit_purge = 'on'");
-    await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
-      replacements: { key: PURGE_LOCK },
-      transaction,
-    });
+    await store.beginPurge(PURGE_LOCK, transaction);
     const chains: PurgedChain[] = [];
-    for (const table of TABLES)
-      chains.push(await purgeChain(sequelize, table, request, transaction));
-    await appendAdminEvent(
-      sequelize,
+    for (const table of TABLES) chains.push(await purgeChain(store, table, request, transaction));
+    await store.appendAdminEvent(
       {
         occurredAt: request.now,
         actorUserId: null,

@@ -1,8 +1,9 @@
 import { rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { createAuditTrailStore } from '../../storage/audit/trail-store';
 import type { Logger } from '../../shared/logger';
-import { appendSpooled, isStored, parseSpoolLine, type SpoolLine } from './spool-events';
+import { parseSpoolLine, type SpoolLine } from './spool-events';
 import { readSpoolLines } from './spool-file';
 
 /**
@@ -29,35 +30,23 @@ export async function replaySpoolFile(
     logger.error({ batch, err: (err as Error).message }, 'audit spool: unreadable file set aside');
     return 0;
   }
-  const replacements = { batch };
+  const store = createAuditTrailStore(sequelize);
   let stored = 0;
   for (let next = 0; next < lines.length;) {
-    const step = await sequelize.transaction(async (transaction) => {
-      await sequelize.query(
-        `INSERT INTO audit_spool_batches (batch, lines_stored) VALUES (:batch, 0)
-         ON CONFLICT (batch) DO NOTHING`,
-        { replacements, transaction },
-      );
-      const [progress] = await sequelize.query<{ lines_stored: number }>(
-        'SELECT lines_stored FROM audit_spool_batches WHERE batch = :batch FOR UPDATE',
-        { replacements, type: QueryTypes.SELECT, transaction },
-      );
-      const done = progress!.lines_stored;
+    const step = await store.transaction(async (transaction) => {
+      const done = await store.lockProgress(batch, transaction);
       const line = lines[done];
       if (!line) return { next: done, stored: false };
       // A COMMIT that went unanswered may have landed: look before storing it again.
-      const landed = line.mayBeStored && (await isStored(sequelize, line, transaction));
-      if (!landed) await appendSpooled(sequelize, line, transaction);
-      await sequelize.query(
-        'UPDATE audit_spool_batches SET lines_stored = :n WHERE batch = :batch',
-        { replacements: { ...replacements, n: done + 1 }, transaction },
-      );
+      const landed = line.mayBeStored && (await store.isStored(line, transaction));
+      if (!landed) await store.appendSpooled(line, transaction);
+      await store.setProgress(batch, done + 1, transaction);
       return { next: done + 1, stored: !landed };
     });
     next = step.next;
     if (step.stored) stored += 1;
   }
   await unlink(file);
-  await sequelize.query('DELETE FROM audit_spool_batches WHERE batch = :batch', { replacements });
+  await store.forgetProgress(batch);
   return stored;
 }

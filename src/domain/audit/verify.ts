@@ -1,8 +1,9 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { chainHash, GENESIS_HASH } from '../../storage/audit/chain';
 import { loginEventFields, type LoginMethod } from '../../storage/audit/login-events';
 import { adminEventFields } from '../../storage/audit/admin-events';
 import type { AuditTable } from '../../storage/audit/chain-head';
+import { createAuditTrailStore, type StoredAuditRow as Row } from '../../storage/audit/trail-store';
 
 export type { AuditTable };
 
@@ -23,14 +24,8 @@ export async function hasEventHash(
   table: AuditTable,
   hash: string,
 ): Promise<boolean> {
-  const rows = await sequelize.query(`SELECT 1 FROM ${table} WHERE hash = :hash`, {
-    replacements: { hash },
-    type: QueryTypes.SELECT,
-  });
-  return rows.length > 0;
+  return createAuditTrailStore(sequelize).hasHash(table, hash);
 }
-
-type Row = Record<string, unknown> & { id: string; prev_hash: string; hash: string };
 
 /** The hashed fields of a stored row, exactly as they were hashed when it was appended. */
 const FIELDS: Record<AuditTable, (r: Row) => unknown[]> = {
@@ -67,23 +62,14 @@ const FIELDS: Record<AuditTable, (r: Row) => unknown[]> = {
 
 const BATCH = 5000;
 
-interface AnchorRow {
-  first_id: string;
-  prev_hash: string;
-  purged_before: Date;
-}
-
 /**
  * Recomputes a table's hash chain in id order, in batches (tens of millions of rows). After a
  * purge the chain starts at the latest anchor: its first row must link to the anchor's hash, and
  * no row may remain below it (a purge removes a prefix of the chain, never a row in between).
  */
 export async function verifyChain(sequelize: Sequelize, table: AuditTable): Promise<ChainReport> {
-  const [latest] = await sequelize.query<AnchorRow>(
-    `SELECT first_id, prev_hash, purged_before FROM audit_anchors
-      WHERE table_name = :table ORDER BY id DESC LIMIT 1`,
-    { replacements: { table }, type: QueryTypes.SELECT },
-  );
+  const store = createAuditTrailStore(sequelize);
+  const latest = await store.latestAnchor(table);
   const anchor = latest
     ? { firstId: String(latest.first_id), purgedBefore: new Date(latest.purged_before) }
     : null;
@@ -91,17 +77,11 @@ export async function verifyChain(sequelize: Sequelize, table: AuditTable): Prom
   let lastId = latest ? String(BigInt(latest.first_id) - 1n) : '0';
   let rows = 0;
   if (latest) {
-    const [left] = await sequelize.query<{ id: string }>(
-      `SELECT id FROM ${table} WHERE id < :firstId ORDER BY id LIMIT 1`,
-      { replacements: { firstId: latest.first_id }, type: QueryTypes.SELECT },
-    );
+    const left = await store.firstRowBelow(table, latest.first_id);
     if (left) return { table, rows, brokenAt: String(left.id), head: prev, anchor };
   }
   for (;;) {
-    const batch = await sequelize.query<Row>(
-      `SELECT * FROM ${table} WHERE id > :lastId ORDER BY id LIMIT :limit`,
-      { replacements: { lastId, limit: BATCH }, type: QueryTypes.SELECT },
-    );
+    const batch = await store.rowsAfter(table, lastId, BATCH);
     for (const r of batch) {
       if (r.prev_hash !== prev || r.hash !== chainHash(prev, FIELDS[table](r)))
         return { table, rows, brokenAt: r.id, head: prev, anchor };

@@ -1,6 +1,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { chainHash, storable } from './chain';
 import { chainHead } from './chain-head';
+import { execute } from '../sql';
 
 /** One administrative action, allowed or refused. `action` is a stable code; never renamed. */
 export interface AdminEvent {
@@ -65,28 +66,32 @@ export async function appendAdminEvent(
   transaction: Transaction,
 ): Promise<void> {
   const e = storable(event);
-  await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
-    replacements: { key: LOCK_KEY },
-    transaction,
-  });
+  await execute(sequelize, 'SELECT pg_advisory_xact_lock($1)', [LOCK_KEY], transaction);
   const prevHash = await chainHead(sequelize, 'admin_events', transaction);
   const regionIds = [...e.regionIds].sort((a, b) => a - b);
-  await sequelize.query(
+  await execute(
+    sequelize,
     `INSERT INTO admin_events (occurred_at, actor_user_id, actor_username, action, outcome,
        target_type, target_id, target_user_id, details, establishment_id, region_ids, ip,
        user_agent, prev_hash, hash)
-     VALUES (:occurredAt, :actorUserId, :actorUsername, :action, :outcome, :targetType, :targetId,
-       :targetUserId, CAST(:details AS jsonb), :establishmentId, CAST(:regionIds AS integer[]),
-       :ip, :userAgent, :prevHash, :hash)`,
-    {
-      replacements: {
-        ...e,
-        details: JSON.stringify(e.details),
-        regionIds: `{${regionIds.join(',')}}`,
-        prevHash,
-        hash: chainHash(prevHash, adminEventFields({ ...e, regionIds })),
-      },
-      transaction,
-    },
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::integer[], $12, $13, $14, $15)`,
+    [
+      e.occurredAt,
+      e.actorUserId,
+      e.actorUsername,
+      e.action,
+      e.outcome,
+      e.targetType,
+      e.targetId,
+      e.targetUserId,
+      JSON.stringify(e.details),
+      e.establishmentId,
+      regionIds,
+      e.ip,
+      e.userAgent,
+      prevHash,
+      chainHash(prevHash, adminEventFields({ ...e, regionIds })),
+    ],
+    transaction,
   );
 }

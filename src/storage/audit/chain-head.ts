@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
+import { select } from '../sql';
 import { GENESIS_HASH } from './chain';
 
 export type AuditTable = 'login_events' | 'admin_events';
@@ -13,14 +14,18 @@ export async function chainHead(
   table: AuditTable,
   transaction: Transaction,
 ): Promise<string> {
-  const [last] = await sequelize.query<{ hash: string }>(
+  const [last] = await select<{ hash: string }>(
+    sequelize,
     `SELECT hash FROM ${table} ORDER BY id DESC LIMIT 1`,
-    { type: QueryTypes.SELECT, transaction },
+    [],
+    transaction,
   );
   if (last) return last.hash;
-  const [anchor] = await sequelize.query<{ prev_hash: string }>(
-    `SELECT prev_hash FROM audit_anchors WHERE table_name = :table ORDER BY id DESC LIMIT 1`,
-    { replacements: { table }, type: QueryTypes.SELECT, transaction },
+  const [anchor] = await select<{ prev_hash: string }>(
+    sequelize,
+    'SELECT prev_hash FROM audit_anchors WHERE table_name = $1 ORDER BY id DESC LIMIT 1',
+    [table],
+    transaction,
   );
   return anchor?.prev_hash ?? GENESIS_HASH;
 }

@@ -1,6 +1,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { chainHash, storable } from './chain';
 import { chainHead } from './chain-head';
+import { execute } from '../sql';
 
 export type LoginMethod = 'classic' | 'eid' | 'logout' | 'switch' | 'session';
 
@@ -48,26 +49,29 @@ export async function appendLoginEvent(
 ): Promise<void> {
   const e = storable(event);
   const append = async (transaction: Transaction) => {
-    await sequelize.query('SELECT pg_advisory_xact_lock(:key)', {
-      replacements: { key: LOCK_KEY },
-      transaction,
-    });
+    await execute(sequelize, 'SELECT pg_advisory_xact_lock($1)', [LOCK_KEY], transaction);
     const prevHash = await chainHead(sequelize, 'login_events', transaction);
     const hash = chainHash(prevHash, loginEventFields(e));
-    await sequelize.query(
+    await execute(
+      sequelize,
       `INSERT INTO login_events (occurred_at, user_id, username, method, outcome, reason,
          establishment_id, ip, user_agent, degraded, prev_hash, hash)
-       VALUES (:occurredAt, :userId, :username, :method, :outcome, :reason, :establishmentId,
-         :ip, :userAgent, :degraded, :prevHash, :hash)`,
-      {
-        replacements: {
-          ...e,
-          degraded: e.degraded ?? false,
-          prevHash,
-          hash,
-        },
-        transaction,
-      },
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        e.occurredAt,
+        e.userId,
+        e.username,
+        e.method,
+        e.outcome,
+        e.reason,
+        e.establishmentId,
+        e.ip,
+        e.userAgent,
+        e.degraded ?? false,
+        prevHash,
+        hash,
+      ],
+      transaction,
     );
   };
   if (outer) await append(outer);

@@ -1,7 +1,8 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { decodeCursor, encodeCursor, keyInstantSql, type HistoryKey } from './history-cursor';
 import type { AuditScope, AdminFilters } from './history-types';
-import { containsPattern, PAGE_SIZE, SqlParams } from '../sql';
+import { PAGE_SIZE } from './history-types';
+import { containsPattern, select, SqlParams } from '../sql';
 import type { HistoryPage } from './login-history';
 
 /** A person an admin_events row names (actor or target), as they are today. */
@@ -155,7 +156,7 @@ export function createAdminHistory(sequelize: Sequelize) {
     async page(q: AdminHistoryQuery, cursor?: string): Promise<HistoryPage<AdminHistoryRow>> {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       const { text, values } = adminHistorySql(q, { after, limit: PAGE_SIZE + 1 });
-      const rows = await sequelize.query<RawRow>(text, { bind: values, type: QueryTypes.SELECT });
+      const rows = await select<RawRow>(sequelize, text, values);
       const page = rows.slice(0, PAGE_SIZE);
       const last = page[page.length - 1];
       return {

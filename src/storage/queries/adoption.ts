@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { select, SqlParams } from '../sql';
 import type { AuditScope } from './history-types';
 
 /** Active users per badge state (same rule as the badge, see src/domain/badges/eid-badge.ts). */
@@ -40,10 +41,9 @@ export interface AdoptionStates {
  * Who is counted, everywhere on the dashboard: active users assigned to an active establishment
  * inside the auditor's scope. `e` is the establishment, `u` the user.
  */
-function scopeCondition(scope: AuditScope, bind: Record<string, unknown>): string {
+function scopeCondition(scope: AuditScope, params: SqlParams): string {
   if (scope.kind === 'global') return 'true';
-  bind.scopeEstablishmentIds = scope.establishmentIds;
-  return 'e.id = ANY($scopeEstablishmentIds::int[])';
+  return `e.id = ANY(${params.add(scope.establishmentIds)}::int[])`;
 }
 
 type StateRow = {
@@ -77,13 +77,15 @@ export function createAdoptionQuery(sequelize: Sequelize) {
      * counts once for the región. Active establishments without users are listed with zeros.
      */
     async states(scope: AuditScope, cutoff: Date): Promise<AdoptionStates> {
-      const bind: Record<string, unknown> = { cutoff: cutoff.toISOString() };
-      const where = scopeCondition(scope, bind);
-      const rows = await sequelize.query<StateRow>(
+      const params = new SqlParams();
+      const at = params.add(cutoff.toISOString());
+      const where = scopeCondition(scope, params);
+      const rows = await select<StateRow>(
+        sequelize,
         `SELECT GROUPING(e.region_id, e.id) AS level, e.region_id, r.name AS region_name,
            e.id, e.code, e.name,
-           count(DISTINCT u.id) FILTER (WHERE u.last_eid_login_at > $cutoff) AS verified,
-           count(DISTINCT u.id) FILTER (WHERE u.last_eid_login_at <= $cutoff) AS stale,
+           count(DISTINCT u.id) FILTER (WHERE u.last_eid_login_at > ${at}) AS verified,
+           count(DISTINCT u.id) FILTER (WHERE u.last_eid_login_at <= ${at}) AS stale,
            count(DISTINCT u.id) FILTER (WHERE u.id IS NOT NULL AND u.last_eid_login_at IS NULL)
              AS never
          FROM establishments e
@@ -93,7 +95,7 @@ export function createAdoptionQuery(sequelize: Sequelize) {
          WHERE e.active AND ${where}
          GROUP BY GROUPING SETS ((e.region_id, r.name, e.id, e.code, e.name),
                                  (e.region_id, r.name), ())`,
-        { bind, type: QueryTypes.SELECT },
+        params.values,
       );
       const total = rows.find((r) => Number(r.level) === 3);
       return {
@@ -125,15 +127,19 @@ export function createAdoptionQuery(sequelize: Sequelize) {
       windows: { after: Date; at: Date }[],
     ): Promise<{ verified: number[]; population: number }> {
       if (windows.length === 0) return { verified: [], population: 0 };
-      const bind: Record<string, unknown> = {
-        afters: windows.map((w) => w.after.toISOString()),
-        ats: windows.map((w) => w.at.toISOString()),
-        // The outer bounds as plain values too, so the planner sees how much history it reads.
-        from: new Date(Math.min(...windows.map((w) => w.after.getTime()))).toISOString(),
-        to: new Date(Math.max(...windows.map((w) => w.at.getTime()))).toISOString(),
-      };
-      const where = scopeCondition(scope, bind);
-      const rows = await sequelize.query<{ n: string; verified: string; population: string }>(
+      const params = new SqlParams();
+      const afters = params.add(windows.map((w) => w.after.toISOString()));
+      const ats = params.add(windows.map((w) => w.at.toISOString()));
+      // The outer bounds as plain values too, so the planner sees how much history it reads.
+      const from = params.add(
+        new Date(Math.min(...windows.map((w) => w.after.getTime()))).toISOString(),
+      );
+      const to = params.add(
+        new Date(Math.max(...windows.map((w) => w.at.getTime()))).toISOString(),
+      );
+      const where = scopeCondition(scope, params);
+      const rows = await select<{ n: string; verified: string; population: string }>(
+        sequelize,
         `WITH pop AS (
            SELECT DISTINCT ue.user_id AS id
            FROM user_establishments ue
@@ -141,7 +147,7 @@ export function createAdoptionQuery(sequelize: Sequelize) {
            JOIN establishments e ON e.id = ue.establishment_id AND e.active
            WHERE ${where}
          ), w AS (
-           SELECT * FROM unnest($afters::timestamptz[], $ats::timestamptz[])
+           SELECT * FROM unnest(${afters}::timestamptz[], ${ats}::timestamptz[])
              WITH ORDINALITY AS w(after_at, at, n)
          ), masks AS (
            -- Per user, the windows (bit n-1 for window n) holding one of their e-ID logins.
@@ -149,12 +155,12 @@ export function createAdoptionQuery(sequelize: Sequelize) {
            -- contiguous n in (k, h]: k windows end before t, h windows start before t.
            -- width_bucket counts the bounds <= its operand; t − 1 µs makes that "< t".
            SELECT le.user_id, bit_or(
-             (1 << width_bucket(le.occurred_at - interval '1 microsecond', $afters::timestamptz[]))
-             - (1 << width_bucket(le.occurred_at - interval '1 microsecond', $ats::timestamptz[]))
+             (1 << width_bucket(le.occurred_at - interval '1 microsecond', ${afters}::timestamptz[]))
+             - (1 << width_bucket(le.occurred_at - interval '1 microsecond', ${ats}::timestamptz[]))
            ) AS m
            FROM login_events le
            WHERE le.reason IN (${EID_REASONS_SQL}) AND le.outcome = 'info'
-             AND le.occurred_at > $from::timestamptz AND le.occurred_at <= $to::timestamptz
+             AND le.occurred_at > ${from}::timestamptz AND le.occurred_at <= ${to}::timestamptz
              AND le.user_id IN (SELECT id FROM pop)
            GROUP BY le.user_id
          )
@@ -163,7 +169,7 @@ export function createAdoptionQuery(sequelize: Sequelize) {
            (SELECT count(*) FROM pop) AS population
          FROM w LEFT JOIN masks ON true
          GROUP BY w.n ORDER BY w.n`,
-        { bind, type: QueryTypes.SELECT },
+        params.values,
       );
       return {
         verified: rows.map((r) => Number(r.verified)),

@@ -49,3 +49,6 @@ export interface HistoryPlace {
   id: number;
   regionId: number;
 }
+
+/** Rows per page of the histories. */
+export const PAGE_SIZE = 50;

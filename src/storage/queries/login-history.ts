@@ -1,7 +1,8 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { decodeCursor, encodeCursor, keyInstantSql, type HistoryKey } from './history-cursor';
 import type { AuditScope, LoginFilters, HistoryPlace } from './history-types';
-import { containsPattern, PAGE_SIZE, SqlParams } from '../sql';
+import { PAGE_SIZE } from './history-types';
+import { containsPattern, select, SqlParams } from '../sql';
 
 /** One login_events row as the screen and the export show it. */
 export interface LoginHistoryRow {
@@ -240,9 +241,7 @@ export const toLoginRow = ({ keyAt: _keyAt, ...row }: RawRow): LoginHistoryRow =
 /** The auditors' login history: the key sets to probe, pages, and the export's SQL. */
 export function createLoginHistory(sequelize: Sequelize) {
   const ids = async (text: string, bind: unknown[]) =>
-    (await sequelize.query<{ id: number }>(text, { bind, type: QueryTypes.SELECT })).map(
-      (r) => r.id,
-    );
+    (await select<{ id: number }>(sequelize, text, bind)).map((r) => r.id);
 
   /** Resolves the small key sets worth probing one by one (none when a set is too large). */
   async function plan(q: LoginHistoryQuery): Promise<Probes> {
@@ -272,7 +271,7 @@ export function createLoginHistory(sequelize: Sequelize) {
     async page(q: LoginHistoryQuery, cursor?: string): Promise<HistoryPage<LoginHistoryRow>> {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       const { text, values } = loginHistorySql(q, await plan(q), { after, limit: PAGE_SIZE + 1 });
-      const rows = await sequelize.query<RawRow>(text, { bind: values, type: QueryTypes.SELECT });
+      const rows = await select<RawRow>(sequelize, text, values);
       const page = rows.slice(0, PAGE_SIZE);
       const last = page[page.length - 1];
       return {

@@ -1,4 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { likeEscape, select, SqlParams } from '../sql';
 import type { Role, UserStatus } from '../../shared/roles';
 import { AppError } from '../../shared/errors';
 
@@ -84,21 +85,19 @@ function decodeCursor(cursor: string): SortKey {
   return { sortName, id: id as number };
 }
 
-/** `%`, `_` and `\` typed by the user are text, not LIKE wildcards. */
-const likeEscape = (text: string) => text.replace(/[\\%_]/g, '\\$&');
-
 /**
- * WHERE conditions and their bind values. Values travel only as bind parameters ($name); the
+ * WHERE conditions, their values added to `p`. Values travel only as bind parameters ($1…); the
  * SQL text is built from fixed fragments chosen by which filters are present.
  */
-function conditions(params: UserSearchParams): {
+function conditions(
+  params: UserSearchParams,
+  p: SqlParams,
+): {
   where: string[];
   keyset: string | null;
   text: boolean;
-  bind: Record<string, unknown>;
 } {
   const where: string[] = [];
-  const bind: Record<string, unknown> = {};
   const q = params.q?.trim() ?? '';
   if (q.length > MAX_QUERY_LENGTH) {
     throw invalid(`La búsqueda es demasiado larga (máximo ${MAX_QUERY_LENGTH} caracteres).`);
@@ -106,15 +105,15 @@ function conditions(params: UserSearchParams): {
   if (q) {
     // Each word must appear somewhere in the folded "full_name username document_number".
     const words = [...new Set(q.split(/\s+/))];
-    const text = words.map((word, i) => {
-      bind[`w${i}`] = likeEscape(word);
-      return `u.search_text LIKE '%' || his_fold($w${i}) || '%'`;
-    });
+    const text = words.map(
+      (word) => `u.search_text LIKE '%' || his_fold(${p.add(likeEscape(word))}) || '%'`,
+    );
     // "1.234.567" or "1 234-567": also the digits alone, as cédulas are stored.
     const digits = q.replace(/\D/g, '');
     if (/^[\d.\s-]+$/.test(q) && digits && digits !== q) {
-      bind.digits = digits;
-      where.push(`((${text.join(' AND ')}) OR u.search_text LIKE '%' || $digits::text || '%')`);
+      where.push(
+        `((${text.join(' AND ')}) OR u.search_text LIKE '%' || ${p.add(digits)}::text || '%')`,
+      );
     } else {
       where.push(...text);
     }
@@ -122,33 +121,30 @@ function conditions(params: UserSearchParams): {
   // Assignments and roles are read from their copies on the user row (migration 20261129-002):
   // overlap tests, so a user assigned twice within a scope is still one row.
   if (params.establishmentId !== undefined) {
-    bind.establishmentId = positiveId(params.establishmentId);
-    where.push('u.establishment_ids && ARRAY[$establishmentId::int]');
+    where.push(`u.establishment_ids && ARRAY[${p.add(positiveId(params.establishmentId))}::int]`);
   }
   if (params.regionId !== undefined) {
-    bind.regionId = positiveId(params.regionId);
-    where.push('u.region_ids && ARRAY[$regionId::int]');
+    where.push(`u.region_ids && ARRAY[${p.add(positiveId(params.regionId))}::int]`);
   }
   if (params.scope.kind === 'limited') {
     const inScope: string[] = [];
     if (params.scope.regionIds.length) {
-      bind.scopeRegionIds = params.scope.regionIds.map(positiveId);
-      inScope.push('u.region_ids && $scopeRegionIds::int[]');
+      inScope.push(`u.region_ids && ${p.add(params.scope.regionIds.map(positiveId))}::int[]`);
     }
     if (params.scope.establishmentIds.length) {
-      bind.scopeEstablishmentIds = params.scope.establishmentIds.map(positiveId);
-      inScope.push('u.establishment_ids && $scopeEstablishmentIds::int[]');
+      const ids = p.add(params.scope.establishmentIds.map(positiveId));
+      inScope.push(`u.establishment_ids && ${ids}::int[]`);
     }
     // An empty limited scope sees nobody (search() answers before asking), never everybody.
     where.push(inScope.length ? `(${inScope.join(' OR ')})` : 'false');
   }
   if (params.role !== undefined) {
-    bind.role = oneOf(params.role, ['staff', 'admin', 'auditor']);
-    where.push('u.role_names && ARRAY[$role::text]');
+    where.push(
+      `u.role_names && ARRAY[${p.add(oneOf(params.role, ['staff', 'admin', 'auditor']))}::text]`,
+    );
   }
   if (params.status !== undefined) {
-    bind.status = oneOf(params.status, ['active', 'disabled']);
-    where.push('u.status = $status');
+    where.push(`u.status = ${p.add(oneOf(params.status, ['active', 'disabled']))}`);
   }
   if (params.badge !== undefined) {
     const badge = oneOf(params.badge, ['verified', 'stale', 'never']);
@@ -158,22 +154,20 @@ function conditions(params: UserSearchParams): {
       if (!(params.staleCutoff instanceof Date) || Number.isNaN(params.staleCutoff.getTime())) {
         throw new TypeError('a badge filter needs staleCutoff');
       }
-      bind.staleCutoff = params.staleCutoff;
-      where.push(`u.last_eid_login_at ${badge === 'verified' ? '>' : '<='} $staleCutoff`);
+      where.push(
+        `u.last_eid_login_at ${badge === 'verified' ? '>' : '<='} ${p.add(params.staleCutoff)}`,
+      );
     }
   }
   if (params.usernames !== undefined) {
-    bind.usernames = params.usernames;
-    where.push('u.username = ANY($usernames::text[])');
+    where.push(`u.username = ANY(${p.add(params.usernames)}::text[])`);
   }
   let keyset: string | null = null;
   if (params.after !== undefined) {
     const key = decodeCursor(params.after);
-    bind.afterName = key.sortName;
-    bind.afterId = key.id;
-    keyset = '(u.sort_name, u.id) > ($afterName, $afterId)';
+    keyset = `(u.sort_name, u.id) > (${p.add(key.sortName)}, ${p.add(key.id)})`;
   }
-  return { where, keyset, text: q !== '', bind };
+  return { where, keyset, text: q !== '' };
 }
 
 /** Matches of a text search gathered through the indexes before trying the name order. */
@@ -199,33 +193,33 @@ const WALK = 2000;
  * Filters alone skip the probe: they do not follow the name order, and the list of a región
  *   (the most frequent page) matches thousands, which a probe would gather for nothing.
  */
-function pageSql(where: string[], keyset: string | null, text: boolean): string {
+function pageSql(where: string[], keyset: string | null, text: boolean, take: string): string {
   const filter = where.join('\n AND ');
   const after = keyset ? `${keyset} AND ` : '';
   if (!filter) {
     return `SELECT u.id, u.sort_name FROM users u ${keyset ? `WHERE ${keyset}` : ''}
-      ORDER BY u.sort_name, u.id LIMIT $take`;
+      ORDER BY u.sort_name, u.id LIMIT ${take}`;
   }
   const many = text ? `(SELECT count(*) FROM probe) = ${PROBE}` : 'true';
   const probe = `probe AS MATERIALIZED (
       SELECT u.id, u.sort_name FROM users u WHERE ${after}${filter} LIMIT ${PROBE}
     ),`;
   const fromProbe = `(SELECT id, sort_name FROM probe WHERE NOT ${many}
-      ORDER BY sort_name, id LIMIT $take) UNION ALL`;
+      ORDER BY sort_name, id LIMIT ${take}) UNION ALL`;
   return `WITH ${text ? probe : ''} head AS (
       SELECT w.id, w.sort_name FROM (
         SELECT u.id, u.sort_name, (${filter}) AS hit FROM users u WHERE ${after}${many}
         ORDER BY u.sort_name, u.id LIMIT ${WALK}
       ) w
-      WHERE w.hit ORDER BY w.sort_name, w.id LIMIT $take
+      WHERE w.hit ORDER BY w.sort_name, w.id LIMIT ${take}
     ), tail AS MATERIALIZED (
       SELECT u.id, u.sort_name FROM users u
-      WHERE ${many} AND (SELECT count(*) FROM head) < $take AND ${after}${filter}
+      WHERE ${many} AND (SELECT count(*) FROM head) < ${take} AND ${after}${filter}
     )
     ${text ? fromProbe : ''}
-    SELECT id, sort_name FROM head WHERE (SELECT count(*) FROM head) = $take
+    SELECT id, sort_name FROM head WHERE (SELECT count(*) FROM head) = ${take}
     UNION ALL
-    (SELECT id, sort_name FROM tail ORDER BY sort_name, id LIMIT $take)`;
+    (SELECT id, sort_name FROM tail ORDER BY sort_name, id LIMIT ${take})`;
 }
 
 function positiveId(value: number): number {
@@ -258,15 +252,17 @@ export function createUserSearch(sequelize: Sequelize) {
       if (!Number.isInteger(requested) || requested < 1)
         throw invalid('Tamaño de página inválido.');
       const limit = Math.min(requested, MAX_PAGE_SIZE);
-      const { where, keyset, text, bind } = conditions(params);
+      const p = new SqlParams();
+      const { where, keyset, text } = conditions(params, p);
       const { scope, usernames } = params;
       const nobody =
         usernames?.length === 0 ||
         (scope.kind === 'limited' && !scope.regionIds.length && !scope.establishmentIds.length);
       if (nobody) return { rows: [], nextCursor: null };
-      bind.take = limit + 1;
-      const rows = await sequelize.query<PageRow>(
-        `WITH page AS (${pageSql(where, keyset, text)})
+      const take = p.add(limit + 1);
+      const rows = await select<PageRow>(
+        sequelize,
+        `WITH page AS (${pageSql(where, keyset, text, take)})
          SELECT u.id, u.username, u.full_name AS "fullName", u.document_number AS "documentNumber",
            u.status, u.last_login_at AS "lastLoginAt", u.last_eid_login_at AS "lastEidLoginAt",
            p.sort_name AS "sortName",
@@ -279,7 +275,7 @@ export function createUserSearch(sequelize: Sequelize) {
                      FROM user_roles r WHERE r.user_id = u.id), '[]') AS roles
          FROM page p JOIN users u ON u.id = p.id
          ORDER BY p.sort_name, p.id`,
-        { bind, type: QueryTypes.SELECT },
+        p.values,
       );
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];

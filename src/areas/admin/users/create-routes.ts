@@ -61,7 +61,7 @@ export function userCreateRoutes(deps: AdminDeps) {
   }
 
   router.get('/new', deps.policy(create), async (_req, res) => {
-    const { locals } = await formLocals(res.locals.actor as Actor);
+    const { locals } = await formLocals(res.locals.actor);
     res.render('admin/user-new', {
       ...locals,
       values: { role: 'staff', accountKind: 'password', establishmentIds: [] },
@@ -70,7 +70,7 @@ export function userCreateRoutes(deps: AdminDeps) {
   });
 
   router.post('/new', deps.policy(create), async (req, res) => {
-    const actor = res.locals.actor as Actor;
+    const actor = res.locals.actor;
     const { locals, names } = await formLocals(actor);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const outcome = await submitForm(res, 'admin/user-new', locals, typedValues(body), () =>

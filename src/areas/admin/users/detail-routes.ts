@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import type { Actor } from '../../../access/actor';
 import type { Action } from '../../../access/policies';
 import type { Command } from '../../../access/command';
 import { submitForm } from '../../../web/forms';
@@ -39,7 +38,7 @@ export function userDetailRoutes(deps: AdminDeps) {
   const ownSessionLives = async (req: Request, userId: number) =>
     (await deps.sessions.list(userId)).includes(req.sessionID);
   const page = async (res: Response, userId: number) => ({
-    ...(await loadDetailPage(deps, res.locals.actor as Actor, userId)),
+    ...(await loadDetailPage(deps, res.locals.actor, userId)),
     values: {},
     errors: {},
   });
@@ -61,7 +60,7 @@ export function userDetailRoutes(deps: AdminDeps) {
         VIEW,
         () => page(res, userId),
         values,
-        () => run(res.locals.actor as Actor, { ...values, userId }, requestMeta(req)),
+        () => run(res.locals.actor, { ...values, userId }, requestMeta(req)),
       );
       if (!outcome.ok) return;
       // An admin who ended their own current session: saving this request's session would
@@ -144,7 +143,7 @@ export function userDetailRoutes(deps: AdminDeps) {
   router.post('/:id/password', deps.policy(reset), async (req, res, next) => {
     const userId = idOf(req);
     if (!userId) return next('route');
-    const done = await reset(res.locals.actor as Actor, { userId }, requestMeta(req));
+    const done = await reset(res.locals.actor, { userId }, requestMeta(req));
     res.render('admin/user-password', {
       title: 'Contraseña restablecida',
       section: 'users',

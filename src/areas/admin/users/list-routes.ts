@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { Actor } from '../../../access/actor';
 import { gate } from '../../../access/policies';
 import type { AdminDeps } from '../deps';
 import {
@@ -20,7 +19,7 @@ export function userListRoutes(deps: AdminDeps) {
   const badge = { staleAfterMonths: deps.config.eid.staleAfterMonths };
 
   router.get('/', deps.policy('users.list'), async (req, res) => {
-    const actor = res.locals.actor as Actor;
+    const actor = res.locals.actor;
     const [regions, establishments] = await Promise.all([
       deps.repos.establishments.regions.listAll(),
       deps.repos.establishments.listAll(),
