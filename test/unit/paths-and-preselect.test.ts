@@ -46,9 +46,11 @@ describe('safeReturnPath', () => {
       tricky.map((s) => `/${s}`),
       fc.string({ unit: 'binary' }),
     );
+    const seen = { kept: 0, refused: 0 };
     fc.assert(
       fc.property(value, (value) => {
         const result = safeReturnPath(value, fallback);
+        seen[result === fallback ? 'refused' : 'kept']++;
         if (result !== fallback) {
           expect(result).toBe(value);
           expect(result.startsWith('/')).toBe(true);
@@ -58,7 +60,11 @@ describe('safeReturnPath', () => {
           expect(new URL(result, 'https://his.example').origin).toBe('https://his.example');
         }
       }),
+      { numRuns: 500 },
     );
+    // Both outcomes were generated: a property that only ever saw the fallback proves nothing.
+    expect(seen.kept).toBeGreaterThan(20);
+    expect(seen.refused).toBeGreaterThan(20);
   });
 });
 

@@ -12,6 +12,16 @@ const randomNow = fc.integer({
   max: at('2031-12-31T23:59:59-03:00').getTime(),
 });
 const nearCutoff = fc.integer({ min: -5 * DAY, max: 5 * DAY });
+/** The last day of a random month at a random time (Asunción): where the filter and badge can differ. */
+const monthEnd = fc
+  .record({
+    month: fc.integer({ min: 0, max: 12 * 7 - 1 }),
+    ms: fc.integer({ min: 0, max: DAY - 1 }),
+  })
+  .map(({ month, ms }) => {
+    const last = dayjs.tz('2025-01-01', ZONE).add(month, 'month').endOf('month').startOf('day');
+    return last.valueOf() + ms;
+  });
 const months = fc.integer({ min: 1, max: 12 });
 
 /** What the SQL filter says about a last e-ID login, given the cutoff. */
@@ -38,31 +48,40 @@ describe('staleCutoff: the badge rule as a SQL boundary', () => {
   });
 
   it('when now and the last login are random then a "stale" from the filter is always a stale badge', () => {
+    let stale = 0;
     fc.assert(
       fc.property(randomNow, nearCutoff, months, (nowMs, offset, n) => {
         const now = new Date(nowMs);
         const cutoff = staleCutoff(now, { staleAfterMonths: n });
         const last = new Date(cutoff.getTime() + offset);
-        if (filterSays(last, cutoff) === 'stale')
-          expect(eidBadge(last, now, { staleAfterMonths: n })).toBe('stale');
+        if (filterSays(last, cutoff) !== 'stale') return;
+        stale++;
+        expect(eidBadge(last, now, { staleAfterMonths: n })).toBe('stale');
       }),
       { numRuns: 400 },
     );
+    // The case the property is about was generated (about half of the runs).
+    expect(stale).toBeGreaterThan(100);
   });
 
   it('when the filter and the badge disagree then now is the last day of its month and the login a later day-of-month', () => {
+    let disagreements = 0;
     fc.assert(
-      fc.property(randomNow, nearCutoff, months, (nowMs, offset, n) => {
+      // Half of the nows on a month's last day, where disagreements live.
+      fc.property(fc.oneof(randomNow, monthEnd), nearCutoff, months, (nowMs, offset, n) => {
         const now = new Date(nowMs);
         const cutoff = staleCutoff(now, { staleAfterMonths: n });
         const last = new Date(cutoff.getTime() + offset);
         if (filterSays(last, cutoff) === eidBadge(last, now, { staleAfterMonths: n })) return;
+        disagreements++;
         const today = dayjs(now).tz(ZONE);
         expect(today.date()).toBe(today.daysInMonth());
         expect(dayjs(last).tz(ZONE).date()).toBeGreaterThan(today.date());
       }),
       { numRuns: 800 },
     );
+    // The property says something only if disagreements were generated.
+    expect(disagreements).toBeGreaterThan(0);
   });
 
   it('when now is 30 Nov 09:00 then a login on 31 Aug 08:00 is the documented gap (stale badge, counted verified)', () => {
