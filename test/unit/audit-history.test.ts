@@ -167,11 +167,11 @@ describe('filters', () => {
 });
 
 describe('labels of the stored codes', () => {
-  it('when README lists a reason code then it has a Spanish label', () => {
-    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const section = readme.slice(
-      readme.indexOf('## Audit reason codes'),
-      readme.indexOf('## Architecture'),
+  it('when docs/audit-codes.md lists a reason code then it has a Spanish label', () => {
+    const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', 'audit-codes.md'), 'utf8');
+    const section = doc.slice(
+      doc.indexOf('## Login history'),
+      doc.indexOf('## Administrative actions'),
     );
     const codes = [...section.matchAll(/`([a-z_]+)`/g)]
       .map((m) => m[1]!)
@@ -188,6 +188,14 @@ describe('labels of the stored codes', () => {
     ];
     const actions = [...Object.keys(RULES), ...self, 'audit.export'];
     expect(actions.filter((a) => !(a in ACTION_LABELS))).toEqual([]);
+  });
+
+  it('when docs/audit-codes.md lists an action code then it has a Spanish label, and every label is listed', () => {
+    const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', 'audit-codes.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Administrative actions'));
+    const codes = new Set([...section.matchAll(/`([a-z]+(?:\.[a-zA-Z]+)?)`/g)].map((m) => m[1]!));
+    expect([...codes].filter((c) => c.includes('.') && !(c in ACTION_LABELS))).toEqual([]);
+    expect(Object.keys(ACTION_LABELS).filter((c) => !codes.has(c))).toEqual([]);
   });
 
   it('when a code has no label (a newer one) then the code itself is shown', () => {

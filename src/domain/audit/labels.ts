@@ -4,7 +4,7 @@
  * added later) is shown as itself rather than hidden.
  */
 
-/** login_events.reason (see README, "Audit reason codes"). */
+/** login_events.reason (docs/audit-codes.md). */
 export const REASON_LABELS: Readonly<Record<string, string>> = {
   login: 'Sesión iniciada',
   degraded_mode: 'Sesión iniciada en modo de contingencia (Identidad Electrónica no disponible)',

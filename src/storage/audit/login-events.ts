@@ -5,7 +5,7 @@ import { execute } from '../sql';
 
 export type LoginMethod = 'classic' | 'eid' | 'logout' | 'switch' | 'session';
 
-/** One row of the login history. `reason` is a stable code (see docs in README). */
+/** One row of the login history. `reason` is a stable code (docs/audit-codes.md). */
 export interface LoginEvent {
   occurredAt: Date;
   userId: number | null;

@@ -14,7 +14,8 @@ import { requestMeta } from '../../../web/request-meta';
 import { takeFlash } from '../../../web/session/ops';
 import { forbidden, notFound } from '../../../shared/errors';
 import { ValidationError } from '../../../shared/validation';
-import { destinationRegions, idParam, reachableEstablishments, visibleRegions } from './shared';
+import { destinationRegions, establishmentsInScope, visibleRegions } from '../scope';
+import { idParam } from '../params';
 import { establishmentImportRoutes } from './import-routes';
 
 const PAGE_SIZE = 50;
@@ -44,7 +45,7 @@ export function establishmentAdminRoutes(deps: AdminDeps) {
       establishments.listAll(),
       establishments.regions.listAll(),
     ]);
-    const mine = reachableEstablishments(actor, all);
+    const mine = establishmentsInScope(actor, all);
     const filters = {
       q: text(req.query.q),
       regionId: idParam(req.query.regionId) ?? undefined,

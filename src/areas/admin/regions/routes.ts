@@ -8,7 +8,8 @@ import { requestMeta } from '../../../web/request-meta';
 import { takeFlash } from '../../../web/session/ops';
 import { notFound } from '../../../shared/errors';
 import { formatIsoDate } from '../../../shared/time';
-import { idParam, visibleRegions } from '../establishments/shared';
+import { visibleRegions } from '../scope';
+import { idParam } from '../params';
 import { regionRolloutRoutes } from './rollout-routes';
 
 /**

@@ -6,11 +6,7 @@ import { requestMeta } from '../../../web/request-meta';
 import { formatCedula } from '../../../shared/cedula';
 import { ROLE_LABELS } from '../../../shared/roles';
 import type { AdminDeps } from '../deps';
-import {
-  establishmentsInScope,
-  grantableScopes,
-  groupByRegion,
-} from '../../../domain/users/admin-scope';
+import { establishmentsInScope, grantableScopes, groupByRegion } from '../scope';
 import { createUserCommand } from '../../../domain/users/commands/create-user';
 
 const FIELDS = ['fullName', 'documentNumber', 'username', 'email', 'role', 'roleScope'] as const;

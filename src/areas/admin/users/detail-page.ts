@@ -14,11 +14,7 @@ import {
 } from '../../../shared/time';
 import { ROLES, ROLE_LABELS } from '../../../shared/roles';
 import type { AdminDeps } from '../deps';
-import {
-  establishmentsInScope,
-  grantableScopes,
-  groupByRegion,
-} from '../../../domain/users/admin-scope';
+import { establishmentsInScope, grantableScopes, groupByRegion } from '../scope';
 import { browserName } from '../../../shared/browser-name';
 import { loadUserTarget } from '../../../domain/users/load-target';
 import { MAX_EXEMPTION_MONTHS } from '../../../domain/users/commands/set-exemption';

@@ -1,11 +1,7 @@
 import { Router } from 'express';
 import { gate } from '../../../access/policies';
 import type { AdminDeps } from '../deps';
-import {
-  establishmentsInScope,
-  groupByRegion,
-  regionsInScope,
-} from '../../../domain/users/admin-scope';
+import { establishmentsInScope, groupByRegion, regionsInScope } from '../scope';
 import { isFiltered, listHref, parseListFilters } from './list-filters';
 import { loadUsersPage } from './users-page';
 

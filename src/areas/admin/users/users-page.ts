@@ -13,7 +13,7 @@ import type {
   UserSearch,
   UserSearchParams,
 } from '../../../storage/queries/user-search';
-import { searchScopeOf } from '../../../domain/users/admin-scope';
+import { searchScopeOf } from '../scope';
 import type { ListFilters } from './list-filters';
 
 export interface UsersPageDeps {

@@ -4,6 +4,12 @@ import type { EstablishmentRecord, RegionRecord } from '../../storage/establishm
 import type { UserSearchScope } from '../../storage/queries/user-search';
 
 /**
+ * What an administrator reaches, as the admin screens offer it: whose users they list, the
+ * establishments and regiones they may filter by, assign or move to, and the role scopes they
+ * may grant. The same rules the commands check (src/access/policies), applied to lists.
+ */
+
+/**
  * Whose users the actor may list, as the rule `managesUser` decides it: everyone for a global
  * admin; otherwise the users assigned to an establishment of one of their admin scopes.
  */
@@ -72,4 +78,37 @@ export function grantableScopes(
     })),
   ];
   return options.filter((o) => covered(o.scope));
+}
+
+/** Regiones holding at least one establishment the actor reaches (list filters, región list). */
+export function visibleRegions(
+  actor: Actor,
+  regions: RegionRecord[],
+  establishments: EstablishmentRecord[],
+): RegionRecord[] {
+  const scopes = scopesOf(actor, 'admin');
+  if (scopes.some((s) => s.kind === 'global')) return regions;
+  const reached = new Set(establishmentsInScope(actor, establishments).map((e) => e.regionId));
+  return regions.filter(
+    (r) =>
+      reached.has(r.id) || scopes.some((s) => coversScope(s, { kind: 'region', regionId: r.id })),
+  );
+}
+
+/**
+ * Regiones an establishment may be moved to by the actor: its own región always; others only
+ * with a scope over both (the rule `establishments.update` decides the same on submit).
+ */
+export function destinationRegions(
+  actor: Actor,
+  regions: RegionRecord[],
+  currentRegionId: number | null,
+): RegionRecord[] {
+  const whole = (regionId: number) =>
+    scopesOf(actor, 'admin').some((s) => coversScope(s, { kind: 'region', regionId }));
+  return regions.filter(
+    (r) =>
+      r.id === currentRegionId ||
+      ((currentRegionId === null || whole(currentRegionId)) && whole(r.id)),
+  );
 }
