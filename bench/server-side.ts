@@ -9,13 +9,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryTypes } from 'sequelize';
-import { createApp } from '../src/app';
-import { createExportPool } from '../src/db/export-pool';
+import { standaloneApp } from '../test/support/standalone-app';
 import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/db/sequelize';
-import { createRepositories } from '../src/storage/repositories';
 import { createRedisClient } from '../src/redis/client';
-import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
 import { isAuditQuery, type Audit, type AuditQuery, type Ready } from './protocol';
 import { seed } from './seed';
@@ -107,17 +104,7 @@ export async function serve(
     const { maxFailures } = config.lockout;
     const seeded = await seed(sequelize, maxFailures, { userCount, seconds, connections });
     await redis.connect();
-    const repos = createRepositories(sequelize);
-    const exportPool = createExportPool(config.database.url, () => undefined);
-    const { app } = createApp({
-      config,
-      clock: systemClock,
-      logger,
-      sequelize,
-      exportPool,
-      repos,
-      redis,
-    });
+    const { app } = standaloneApp({ config, logger, sequelize, redis });
     // Express caches compiled views only when NODE_ENV=production; production does, so we do.
     app.enable('view cache');
     server = app.listen(0, '127.0.0.1', () => {

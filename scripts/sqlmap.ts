@@ -19,14 +19,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createApp } from '../src/app';
-import { createExportPool } from '../src/db/export-pool';
+import { standaloneApp } from '../test/support/standalone-app';
 import { loadConfig } from '../src/config';
 import { createMigrator } from '../src/db/migrator';
 import { createSequelize } from '../src/db/sequelize';
 import { createRedisClient } from '../src/redis/client';
 import { createRepositories } from '../src/storage/repositories';
-import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
 import {
   adminQuery,
@@ -293,16 +291,7 @@ async function main(): Promise<number> {
     await redis.connect();
     const repos = createRepositories(sequelize);
     const world = await seedSqlmapWorld(repos);
-    const exportPool = createExportPool(config.database.url, () => undefined);
-    const { app } = createApp({
-      config,
-      clock: systemClock,
-      logger,
-      sequelize,
-      exportPool,
-      repos,
-      redis,
-    });
+    const { app } = standaloneApp({ config, logger, sequelize, redis });
     server = createServer((req, res) => {
       const route = `${req.method} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`;
       res.on('finish', () => {

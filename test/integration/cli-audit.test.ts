@@ -55,23 +55,37 @@ const userNamed = async (username: string) =>
     })
   )[0];
 
-describe('user:add', () => {
-  it('when an operator adds a user then the row names the CLI actor and the auditors read it', async () => {
-    const place = await makeEstablishment(t.sequelize);
-    const username = `cli.${hex()}`;
-    const res = runCli([
+/** `user:add` for a new person of `place`, with `extra` options. */
+const userAdd = (
+  username: string,
+  name: string,
+  place: { code: string },
+  extra: string[] = [],
+  input?: string,
+) =>
+  runCli(
+    [
       'user:add',
       '--username',
       username,
       '--document',
       cedula(),
       '--name',
-      'Rosa Ferreira Acosta',
+      name,
       '--role',
       'staff',
       '--establishment',
       place.code,
-    ]);
+      ...extra,
+    ],
+    { input },
+  );
+
+describe('user:add', () => {
+  it('when an operator adds a user then the row names the CLI actor and the auditors read it', async () => {
+    const place = await makeEstablishment(t.sequelize);
+    const username = `cli.${hex()}`;
+    const res = userAdd(username, 'Rosa Ferreira Acosta', place);
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     const user = (await userNamed(username))!;
@@ -93,23 +107,7 @@ describe('user:add', () => {
   it('when the password on stdin is weak then the policy of /me/password refuses it and nothing is written', async () => {
     const place = await makeEstablishment(t.sequelize);
     const username = `cli.${hex()}`;
-    const res = runCli(
-      [
-        'user:add',
-        '--username',
-        username,
-        '--document',
-        cedula(),
-        '--name',
-        'Pedro Ramírez',
-        '--role',
-        'staff',
-        '--establishment',
-        place.code,
-        '--password-stdin',
-      ],
-      { input: 'ramirez2026\n' },
-    );
+    const res = userAdd(username, 'Pedro Ramírez', place, ['--password-stdin'], 'ramirez2026\n');
     expect(res.status).not.toBe(0);
     expect(res.stderr).toMatch(
       /--password-stdin: (Use al menos 12 caracteres|La contraseña no puede basarse)/,
@@ -120,20 +118,7 @@ describe('user:add', () => {
   it('when --one-time-password is given then it is printed once and must be changed at the first login', async () => {
     const place = await makeEstablishment(t.sequelize);
     const username = `cli.${hex()}`;
-    const res = runCli([
-      'user:add',
-      '--username',
-      username,
-      '--document',
-      cedula(),
-      '--name',
-      'Ana Duarte',
-      '--role',
-      'staff',
-      '--establishment',
-      place.code,
-      '--one-time-password',
-    ]);
+    const res = userAdd(username, 'Ana Duarte', place, ['--one-time-password']);
     expect(res.status).toBe(0);
     const otp = /un solo uso[^:]*: ([a-z2-9]{4}(?:-[a-z2-9]{4}){3})$/m.exec(res.stdout)?.[1];
     expect(otp).toBeDefined();

@@ -77,26 +77,15 @@ describe('audit codes', () => {
   });
 
   it('when an act shared its policy with another then it has a code of its own (old rows keep theirs)', () => {
-    const codes = (c: { action: string; auditCode: string }) => ({
-      action: c.action,
-      auditCode: c.auditCode,
-    });
-    expect(codes(clearExemption(none))).toEqual({
-      action: 'users.exempt',
-      auditCode: 'users.clearExemption',
-    });
-    expect(codes(setExemption(none))).toEqual({
-      action: 'users.exempt',
-      auditCode: 'users.exempt',
-    });
-    expect(codes(addRegion(none))).toEqual({
-      action: 'regions.manage',
-      auditCode: 'regions.create',
-    });
-    expect(codes(renameRegion(none))).toEqual({
-      action: 'regions.manage',
-      auditCode: 'regions.rename',
-    });
+    const codes = (c: { action: string; auditCode: string }) => [c.action, c.auditCode];
+    expect(
+      [clearExemption, setExemption, addRegion, renameRegion].map((build) => codes(build(none))),
+    ).toEqual([
+      ['users.exempt', 'users.clearExemption'],
+      ['users.exempt', 'users.exempt'],
+      ['regions.manage', 'regions.create'],
+      ['regions.manage', 'regions.rename'],
+    ]);
     expect(endSession(none).auditCode).toBe('users.endSession');
     expect(endAllSessions(none).auditCode).toBe('users.endAllSessions');
     // The codes stored before keep their labels.

@@ -20,19 +20,18 @@ class Store {
   failAppend = false;
 
   deps(clock = new ManualClock('2026-12-01T12:00:00Z')): CommandDeps {
-    const store = this;
     const repos = {
-      async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-        store.transactions++;
+      transaction: async <T>(work: (tx: Transaction) => Promise<T>): Promise<T> => {
+        this.transactions++;
         const tx = { changes: [] as string[], events: [] as AdminEvent[] };
         const result = await work(tx as unknown as Transaction);
-        store.committed.changes.push(...tx.changes);
-        store.committed.events.push(...tx.events);
+        this.committed.changes.push(...tx.changes);
+        this.committed.events.push(...tx.events);
         return result;
       },
       adminEvents: {
-        async append(event: AdminEvent, tx: Transaction) {
-          if (store.failAppend) throw new Error('audit write failed');
+        append: async (event: AdminEvent, tx: Transaction) => {
+          if (this.failAppend) throw new Error('audit write failed');
           (tx as unknown as { events: AdminEvent[] }).events.push(event);
         },
       },
