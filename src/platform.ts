@@ -93,9 +93,10 @@ export function createPlatform(deps: AppDeps) {
   const identities = createIdentityCache(redis, prefix, repos);
   const lockout = createLockout(redis, prefix, config.lockout);
   const requiredSinceFor = eidRequiredSinceFor(config, repos.establishments.regions);
+  const provider = deps.eidProvider ?? createEidProvider(config);
   const eidLogin = createEidLogin({
     ...deps,
-    provider: deps.eidProvider ?? createEidProvider(config),
+    provider,
     record,
     reportAvailability: (ok) => deps.eidStatus?.report?.(ok),
   });
@@ -109,6 +110,8 @@ export function createPlatform(deps: AppDeps) {
     queries: createQueries(sequelize, deps.readSequelize ?? sequelize),
     exportPool: deps.exportPool,
     eidAvailable,
+    /** Where our redirects may send the browser: the e-ID provider's origins (CSP form-action). */
+    eidNavigationOrigins: () => provider.navigationOrigins(),
     metrics,
     auditSpool,
     record,

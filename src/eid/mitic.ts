@@ -113,6 +113,9 @@ export function createMiticProvider(eid: Config['eid']): EidProvider {
       };
     },
 
+    // The authorize URL; MITIC has no logout endpoint.
+    navigationOrigins: () => [new URL(eid.authorizeUrl).origin],
+
     async endSessionUrl() {
       return null; // MITIC offers no logout endpoint.
     },

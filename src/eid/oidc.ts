@@ -58,6 +58,8 @@ function oidcFailure(err: unknown): EidError {
  */
 export function createOidcProvider(eid: Config['eid'], production: boolean): EidProvider {
   let discovered: Promise<client.Configuration> | undefined;
+  /** The issuer's, then also the discovered endpoints' (they may live on other hosts). */
+  let origins = [new URL(eid.issuer).origin];
 
   /**
    * Discovery once; a failure is not cached, so the next attempt retries. openid-client checks
@@ -79,6 +81,14 @@ export function createOidcProvider(eid: Config['eid'], production: boolean): Eid
           ],
         },
       )
+      .then((config) => {
+        const meta = config.serverMetadata();
+        const endpoints = [meta.authorization_endpoint, meta.end_session_endpoint];
+        origins = [
+          ...new Set([...origins, ...endpoints.flatMap((u) => (u ? [new URL(u).origin] : []))]),
+        ];
+        return config;
+      })
       .catch((err: unknown) => {
         discovered = undefined;
         throw err;
@@ -149,6 +159,8 @@ export function createOidcProvider(eid: Config['eid'], production: boolean): Eid
         throw oidcFailure(err);
       }
     },
+
+    navigationOrigins: () => origins,
 
     async endSessionUrl(postLogoutRedirectUri) {
       try {

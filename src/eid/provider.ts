@@ -25,6 +25,12 @@ export interface EidProvider {
   endSessionUrl(postLogoutRedirectUri: string): Promise<string | null>;
   /** Whether the provider answers at all (the degraded-mode probe). */
   probe(): Promise<boolean>;
+  /**
+   * The origins a redirect of ours may send the browser to (authorize, logout): a form whose
+   * redirect leads there needs them in the page's CSP `form-action`, which browsers apply to
+   * every redirect after a form is posted ("¿Olvidó su contraseña?", logout, "No soy yo").
+   */
+  navigationOrigins(): string[];
 }
 
 /** Stored reason codes of refused e-ID logins (login_events.reason); never rename. */

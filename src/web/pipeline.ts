@@ -37,6 +37,8 @@ export interface PipelineDeps {
   identities: IdentityCache;
   clock: { now(): Date };
   eidAvailable(): boolean;
+  /** The e-ID provider's origins, which our form posts may be redirected to. */
+  eidNavigationOrigins(): string[];
   uploads: readonly UploadRoute[];
 }
 
@@ -52,11 +54,8 @@ export function configure(app: Express, config: Config): void {
   app.locals.eidStaleAfterMonths = config.eid.staleAfterMonths;
 }
 
-const oidcProviderOrigin = (config: Config): string[] =>
-  config.eid.protocol === 'oidc' ? [new URL(config.eid.issuer).origin] : [];
-
 /** Strict CSP without inline scripts, HSTS when cookies are Secure, same-origin referrers. */
-const securityHeaders = (config: Config) =>
+const securityHeaders = (config: Config, eidOrigins: () => string[]) =>
   helmet({
     contentSecurityPolicy: {
       directives: {
@@ -64,9 +63,11 @@ const securityHeaders = (config: Config) =>
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
-        // Logout and "No soy yo" redirect to the OIDC provider's end-session endpoint after a
-        // POST, and browsers apply form-action to that redirect too.
-        formAction: ["'self'", ...oidcProviderOrigin(config)],
+        // Browsers apply form-action to every redirect after a form is posted: "¿Olvidó su
+        // contraseña?" ends at the provider's authorize URL (both protocols), logout and "No soy
+        // yo" at OpenID Connect's end-session endpoint. Read per response: discovery may add
+        // endpoints on other hosts.
+        formAction: ["'self'", () => eidOrigins().join(' ')],
         frameAncestors: ["'none'"],
         upgradeInsecureRequests: config.session.cookieSecure ? [] : null,
       },
@@ -111,7 +112,7 @@ export function createPipeline(deps: PipelineDeps) {
     next();
   };
   return {
-    everyRequest: [deps.metrics.middleware, securityHeaders(config)],
+    everyRequest: [deps.metrics.middleware, securityHeaders(config, deps.eidNavigationOrigins)],
     staticFiles: express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false }),
     session: [noStore, ...formBodies(uploadPaths), redisFirst, deps.session.middleware],
     pages: [

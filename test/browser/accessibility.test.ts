@@ -1,5 +1,5 @@
 import { makeUser, TEST_PASSWORD } from '../support/factories';
-import { useBrowserRig, wcagViolations } from '../support/browser';
+import { useBrowserRig, wcagViolations, openWatchedPage } from '../support/browser';
 
 jest.setTimeout(60_000);
 
@@ -12,9 +12,7 @@ describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
   ])(
     'when a user goes through login, establishment and home at $width px then no WCAG violations',
     async (viewport) => {
-      // axe is injected by the test; the app's CSP rightly forbids injected scripts.
-      const context = await rig.browser.newContext({ viewport, bypassCSP: true, locale: 'es-PY' });
-      const page = await context.newPage();
+      const { context, page } = await openWatchedPage(rig.browser, viewport, { axe: true });
       const { user } = await makeUser(rig.t.sequelize, {
         establishments: 2,
         lastEidLoginAt: new Date('2026-07-01T12:00:00Z'),
@@ -44,8 +42,7 @@ describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
   );
 
   it('when the re-authentication notice, a missing page and the login after logout show then no WCAG violations', async () => {
-    const context = await rig.browser.newContext({ bypassCSP: true, locale: 'es-PY' });
-    const page = await context.newPage();
+    const { context, page } = await openWatchedPage(rig.browser, undefined, { axe: true });
     const { user } = await makeUser(rig.t.sequelize, {
       lastEidLoginAt: new Date('2026-03-01T12:00:00Z'),
     });

@@ -7,6 +7,7 @@ import {
   useBrowserRig,
   wcagViolations,
   signInByKeyboard,
+  openWatchedPage,
 } from '../support/browser';
 import { agentFor, loginAndChoose } from '../support/http';
 import type { EstablishmentRecord } from '../../src/storage/establishments';
@@ -48,8 +49,7 @@ describe.each([
     // The person is working right now: their session is listed.
     await loginAndChoose(agentFor(rig.t.app), user.username, TEST_PASSWORD, place.id);
 
-    const context = await rig.browser.newContext({ viewport, bypassCSP: true, locale: 'es-PY' });
-    const page = await context.newPage();
+    const { context, page } = await openWatchedPage(rig.browser, viewport, { axe: true });
     await signIn(page);
     const detail = `${rig.server.baseUrl}/admin/users/${user.id}`;
     await page.goto(detail);

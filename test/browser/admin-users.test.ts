@@ -7,6 +7,7 @@ import {
   useBrowserRig,
   wcagViolations,
   signInByKeyboard,
+  openWatchedPage,
 } from '../support/browser';
 import type { EstablishmentRecord } from '../../src/storage/establishments';
 import type { UserRecord } from '../../src/storage/users';
@@ -43,8 +44,7 @@ describe.each([
   { width: 1366, height: 768 },
 ])('users list and creation at $width px', (viewport) => {
   it('when an admin searches and creates a user with the keyboard then every page works without WCAG violations or sideways scrolling', async () => {
-    const context = await rig.browser.newContext({ viewport, bypassCSP: true, locale: 'es-PY' });
-    const page = await context.newPage();
+    const { context, page } = await openWatchedPage(rig.browser, viewport, { axe: true });
     await signIn(page);
 
     await page.goto(`${rig.server.baseUrl}/admin/users`);

@@ -51,13 +51,7 @@ describe.each([
   { width: 1366, height: 768 },
 ])('at $width px', (viewport) => {
   it('when a regional auditor opens the e-ID adoption dashboard then charts, tables and the CSV work without WCAG violations', async () => {
-    const context = await rig.browser.newContext({
-      viewport,
-      bypassCSP: true,
-      locale: 'es-PY',
-      acceptDownloads: true,
-    });
-    const page = await context.newPage();
+    const { context, page } = await openWatchedPage(rig.browser, viewport, { axe: true });
     await signIn(page, auditor);
     await page.goto(`${rig.server.baseUrl}/audit/eid-adoption`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
@@ -83,8 +77,7 @@ describe.each([
   it('when a person logs in again then the home page tells the previous login once, and Mis accesos lists it', async () => {
     const { user } = await makeUser(rig.t.sequelize, { establishments: [elsewhere] });
     await loginAndChoose(agentFor(rig.t.app), user.username, TEST_PASSWORD, elsewhere.id);
-    const context = await rig.browser.newContext({ viewport, bypassCSP: true, locale: 'es-PY' });
-    const page = await context.newPage();
+    const { context, page } = await openWatchedPage(rig.browser, viewport, { axe: true });
     await signIn(page, user);
     const notice = page.getByTestId('last-login');
     expect(await notice.textContent()).toContain('Su último ingreso fue el 20/11/2026 09:00');

@@ -128,12 +128,11 @@ describe('an auditor in a real browser', () => {
   ])(
     'when the history pages are shown at %i px then they pass WCAG 2.1 AA and do not scroll sideways',
     async (width, height) => {
-      const context = await rig.browser.newContext({
-        viewport: { width, height },
-        bypassCSP: true,
-        locale: 'es-PY',
-      });
-      const page = await context.newPage();
+      const { context, page } = await openWatchedPage(
+        rig.browser,
+        { width, height },
+        { axe: true },
+      );
       await signIn(page);
       for (const path of [`/audit/logins?establishment=${post.id}`, '/audit/admin-events']) {
         await page.goto(`${rig.server.baseUrl}${path}`);

@@ -1,5 +1,11 @@
 import { makeUser, TEST_PASSWORD } from '../support/factories';
-import { overflowsSideways, screenshot, useBrowserRig, wcagViolations } from '../support/browser';
+import {
+  overflowsSideways,
+  screenshot,
+  useBrowserRig,
+  wcagViolations,
+  openWatchedPage,
+} from '../support/browser';
 
 jest.setTimeout(60_000);
 
@@ -10,8 +16,7 @@ describe.each([
   { width: 1366, height: 768 },
 ])('own password pages at $width px', (viewport) => {
   it('when a one-time-password user signs in with the keyboard then the forced change works, with errors beside the fields and no WCAG violations', async () => {
-    const context = await rig.browser.newContext({ viewport, bypassCSP: true, locale: 'es-PY' });
-    const page = await context.newPage();
+    const { context, page } = await openWatchedPage(rig.browser, viewport, { axe: true });
     const { user } = await makeUser(rig.t.sequelize);
     await rig.t.repos.users.update(user.id, { mustChangePassword: true });
 
@@ -55,8 +60,7 @@ describe.each([
   });
 
   it('when "¿Olvidó su contraseña?" is followed from the login then the explanation page has a way on and a way back, without WCAG violations', async () => {
-    const context = await rig.browser.newContext({ viewport, bypassCSP: true, locale: 'es-PY' });
-    const page = await context.newPage();
+    const { context, page } = await openWatchedPage(rig.browser, viewport, { axe: true });
     await page.goto(`${rig.server.baseUrl}/login`);
     await page.getByRole('link', { name: '¿Olvidó su contraseña?' }).press('Enter');
     await page.waitForURL(`${rig.server.baseUrl}/login/forgot`);

@@ -113,20 +113,42 @@ export function listenFirst(): Promise<EarlyServer> {
 export interface WatchedPage {
   context: BrowserContext;
   page: Page;
-  /** Console errors, uncaught page errors and CSP violations, in order, each with its page URL. */
+  /**
+   * Console errors, uncaught page errors and CSP violations, in order, each with its page URL.
+   * Every browser test fails when any is left after it (test/support/browser-setup.ts): a test
+   * that provokes one on purpose removes it once asserted.
+   */
   problems: string[];
+  /** HTTP statuses of 4xx/5xx documents the page navigated to (a refused login is a 401 page). */
+  documentStatuses: number[];
 }
+
+/** The pages watched during the current test: test/support/browser-setup.ts checks them after it. */
+const watchedThisTest: WatchedPage[] = [];
+
+/** Takes the pages watched since the last call (the per-test check). */
+export const takeWatchedPages = (): WatchedPage[] => watchedThisTest.splice(0);
+
+let axeSource: string | undefined;
+const axe = () => (axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+
+/** A document's own "Failed to load resource" for its 4xx/5xx status: the status, not an error. */
+const DOCUMENT_STATUS = /^Failed to load resource: the server responded with a status of (\d+)/;
 
 /**
  * Opens a fresh browser profile whose page reports console errors, page errors and CSP
- * violations, each with the URL of the page where it happened.
+ * violations, each with the URL of the page where it happened. The page keeps the app's CSP:
+ * `axe: true` adds axe-core as an init script (the browser injects it, outside the page's CSP),
+ * for {@link wcagViolations}.
  */
 export async function openWatchedPage(
   browser: Browser,
   viewport = { width: 1280, height: 800 },
+  options: { axe?: boolean } = {},
 ): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport, locale: 'es-PY' });
   const problems: string[] = [];
+  const documentStatuses: number[] = [];
   await context.exposeBinding('reportCspViolation', (_source, text: string) => {
     problems.push(`csp: ${text}`);
   });
@@ -138,12 +160,18 @@ export async function openWatchedPage(
       report(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.documentURI}`);
     });
   });
+  if (options.axe) await context.addInitScript({ content: axe() });
   const page = await context.newPage();
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()} at ${page.url()}`);
+    if (msg.type() !== 'error') return;
+    const status = DOCUMENT_STATUS.exec(msg.text());
+    if (status && msg.location().url === page.url()) documentStatuses.push(Number(status[1]));
+    else problems.push(`console: ${msg.text()} at ${page.url()}`);
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message} at ${page.url()}`));
-  return { context, page, problems };
+  const watched = { context, page, problems, documentStatuses };
+  watchedThisTest.push(watched);
+  return watched;
 }
 
 /** The real app on a port, with a browser to drive it: what a classic browser test needs. */
@@ -179,20 +207,16 @@ export async function expectSignedOut(page: Page, baseUrl: string): Promise<void
   expect(new URL(page.url()).pathname).toBe('/login');
 }
 
-let axeSource: string | undefined;
-
 /**
- * axe-core's WCAG 2.1 A and AA violations of the page, as "rule: targets" (empty when none).
- * axe is injected as a script tag, so the page's context needs `bypassCSP: true`: the app's
- * CSP rightly forbids injected scripts.
+ * axe-core's WCAG 2.1 A and AA violations of the page, as "rule: targets" (empty when none). The
+ * page must come from `openWatchedPage(browser, viewport, { axe: true })`.
  */
 export async function wcagViolations(page: Page): Promise<string[]> {
-  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  await page.addScriptTag({ content: axeSource });
   const violations = (await page.evaluate(async () => {
     const axe = (
-      window as unknown as { axe: { run(o: object): Promise<{ violations: unknown[] }> } }
+      window as unknown as { axe?: { run(o: object): Promise<{ violations: unknown[] }> } }
     ).axe;
+    if (!axe) throw new Error('axe-core is not loaded: open the page with { axe: true }');
     return (
       await axe.run({
         runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
