@@ -12,6 +12,11 @@ export interface Actor {
   establishmentId: number | null;
   /** The active establishments assigned to the actor. */
   establishments: Place[];
+  /**
+   * The server's operator (the CLI, src/cli/actor.ts): outranks every account, network-wide
+   * administrators included, whom no one outranks on the screens.
+   */
+  system?: boolean;
 }
 
 /** The scopes in which the actor holds `role`. */

@@ -11,6 +11,7 @@ export const cliActor = (osUser: string): Actor => ({
   grants: [{ role: 'admin', scope: { kind: 'global' } }],
   establishmentId: null,
   establishments: [],
+  system: true,
 });
 
 /** CLI commands run from the server itself: no address or browser to record. */

@@ -15,6 +15,7 @@ import { seedDemo } from './seed-demo';
 import { addUser } from './users';
 import { addEstablishment, importEstablishmentFile } from './establishments';
 import { purgeAuditTrail, verifyAudit } from './audit';
+import { accountCommands } from './accounts';
 
 interface Context {
   config: Config;
@@ -61,6 +62,7 @@ const commands: Record<string, Command> = {
     }
   },
   'user:add': addUser,
+  ...accountCommands,
   'audit:verify': (args, { sequelize }) => verifyAudit(args, sequelize),
   'audit:purge': (args, { sequelize, config }) => purgeAuditTrail(args, sequelize, config),
 };

@@ -332,9 +332,11 @@ describe('establishments and roles reach open sessions at their next request', (
     const adminPage = `/admin/users/${somebody.user.id}`;
     expect((await target.agent.get(adminPage)).status).toBe(403);
 
+    // A región's admin role: the network admin's scope is strictly wider, so it can take it back
+    // (a network-wide admin role would make a peer, whom only the CLI changes).
     const granted = await submit(admin.agent, `/admin/users/${target.user.id}/roles`, {
       role: 'admin',
-      scope: 'global',
+      scope: `region:${a1.regionId}`,
     });
     expect(granted.status).toBe(303);
     expect((await target.agent.get(adminPage)).status).toBe(200);
@@ -351,7 +353,7 @@ describe('establishments and roles reach open sessions at their next request', (
       ['users.revokeRole', 'success'],
     ]);
     expect(events[0]!.details).toEqual({
-      grant: { id: grant.id, role: 'admin', scope: 'global' },
+      grant: { id: grant.id, role: 'admin', scope: `region:${a1.regionId}` },
     });
   });
 

@@ -195,6 +195,9 @@ describe('user detail changes: no power over wider roles, nothing on oneself', (
   const globalAuditorInR1 = user(110, [E12], [{ role: 'auditor', scope: global }]);
   const regionAdminInR1 = user(111, [E12], [admin(region(R1))]);
   const globalStaffInR1 = user(112, [E12], [{ role: 'staff', scope: global }]);
+  const auditorOfR1 = user(113, [E12], [{ role: 'auditor', scope: region(R1) }]);
+  const otherGlobalAdmin = user(114, [E12], [admin(global)]);
+  const staffInBoth = user(115, [E12, E21], [{ role: 'staff', scope: global }]);
   const changes: Action[] = [
     'users.update',
     'users.disable',
@@ -206,7 +209,14 @@ describe('user detail changes: no power over wider roles, nothing on oneself', (
   ];
   const table: [string, Actor, UserTarget, boolean][] = [
     ['regional admin changes a network-wide auditor of R1', regionAdmin, globalAuditorInR1, false],
-    ['regional admin changes another admin of R1', regionAdmin, regionAdminInR1, true],
+    // A peer cannot reset a peer (and log in as them): only a strictly wider scope.
+    ['regional admin changes another admin of R1', regionAdmin, regionAdminInR1, false],
+    ['global admin changes an admin of R1', globalAdmin, regionAdminInR1, true],
+    ['regional admin changes an auditor of R1', regionAdmin, auditorOfR1, true],
+    ['global admin changes another global admin', globalAdmin, otherGlobalAdmin, false],
+    // The whole account reaches every establishment the person works in.
+    ['regional admin changes staff who also works in R2', regionAdmin, staffInBoth, false],
+    ['global admin changes staff who works in R1 and R2', globalAdmin, staffInBoth, true],
     ['regional admin changes network-wide staff of R1', regionAdmin, globalStaffInR1, true],
     ['global admin changes a network-wide auditor', globalAdmin, globalAuditorInR1, true],
     ['establishment admin changes a regional admin', establishmentAdmin, regionAdminInR1, false],
@@ -216,6 +226,29 @@ describe('user detail changes: no power over wider roles, nothing on oneself', (
       expect(can(a, action, target as never)).toBe(expected);
     });
   }
+
+  it('when a person works in R1 and R2 then their R1 admin still sees them and may remove or add an R1 establishment, not an R2 one', () => {
+    expect(can(regionAdmin, 'users.read', staffInBoth)).toBe(true);
+    expect(can(regionAdmin, 'users.unassignEstablishment', { user: staffInBoth, place: E12 })).toBe(
+      true,
+    );
+    expect(can(regionAdmin, 'users.assignEstablishment', { user: staffInBoth, place: E11 })).toBe(
+      true,
+    );
+    expect(can(regionAdmin, 'users.unassignEstablishment', { user: staffInBoth, place: E21 })).toBe(
+      false,
+    );
+    const staffRole: Grant = { role: 'staff', scope: global };
+    expect(can(regionAdmin, 'users.grantRole', { user: staffInBoth, grant: staffRole })).toBe(
+      false,
+    );
+  });
+
+  it('when a regional admin acts on a peer admin of R1 then even an R1 establishment is refused', () => {
+    expect(
+      can(regionAdmin, 'users.assignEstablishment', { user: regionAdminInR1, place: E11 }),
+    ).toBe(false);
+  });
 
   it('when a regional admin reads a network-wide auditor of R1 then allowed (seeing is not changing)', () => {
     expect(can(regionAdmin, 'users.read', globalAuditorInR1)).toBe(true);

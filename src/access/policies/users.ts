@@ -1,5 +1,5 @@
 import { isAdmin, isGlobalAdmin, scopesOf, type Actor } from '../actor';
-import { coversPlace, coversScope, type Grant, type Place } from '../scope';
+import { coversPlace, coversScope, sameScope, type Grant, type Place, type Scope } from '../scope';
 import { gateOnly, type Rule } from './rule';
 
 /** A user as the rules see them: where they work and what they hold. */
@@ -25,18 +25,43 @@ const reachesPlace = (actor: Actor, place: Place) =>
   scopesOf(actor, 'admin').some((s) => coversPlace(s, place));
 
 /**
- * Whether every admin or auditor role the user holds lies inside the actor's admin scopes: a
- * regional admin must not reset the password of (and so become) a network-wide admin or auditor
- * who happens to work in their región. Staff roles carry no power here and do not count.
+ * Every place the person works in lies inside the actor's admin scopes. What reaches the whole
+ * account (its password, its status, its exemption, its data, its roles, its sessions) reaches
+ * every establishment where the person works: a regional admin must not reset the password of
+ * someone who also works in another región and so pass into the HIS there as them.
  */
+export const managesWholly = (actor: Actor, user: UserTarget): boolean =>
+  managesUser(actor, user) && user.places.every((p) => reachesPlace(actor, p));
+
+/**
+ * Whether one of the actor's admin scopes holds more power than the grant: a strictly wider
+ * scope, or the same scope over an auditor (an admin of a scope outranks its auditor, not its
+ * other admins: a peer cannot reset a peer and log in as them). A network-wide admin is
+ * outranked by nobody on the screens: the CLI (src/cli) changes those accounts.
+ */
+const outranksGrant = (scope: Scope, grant: Grant): boolean =>
+  coversScope(scope, grant.scope) && (!sameScope(scope, grant.scope) || grant.role === 'auditor');
+
+/** Every admin or auditor role the user holds is outranked by the actor. Staff roles carry no power. */
 export const outranksUser = (actor: Actor, user: UserTarget): boolean =>
+  actor.system === true ||
   user.grants
     .filter((g) => g.role !== 'staff')
-    .every((g) => scopesOf(actor, 'admin').some((s) => coversScope(s, g.scope)));
+    .every((g) => scopesOf(actor, 'admin').some((s) => outranksGrant(s, g)));
 
-/** Changing a user: one the actor manages and who holds no power beyond the actor's. */
+/**
+ * Changing the whole account: every place of the person in the actor's scope and no power of
+ * the person's that the actor does not outrank. On oneself, managing is enough (one's own data
+ * and sessions; what must never be done to oneself is refused by {@link changeOtherRule}).
+ */
 const changesUser = (actor: Actor, user: UserTarget): boolean =>
-  managesUser(actor, user) && outranksUser(actor, user);
+  user.id === actor.userId
+    ? managesUser(actor, user)
+    : managesWholly(actor, user) && outranksUser(actor, user);
+
+/** Changing what lies in the actor's scope only (an establishment of theirs): any place in scope. */
+const changesPartOf = (actor: Actor, user: UserTarget): boolean =>
+  managesUser(actor, user) && (user.id === actor.userId || outranksUser(actor, user));
 
 const manageRule: Rule<UserTarget> = { gate: isAdmin, allows: managesUser };
 
@@ -51,9 +76,10 @@ const changeOtherRule: Rule<UserTarget> = {
   allows: (actor, user) => user.id !== actor.userId && changesUser(actor, user),
 };
 
+/** An establishment of the actor's scope, added to or removed from a person they manage. */
 const placeRule: Rule<{ user: UserTarget; place: Place }> = {
   gate: isAdmin,
-  allows: (actor, { user, place }) => changesUser(actor, user) && reachesPlace(actor, place),
+  allows: (actor, { user, place }) => changesPartOf(actor, user) && reachesPlace(actor, place),
 };
 
 /** As at creation, a staff role carries no power, so its scope need not lie inside the actor's. */

@@ -1,6 +1,7 @@
 import type { Actor } from '../../../access/actor';
 import { authorize } from '../../../access/authorize';
 import { can } from '../../../access/policies';
+import { managesWholly, outranksUser } from '../../../access/policies/users';
 import { describeScope } from '../../../access/scope';
 import { eidBadgeView } from '../../../domain/badges/eid-badge';
 import { sessionExpiry } from '../../../web/session/timeouts';
@@ -20,6 +21,37 @@ import { loadUserTarget } from '../../../domain/users/load-target';
 import { MAX_EXEMPTION_MONTHS } from '../../../domain/users/commands/set-exemption';
 
 const never = 'Nunca';
+
+/**
+ * What the actor may not change about this person, and who can: the person also works outside
+ * the actor's scope, or holds a role the actor does not outrank.
+ */
+function limitsOf(
+  actor: Actor,
+  target: Parameters<typeof managesWholly>[1],
+  establishments: { id: number; regionId: number; name: string }[],
+  names: { region(id: number): string },
+): string[] {
+  if (target.id === actor.userId) return [];
+  const limits: string[] = [];
+  if (!managesWholly(actor, target)) {
+    const outside = establishments.filter(
+      (e) => !managesWholly(actor, { ...target, places: [e], grants: [] }),
+    );
+    const where = [...new Set(outside.map((e) => `Región ${names.region(e.regionId)}`))];
+    limits.push(
+      `Esta persona también trabaja fuera de su alcance (${where.join(', ')}). Solo un administrador que alcance todos sus establecimientos (por ejemplo, uno de toda la red) puede cambiar sus datos, su contraseña, su estado, su exención o sus roles, o cerrar sus sesiones. Usted puede asignarle o quitarle establecimientos de su alcance.`,
+    );
+  }
+  if (!outranksUser(actor, target)) {
+    limits.push(
+      target.grants.some((g) => g.role === 'admin' && g.scope.kind === 'global')
+        ? 'Esta cuenta es de un administrador de toda la red: se cambia solo desde la consola del servidor (npm run cli), no desde esta pantalla.'
+        : 'Esta cuenta tiene un rol de administración o auditoría en un alcance igual o mayor que el suyo: solo un administrador de alcance mayor puede cambiarla.',
+    );
+  }
+  return limits;
+}
 
 /**
  * Everything the user detail page shows, for this actor: the user's data, status, places, roles,
@@ -112,6 +144,8 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
         startedAt: formatDateTime(new Date(s.createdAt)),
         lastSeenAt: formatDateTime(new Date(s.lastSeenAt)),
       })),
+    // Why some changes are not offered: said before the sections, not discovered by a refusal.
+    limits: limitsOf(actor, target, loaded.establishments, names),
     may: {
       update: can(actor, 'users.update', target),
       disable: can(actor, 'users.disable', target),

@@ -1,0 +1,87 @@
+import type { Config } from '../config';
+import { AppError } from '../shared/errors';
+import { createLogger } from '../shared/logger';
+import type { Clock } from '../shared/clock';
+import type { Repositories } from '../storage/repositories';
+import type { Actor } from '../access/actor';
+import { createRedisClient } from '../redis/client';
+import { createSessionEnds } from '../domain/sessions/session-ends';
+import { createSessionIndex } from '../domain/sessions/session-index';
+import { createIdentityCache } from '../domain/sessions/identity-cache';
+import { createLockout } from '../domain/passwords/lockout';
+import type { UserCommandDeps } from '../domain/users/user-command';
+import { disableUser } from '../domain/users/commands/disable';
+import { enableUser } from '../domain/users/commands/enable';
+import { unlockUser } from '../domain/users/commands/unlock';
+import { resetPassword } from '../domain/users/commands/reset-password';
+import { createSessionMiddleware } from '../web/session/middleware';
+import { required, strict } from './args';
+import { CLI_META } from './actor';
+
+interface Ctx {
+  config: Config;
+  repos: Repositories;
+  clock: Clock;
+  actor: Actor;
+}
+
+/**
+ * The account commands of the screen with the CLI's actor, who outranks everyone: what changes
+ * the account of a network-wide administrator, whom no one outranks on the screens. They end
+ * sessions and clear locks in Redis, so they connect to it.
+ */
+async function onAccount<T>(
+  args: string[],
+  ctx: Ctx,
+  work: (deps: UserCommandDeps, userId: number) => Promise<T>,
+): Promise<T> {
+  const { values } = strict(args, { username: { type: 'string' } });
+  const username = required(values, 'username');
+  const user = await ctx.repos.users.findByUsername(username);
+  if (!user) throw new AppError('invalid_input', 400, `Usuario desconocido: ${username}.`);
+  const { config } = ctx;
+  const redis = createRedisClient(config.redis.url, createLogger('silent'), config.redis.sentinel);
+  await redis.connect();
+  try {
+    const ends = createSessionEnds(redis, config.redis.keyPrefix, ctx.clock, config.session);
+    const { store } = createSessionMiddleware(config, redis, ends);
+    const deps: UserCommandDeps = {
+      repos: ctx.repos,
+      clock: ctx.clock,
+      identities: createIdentityCache(redis, config.redis.keyPrefix, ctx.repos),
+      sessions: createSessionIndex(
+        redis,
+        config.redis.keyPrefix,
+        store,
+        config.session.absoluteTimeoutInHours * 3600,
+      ),
+      lockout: createLockout(redis, config.redis.keyPrefix, config.lockout),
+    };
+    return await work(deps, user.id);
+  } finally {
+    await redis.quit();
+  }
+}
+
+export const accountCommands = {
+  'user:disable': (args: string[], ctx: Ctx) =>
+    onAccount(args, ctx, async (deps, userId) => {
+      await disableUser(deps)(ctx.actor, { userId }, CLI_META);
+      return 'Cuenta deshabilitada; sus sesiones se cerraron.';
+    }),
+  'user:enable': (args: string[], ctx: Ctx) =>
+    onAccount(args, ctx, async (deps, userId) => {
+      await enableUser(deps)(ctx.actor, { userId }, CLI_META);
+      return 'Cuenta habilitada.';
+    }),
+  'user:unlock': (args: string[], ctx: Ctx) =>
+    onAccount(args, ctx, async (deps, userId) => {
+      await unlockUser(deps)(ctx.actor, { userId }, CLI_META);
+      return 'Cuenta desbloqueada.';
+    }),
+  'user:reset-password': (args: string[], ctx: Ctx) =>
+    onAccount(args, ctx, async (deps, userId) => {
+      const done = await resetPassword(deps)(ctx.actor, { userId }, CLI_META);
+      return `Contraseña de un solo uso (se muestra solo esta vez; se cambia al primer ingreso): ${done.password}\nSus sesiones se cerraron.`;
+    }),
+};
