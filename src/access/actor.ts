@@ -39,3 +39,11 @@ export const ANONYMOUS: Actor = {
 export const isAdmin = (actor: Actor): boolean => scopesOf(actor, 'admin').length > 0;
 
 export const isGlobalAdmin = (actor: Actor): boolean => isGlobal(actor, 'admin');
+
+/** The regiones of the actor's own establishments and scopes: whose auditors see their refusals. */
+export const regionsOf = (actor: Actor): number[] => [
+  ...new Set([
+    ...actor.establishments.map((p) => p.regionId),
+    ...actor.grants.flatMap((g) => (g.scope.kind === 'global' ? [] : [g.scope.regionId])),
+  ]),
+];

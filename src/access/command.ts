@@ -3,9 +3,9 @@ import type { z } from 'zod';
 import type { Repositories } from '../storage/repositories';
 import type { AdminEvent } from '../storage/audit/admin-events';
 import type { Clock } from '../shared/clock';
-import { forbidden } from '../shared/errors';
+import { AppError, forbidden, notFound } from '../shared/errors';
 import { validate } from '../shared/validation';
-import type { Actor } from './actor';
+import { regionsOf, type Actor } from './actor';
 import { can, gate, type Action, type TargetOf } from './policies';
 
 /** Who asked, from where: what every audit row carries. */
@@ -49,6 +49,11 @@ export interface CommandSpec<
   action: A;
   /** admin_events.action of this command's rows: a stored code, never renamed. */
   audit?: string;
+  /**
+   * Whether a refused target is one the actor may not even know of (a user outside their scope):
+   * the refusal is then answered like an unknown id (404), still audited as denied.
+   */
+  conceal?(actor: Actor, target: TargetOf<A>): boolean;
   schema: S;
   load(
     deps: D,
@@ -79,6 +84,21 @@ export const named = <A extends Action, Input, Result, M extends CommandMeta = C
   auditCode: string,
   run: (actor: Actor, input: Input, meta: M) => Promise<Result>,
 ): Command<A, Input, Result, M> => Object.assign(run, { action, auditCode });
+
+/**
+ * Thrown by a command's `load` or `apply` to refuse with a message of its own (`error`) and leave
+ * a denied admin_events row saying why (`audit`), in a transaction of its own: the change's is
+ * rolled back. For refusals that are themselves worth auditing (an attempt on data outside the
+ * actor's scope), beyond the policy's.
+ */
+export class AuditedRefusal extends Error {
+  constructor(
+    readonly audit: Partial<AuditEntry>,
+    readonly error: AppError,
+  ) {
+    super(error.message);
+  }
+}
 
 const entry = (a: Partial<AuditEntry>): AuditEntry => ({
   targetType: a.targetType ?? null,
@@ -114,35 +134,48 @@ export function defineCommand<
         ...meta,
         ...audit,
       });
-      const refuse = async (audit: Partial<AuditEntry>): Promise<never> => {
-        await deps.repos.transaction((tx) =>
-          deps.repos.adminEvents.append(row('denied', entry(audit)), tx),
+      /** A denied row, visible to the auditors of the target's and of the actor's regiones. */
+      const deny = (audit: Partial<AuditEntry>) => {
+        const regionIds = [...new Set([...(audit.regionIds ?? []), ...regionsOf(actor)])];
+        return deps.repos.transaction((tx) =>
+          deps.repos.adminEvents.append(row('denied', entry({ ...audit, regionIds })), tx),
         );
-        throw forbidden();
+      };
+      const refuse = async (audit: Partial<AuditEntry>, concealed = false): Promise<never> => {
+        await deny(audit);
+        throw concealed ? notFound() : forbidden();
       };
       if (!gate(actor, spec.action)) return refuse({});
       const input = validate(spec.schema, rawInput);
-      let denied: Partial<AuditEntry> | null = null;
-      const result = await deps.repos.transaction(async (transaction) => {
-        const loaded = await spec.load(deps, input, transaction, actor);
-        if (!can(actor, spec.action, loaded.policyTarget)) {
-          denied = loaded.audit;
-          return null;
-        }
-        const done = await spec.apply(deps, {
-          actor,
-          input,
-          target: loaded.target,
-          now,
-          transaction,
+      let denied: { audit: Partial<AuditEntry>; concealed: boolean } | null = null;
+      const result = await deps.repos
+        .transaction(async (transaction) => {
+          const loaded = await spec.load(deps, input, transaction, actor);
+          if (!can(actor, spec.action, loaded.policyTarget)) {
+            const concealed = spec.conceal?.(actor, loaded.policyTarget) ?? false;
+            denied = { audit: loaded.audit, concealed };
+            return null;
+          }
+          const done = await spec.apply(deps, {
+            actor,
+            input,
+            target: loaded.target,
+            now,
+            transaction,
+          });
+          await deps.repos.adminEvents.append(
+            row('success', entry({ ...loaded.audit, ...done.audit })),
+            transaction,
+          );
+          return { value: done.result };
+        })
+        .catch(async (err: unknown) => {
+          if (!(err instanceof AuditedRefusal)) throw err;
+          await deny(err.audit);
+          throw err.error;
         });
-        await deps.repos.adminEvents.append(
-          row('success', entry({ ...loaded.audit, ...done.audit })),
-          transaction,
-        );
-        return { value: done.result };
-      });
-      if (!result) return refuse(denied ?? {});
+      const refused = denied as { audit: Partial<AuditEntry>; concealed: boolean } | null;
+      if (!result) return refuse(refused?.audit ?? {}, refused?.concealed);
       await spec.after?.(deps, result.value);
       return result.value;
     });

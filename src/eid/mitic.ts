@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { Config } from '../config';
-import { normalizeCedula } from '../shared/cedula';
+import { lenientCedula } from '../shared/cedula';
 import {
   EidError,
   networkFailure,
@@ -100,7 +100,7 @@ export function createMiticProvider(eid: Config['eid']): EidProvider {
       } catch (err) {
         throw verificationFailure(err);
       }
-      const documentNumber = normalizeCedula(String(payload[eid.documentClaim] ?? ''));
+      const documentNumber = lenientCedula(String(payload[eid.documentClaim] ?? ''));
       if (!documentNumber) throw new EidError('eid_missing_document');
       const fullName = [payload.nombres, payload.apellidos]
         .filter((v) => typeof v === 'string')

@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import type { Config } from '../config';
-import { normalizeCedula } from '../shared/cedula';
+import { lenientCedula } from '../shared/cedula';
 import {
   EidError,
   networkFailure,
@@ -144,7 +144,7 @@ export function createOidcProvider(eid: Config['eid'], production: boolean): Eid
         });
         const claims = tokens.claims();
         if (!claims) throw new EidError('eid_invalid_token');
-        const documentNumber = normalizeCedula(String(claims[eid.documentClaim] ?? ''));
+        const documentNumber = lenientCedula(String(claims[eid.documentClaim] ?? ''));
         if (!documentNumber) throw new EidError('eid_missing_document');
         const names = [claims.nombres ?? claims.given_name, claims.apellidos ?? claims.family_name]
           .filter((v) => typeof v === 'string')

@@ -37,12 +37,45 @@ export function formBodies(multipartPaths: readonly string[]): RequestHandler[] 
     if (type === MULTIPART && req.method === 'POST' && multipart.has(req.path)) return next();
     next(unsupportedMediaType());
   };
+  const undecodable = new WeakMap<express.Request, string[]>();
   return [
     acceptedTypes,
     express.urlencoded({
       extended: false,
       limit: FORM_BODY_LIMIT_IN_BYTES,
       parameterLimit: MAX_FORM_FIELDS,
+      verify: (req, _res, buf) => {
+        const names = undecodableFields(buf);
+        if (names.length) undecodable.set(req as express.Request, names);
+      },
     }),
+    // A field whose bytes are not UTF-8 is left by the parser as typed ("Regi%F3n"): it becomes
+    // U+FFFD, which validation refuses beside the field (src/shared/validation.ts), instead of
+    // being stored as percent signs.
+    (req, _res, next) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      for (const name of undecodable.get(req) ?? [])
+        if (body && name in body) body[name] = '\uFFFD';
+      next();
+    },
   ];
+}
+
+/** Names of the urlencoded fields whose percent-escapes are not UTF-8 (`%F3` of Latin-1). */
+function undecodableFields(buf: Buffer): string[] {
+  const names: string[] = [];
+  for (const pair of buf.toString('latin1').split('&')) {
+    const [name = '', value = ''] = pair.split('=');
+    const decode = (text: string) => decodeURIComponent(text.replace(/\+/g, ' '));
+    try {
+      decode(value);
+    } catch {
+      try {
+        names.push(decode(name));
+      } catch {
+        // An undecodable name matches no field of ours.
+      }
+    }
+  }
+  return names;
 }

@@ -23,14 +23,26 @@ export interface CsvColumn<Row> {
  * - Formulas neutralised: a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`
  *   (csv-stringify's `escape_formulas`), so `=HYPERLINK(…)` typed as a username is shown as
  *   text, never evaluated.
+ * - Safe whatever separator the reader assumes: a spreadsheet in another locale splits at `,`
+ *   (or a tab), where our quotes do not start a field. So inside a cell, a separator followed by
+ *   a formula character (or a quote and one) gets a `'` after it ({@link csvCell}): a username
+ *   `x,=1+2,y` reads `x,'=1+2,y`, and no cell of any split starts a formula. Fields holding `,`
+ *   or `;` are quoted too.
  */
 export const CSV_OPTIONS = {
   bom: true,
   delimiter: ';',
   record_delimiter: 'windows',
   quote_record_delimiter: true,
+  quoted_match: /[,;]/,
   escape_formulas: true,
 } as const;
+
+const SPLIT_THEN_FORMULA = /([,;\t])(?=["']?[=+\-@\t\r])/g;
+
+/** A cell's text, neutralised for readers that split it at another separator (see above). */
+export const csvCell = (value: string | number | null): string | number =>
+  typeof value === 'string' ? value.replace(SPLIT_THEN_FORMULA, "$1'") : (value ?? '');
 
 /**
  * Built once. dayjs's tz() builds an Intl formatter on every call (0.3–0.8 ms here): on the
@@ -102,7 +114,7 @@ export async function streamCsv<Raw, Row>(opts: {
         rows += 1;
         done(
           null,
-          opts.columns.map((c) => c.value(row) ?? ''),
+          opts.columns.map((c) => csvCell(c.value(row))),
         );
       },
     });

@@ -247,10 +247,10 @@ describe('adding and editing', () => {
     expect((await byCode(mine.code))[0]!.name).toBe('Puesto de Salud Renombrado');
   });
 
-  it("when a regional admin edits another región's establishment then 403, nothing changes, and a denied row", async () => {
+  it("when a regional admin edits another región's establishment then 404 like an unknown id, nothing changes, and a denied row", async () => {
     const { agent, user, home } = await regionalAdmin();
     const other = await makeEstablishment(t.sequelize, newRegion());
-    expect((await agent.get(`/admin/establishments/${other.id}`)).status).toBe(403);
+    expect((await agent.get(`/admin/establishments/${other.id}`)).status).toBe(404);
     const res = await postForm(
       agent,
       '/admin/establishments',
@@ -260,7 +260,7 @@ describe('adding and editing', () => {
         regionId: home.regionId,
       },
     );
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(404);
     expect((await byCode(other.code))[0]!.name).toBe(other.name);
     expect(await events(user.id, 'establishments.update')).toEqual([
       expect.objectContaining({ outcome: 'denied', target_id: String(other.id) }),
@@ -370,7 +370,7 @@ describe('deactivation', () => {
     ]);
   });
 
-  it("when a regional admin deactivates another región's establishment then 403, it stays active, and a denied row", async () => {
+  it("when a regional admin deactivates another región's establishment then 404 like an unknown id, it stays active, and a denied row", async () => {
     const { agent, user } = await regionalAdmin();
     const other = await makeEstablishment(t.sequelize, newRegion());
     const res = await postForm(
@@ -379,7 +379,7 @@ describe('deactivation', () => {
       `/admin/establishments/${other.id}/deactivate`,
       {},
     );
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(404);
     expect((await byCode(other.code))[0]!.active).toBe(true);
     expect(await events(user.id, 'establishments.deactivate')).toEqual([
       expect.objectContaining({ outcome: 'denied', target_id: String(other.id) }),

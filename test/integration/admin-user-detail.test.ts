@@ -153,7 +153,7 @@ describe('profile', () => {
       documentNumber: '12a',
     });
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('Ingrese una cédula válida');
+    expect(bad.text).toContain('Cédula inválida: escriba solo los números');
     expect(bad.text).toContain('value="12a"');
     expect((await userRow(user.id)).documentNumber).toBe(user.documentNumber);
     expect(await eventsFor(user.id)).toEqual([]);
@@ -506,14 +506,21 @@ describe('a regional admin', () => {
   const deniedFor = async (userId: number, action: string) =>
     (await eventsFor(userId)).filter((e) => e.action === action && e.outcome === 'denied');
 
-  it('when the user belongs to another región then 403 on the page and on a change, audited, nothing changed', async () => {
+  it('when the user belongs to another región then 404 like an unknown id, on the page and on a change, audited, nothing changed', async () => {
     const admin = await regionalAdmin();
     const { user } = await makeUser(t.sequelize, { establishments: [b1] });
-    expect((await admin.agent.get(`/admin/users/${user.id}`)).status).toBe(403);
-    expect((await submit(admin.agent, `/admin/users/${user.id}/disable`)).status).toBe(403);
+    const unknown = 2_000_000_000;
+    const page = await admin.agent.get(`/admin/users/${user.id}`);
+    const none = await admin.agent.get(`/admin/users/${unknown}`);
+    expect([page.status, none.status]).toEqual([404, 404]);
+    const change = await submit(admin.agent, `/admin/users/${user.id}/disable`);
+    const changeNone = await submit(admin.agent, `/admin/users/${unknown}/disable`);
+    expect([change.status, changeNone.status]).toEqual([404, 404]);
     expect((await userRow(user.id)).status).toBe('active');
     const [denied] = await deniedFor(user.id, 'users.disable');
-    expect(denied).toMatchObject({ actor_user_id: admin.user.id, region_ids: [b1.regionId] });
+    // Visible to the auditors of the user's región and of the admin's own.
+    expect(denied).toMatchObject({ actor_user_id: admin.user.id });
+    expect([...denied!.region_ids].sort()).toEqual([a1.regionId, b1.regionId].sort());
   });
 
   it('when a user of the región is shown then only scopes inside the región are offered', async () => {

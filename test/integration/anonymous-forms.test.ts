@@ -164,6 +164,25 @@ describe('the login form checks its double-submit token', () => {
     expect(res.status).toBe(403);
   });
 
+  it('when a whole pair obtained by another browser is planted then it is accepted: the pair is not bound to a visitor (what docs/security-and-reliability.md says)', async () => {
+    const { user } = await makeUser(t.sequelize);
+    const planted = await loginPage();
+    const res = await request(t.app)
+      .post('/login')
+      .type('form')
+      .set('Cookie', planted.cookie)
+      .send({ username: user.username, password: TEST_PASSWORD, _csrf: planted.token });
+    expect(res.status).toBe(303);
+    // What stops another site using a pair it planted is the Origin check, before the token.
+    const fromElsewhere = await request(t.app)
+      .post('/login')
+      .type('form')
+      .set('Cookie', planted.cookie)
+      .set('Origin', 'https://atacante.example')
+      .send({ username: user.username, password: TEST_PASSWORD, _csrf: planted.token });
+    expect(fromElsewhere.status).toBe(403);
+  });
+
   it('when a signed-in session posts a double-submit token instead of its own then 403', async () => {
     const { agent } = await signedIn(t);
     const anonymous = await loginPage();

@@ -427,6 +427,23 @@ describe('hostile text: escaped on screen, neutralised in the CSV', () => {
     const typed = readCsv(formulaRes).rows.map((r) => r[2]);
     expect(typed).toEqual([`'${formula.toLowerCase()}`]);
   });
+
+  it.each([',', ';'])(
+    'when the file is read with %j as the separator then no cell starts a formula',
+    async (delimiter) => {
+      const hidden = `x,=1+2,y;@sum(a1)-${tag}`;
+      expect((await postLogin(agentFor(t.app), hidden, 'x')).status).toBe(401);
+      const agent = await as('globalAuditor');
+      const res = await getCsv(agent, `/audit/logins.csv?user=${encodeURIComponent(hidden)}`);
+      const raw = (res.body as Buffer).toString('utf8').replace(/^\uFEFF/, '');
+      // A spreadsheet takes a quote in the middle of a field literally (relax_quotes).
+      const cells = (
+        parse(raw, { delimiter, relax_column_count: true, relax_quotes: true }) as string[][]
+      ).flat();
+      expect(cells.some((c) => c.includes(`sum(a1)-${tag}`))).toBe(true);
+      expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
+    },
+  );
 });
 
 describe('the export is itself audited', () => {

@@ -402,7 +402,7 @@ describe('user:add', () => {
     [
       'the cédula is malformed',
       () => [{ username: `cli.${hex()}`, document: '12AB' }, 'otra-clave-segura'],
-      /--document: Cédula inválida: use solo números/,
+      /--document: Cédula inválida: escriba solo los números/,
     ],
     [
       'the establishment is unknown',

@@ -195,6 +195,24 @@ describe('SQL injection through the filters', () => {
   );
 });
 
+describe('numbers out of range in every id parameter', () => {
+  // Above PostgreSQL's integer, above every integer, negative, exponent: parsed, never sent.
+  const NUMBERS = ['2147483648', '99999999999999999999', '-1', '1e9', '0x10'];
+
+  it.each(FILTERS.map((f) => [f.path, f] as const))(
+    'when %s gets them in each non-text parameter then it answers 200 or 400, never 500',
+    async (_path, filter) => {
+      const failures: string[] = [];
+      for (const value of NUMBERS)
+        for (const param of filter.other) {
+          const got = await read(filter, { [param]: value });
+          if (![200, 400].includes(got.status)) failures.push(`${param}=${value}: ${got.status}`);
+        }
+      expect(failures).toEqual([]);
+    },
+  );
+});
+
 /** Every form field name of every page (views/**), so a new field is attacked without listing it. */
 function formFieldNames(): string[] {
   const names = new Set<string>();

@@ -12,7 +12,7 @@ import { loadAdoption, type AdoptionDashboard } from './dashboard';
 import { stackChart, trendChart, formatCount, formatPercent } from './chart';
 import { adoptionStateRows, adoptionTrendRows } from './csv';
 import { stringify } from 'csv-stringify/sync';
-import { CSV_OPTIONS, fileDate } from '../../web/csv-export';
+import { CSV_OPTIONS, csvCell, fileDate } from '../../web/csv-export';
 
 export interface AdoptionAreaDeps {
   config: Config;
@@ -99,7 +99,12 @@ export function adoptionArea(deps: AdoptionAreaDeps) {
     // formulas neutralised) as the streamed history exports.
     const name = `adopcion-identidad-electronica-${trend ? 'tendencia-' : ''}${fileDate(d.at)}.csv`;
     res.set('Content-Type', 'text/csv; charset=utf-8');
-    res.attachment(name).send(stringify(rows, CSV_OPTIONS));
+    res.attachment(name).send(
+      stringify(
+        rows.map((r) => r.map(csvCell)),
+        CSV_OPTIONS,
+      ),
+    );
   });
 
   return router;

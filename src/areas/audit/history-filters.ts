@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { normalizeCedula } from '../../shared/cedula';
+import { lenientCedula } from '../../shared/cedula';
 import { endOfDayInZone, startOfDayInZone } from '../../shared/time';
-import { validate, ValidationError } from '../../shared/validation';
+import { validate, ValidationError, idField } from '../../shared/validation';
 import { ACTION_LABELS, METHOD_LABELS, REASON_LABELS } from '../../domain/audit/labels';
 import type {
   AdminFilters,
@@ -14,10 +14,7 @@ export type { AdminFilters, CommonFilters, LoginFilters };
 
 const blankAsAbsent = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsAbsent, schema.optional());
-const id = (message: string) =>
-  optional(
-    z.coerce.number({ error: message }).int({ error: message }).positive({ error: message }),
-  );
+const id = (message: string) => optional(idField(message));
 const oneOf = (codes: Readonly<Record<string, string>>, message: string) =>
   optional(z.string().refine((v) => Object.hasOwn(codes, v), { error: message }));
 /** A day that exists ("2026-02-30" does not: Date would roll it over to March). */
@@ -51,7 +48,7 @@ const common = {
       .string({ error: 'Escriba una cédula.' })
       .max(20, { error: 'Escriba una cédula válida: solo números, con o sin puntos.' })
       .transform((v, ctx) => {
-        const digits = normalizeCedula(v);
+        const digits = lenientCedula(v);
         if (!digits)
           ctx.addIssue({
             code: 'custom',

@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import { idField } from '../../shared/validation';
 import { z } from 'zod';
 import type { EstablishmentLogin } from '../../domain/authentication/establishment-login';
 import { parseForm } from '../../web/validate';
@@ -10,7 +11,7 @@ import type { Clock } from '../../shared/clock';
 import { formatCedula } from '../../shared/cedula';
 import type { Policy } from '../../web/policy';
 
-const choiceForm = z.object({ establishmentId: z.coerce.number().int().positive() });
+const choiceForm = z.object({ establishmentId: idField('Seleccione un establecimiento.') });
 
 /** A pending login older than this is dropped: the person must authenticate again. */
 const PENDING_TTL_MS = 10 * 60_000;

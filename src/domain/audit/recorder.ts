@@ -1,6 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Clock } from '../../shared/clock';
-import type { Actor } from '../../access/actor';
+import { regionsOf, type Actor } from '../../access/actor';
 import { appendLoginEvent, type LoginEvent } from '../../storage/audit/login-events';
 import type { AdminEvent } from '../../storage/audit/admin-events';
 import type { AuditSpool } from './spool';
@@ -69,7 +69,8 @@ export function createRefusalRecorder(
       targetUserId: null,
       details: {},
       establishmentId: actor.establishmentId,
-      regionIds: [],
+      // The auditors of the actor's regiones see what they tried.
+      regionIds: regionsOf(actor),
       ip: meta.ip,
       userAgent: meta.userAgent,
     };

@@ -54,7 +54,16 @@ export function readCsvTable(csvText: string): CsvTable {
   // only, its line counter matches the physical lines.
   const text = csvText.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const lines = text.split('\n');
-  // A file saved by Excel as "CSV" (Windows-1252) and read as UTF-8 turns "Ñ" into U+FFFD.
+  // A file saved by Excel as "CSV" (Windows-1252) and read as UTF-8 turns "Ñ" into U+FFFD;
+  // a NUL byte is never text (PostgreSQL could not store it either).
+  const nul = lines.findIndex((line) => line.includes('\u0000'));
+  if (nul >= 0) {
+    return {
+      ok: false,
+      line: nul + 1,
+      message: 'El archivo tiene caracteres no válidos (un byte nulo): no es un CSV de texto.',
+    };
+  }
   const garbled = lines.findIndex((line) => line.includes('\uFFFD'));
   if (garbled >= 0) {
     return {

@@ -1,4 +1,5 @@
 import { ESTABLISHMENT_CODE_PATTERN, regionCode } from './codes';
+import { ESTABLISHMENT_NAME_MAX, REGION_NAME_MAX } from './commands/schema';
 import { headerKey, readCsvTable, type CsvRow } from './csv-table';
 
 /** An establishment already in the database, as the import compares it. */
@@ -121,10 +122,19 @@ function planRow(
     firstLineOf.set(code, line);
   }
   const label = code || `de la línea ${line}`;
+  // The same limits as the forms (src/domain/establishments/commands/schema.ts).
   if (name.length < 3)
     fail(`El nombre del establecimiento ${label} es obligatorio (al menos 3 caracteres).`);
+  else if (name.length > ESTABLISHMENT_NAME_MAX)
+    fail(
+      `El nombre del establecimiento ${label} tiene ${name.length} caracteres; el máximo es ${ESTABLISHMENT_NAME_MAX}.`,
+    );
   if (region.length < 2 || regionCode(region) === '') {
     fail(`La región del establecimiento ${label} es obligatoria.`);
+  } else if (region.length > REGION_NAME_MAX) {
+    fail(
+      `La región del establecimiento ${label} tiene ${region.length} caracteres; el máximo es ${REGION_NAME_MAX}.`,
+    );
   }
   if (errors.length > before) return null;
 

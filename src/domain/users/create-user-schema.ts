@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeCedula } from '../../shared/cedula';
+import { cedulaField, idField } from '../../shared/validation';
 import { ROLES } from '../../shared/roles';
 
 /** A username: 3 to 50 lower-case letters, digits, `.`, `_` or `-`, starting with a letter. */
@@ -16,16 +16,7 @@ export const newUserSchema = z
     fullName: required('Escriba el nombre completo.')
       .min(3, { error: 'Escriba el nombre completo (al menos 3 letras).' })
       .max(200, { error: 'El nombre admite hasta 200 caracteres.' }),
-    documentNumber: required('Escriba el número de cédula.').transform((value, ctx) => {
-      const digits = normalizeCedula(value);
-      if (digits) return digits;
-      ctx.issues.push({
-        code: 'custom',
-        input: value,
-        message: 'Cédula inválida: use solo números, con o sin puntos (por ejemplo 1.234.567).',
-      });
-      return z.NEVER;
-    }),
+    documentNumber: cedulaField('Escriba el número de cédula.'),
     username: required('Escriba el nombre de usuario.').toLowerCase().regex(USERNAME_PATTERN, {
       error:
         'Use de 3 a 50 letras minúsculas, números, punto, guion o guion bajo, empezando por una letra.',
@@ -42,7 +33,7 @@ export const newUserSchema = z
     establishmentIds: z.preprocess(
       asList,
       z
-        .array(z.coerce.number().int().positive(), {
+        .array(idField('Seleccione establecimientos de la lista.'), {
           error: 'Seleccione establecimientos de la lista.',
         })
         .min(1, { error: 'Seleccione al menos un establecimiento.' })
@@ -53,7 +44,7 @@ export const newUserSchema = z
       blankAsAbsent,
       z
         .string()
-        .regex(/^(global|region:\d{1,9}|establishment:\d{1,9})$/, {
+        .regex(/^(global|region:[1-9]\d{0,8}|establishment:[1-9]\d{0,8})$/, {
           error: 'Elija dónde se aplica el rol.',
         })
         .optional(),

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import { idField } from '../../shared/validation';
+import type { Actor } from '../../access/actor';
+import { managesUser, type UserTarget } from '../../access/policies/users';
 import type { Transaction } from 'sequelize';
 import type { AuditEntry, CommandDeps } from '../../access/command';
 import type { IdentityCache } from '../sessions/identity-cache';
@@ -18,7 +20,7 @@ export interface UserCommandDeps extends CommandDeps {
 export const RELOAD = 'Recargue la página e intente de nuevo.';
 
 /** An id the page put in a hidden field (a row's "Quitar"). */
-export const hiddenId = () => z.coerce.number({ error: RELOAD }).int(RELOAD).positive(RELOAD);
+export const hiddenId = () => idField(RELOAD);
 
 /** The user the change is about (from the URL, never from the form). */
 export const userIdField = hiddenId();
@@ -40,3 +42,10 @@ export async function loadLockedUser(
   const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });
   return { target: loaded, policyTarget: loaded.target, audit: userAudit(loaded) };
 }
+
+/**
+ * `conceal` of the commands on a user: a person the actor does not manage at all (no place in
+ * their scope) is answered like an unknown id, so an out-of-scope id tells nothing.
+ */
+export const outsideScope = (actor: Actor, target: UserTarget | { user: UserTarget }): boolean =>
+  !managesUser(actor, 'user' in target ? target.user : target);

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { likeEscape, select, SqlParams } from '../sql';
+import { lenientCedula } from '../../shared/cedula';
 import type { Role, UserStatus } from '../../shared/roles';
 import { AppError } from '../../shared/errors';
 
@@ -108,9 +109,9 @@ function conditions(
     const text = words.map(
       (word) => `u.search_text LIKE '%' || his_fold(${p.add(likeEscape(word))}) || '%'`,
     );
-    // "1.234.567" or "1 234-567": also the digits alone, as cédulas are stored.
-    const digits = q.replace(/\D/g, '');
-    if (/^[\d.\s-]+$/.test(q) && digits && digits !== q) {
+    // "1.234.567", "01234567" or full-width digits: also the cédula's digits, as stored.
+    const digits = lenientCedula(q);
+    if (digits && digits !== q) {
       where.push(
         `((${text.join(' AND ')}) OR u.search_text LIKE '%' || ${p.add(digits)}::text || '%')`,
       );

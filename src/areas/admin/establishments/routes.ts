@@ -12,10 +12,10 @@ import {
 import { submitForm } from '../../../web/forms';
 import { requestMeta } from '../../../web/request-meta';
 import { takeFlash } from '../../../web/session/ops';
-import { forbidden, notFound } from '../../../shared/errors';
+import { notFound } from '../../../shared/errors';
 import { ValidationError } from '../../../shared/validation';
 import { destinationRegions, establishmentsInScope, visibleRegions } from '../scope';
-import { idParam } from '../params';
+import { idParam } from '../../../shared/validation';
 import { establishmentImportRoutes } from './import-routes';
 
 const PAGE_SIZE = 50;
@@ -140,7 +140,7 @@ export function establishmentAdminRoutes(deps: AdminDeps) {
 
   router.get('/:id', deps.policy(commands.update), async (req, res) => {
     const locals = await editLocals(req, res);
-    if (!reaches(res, locals.establishment)) throw forbidden();
+    if (!reaches(res, locals.establishment)) throw notFound(); // outside the scope: like an unknown id
     res.render('admin/establishments/form', {
       ...locals,
       flash: takeFlash(req),
@@ -156,7 +156,7 @@ export function establishmentAdminRoutes(deps: AdminDeps) {
       // Out of the admin's scope: the command records the refusal. A malformed form must not
       // re-render someone else's establishment either.
       await commands.update(res.locals.actor, input, requestMeta(req)).catch((err: unknown) => {
-        throw err instanceof ValidationError ? forbidden() : err;
+        throw err instanceof ValidationError ? notFound() : err;
       });
     }
     const done = await submitForm(res, 'admin/establishments/form', locals, req.body, () =>

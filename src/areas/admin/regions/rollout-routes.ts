@@ -8,7 +8,7 @@ import { requestMeta } from '../../../web/request-meta';
 import { notFound } from '../../../shared/errors';
 import { formatIsoDate, startOfDayInZone } from '../../../shared/time';
 import { ValidationError, validate } from '../../../shared/validation';
-import { idParam } from '../params';
+import { idParam } from '../../../shared/validation';
 
 const dateForm = z.object({ eidRequiredSince: rolloutDate });
 

@@ -9,7 +9,7 @@ import { takeFlash } from '../../../web/session/ops';
 import { notFound } from '../../../shared/errors';
 import { formatIsoDate } from '../../../shared/time';
 import { visibleRegions } from '../scope';
-import { idParam } from '../params';
+import { idParam } from '../../../shared/validation';
 import { regionRolloutRoutes } from './rollout-routes';
 
 /**

@@ -1,6 +1,6 @@
 import type { Actor } from '../../../access/actor';
-import { authorize } from '../../../access/authorize';
 import { can } from '../../../access/policies';
+import { notFound } from '../../../shared/errors';
 import { managesWholly, outranksUser } from '../../../access/policies/users';
 import { describeScope } from '../../../access/scope';
 import { eidBadgeView } from '../../../domain/badges/eid-badge';
@@ -60,7 +60,8 @@ function limitsOf(
  */
 export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: number) {
   const loaded = await loadUserTarget(deps.repos, userId);
-  authorize(actor, 'users.read', loaded.target);
+  // Someone outside the actor's scope is answered like an unknown id: no existence oracle.
+  if (!can(actor, 'users.read', loaded.target)) throw notFound();
   const { user, target } = loaded;
   const now = deps.clock.now();
   const [regions, all, locked, sessions] = await Promise.all([

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Action } from '../../../access/policies';
 import type { Command } from '../../../access/command';
 import { submitForm } from '../../../web/forms';
+import { idParam } from '../../../shared/validation';
 import { requestMeta } from '../../../web/request-meta';
 import { destroySession, takeFlash } from '../../../web/session/ops';
 import type { AdminDeps } from '../deps';
@@ -23,8 +24,7 @@ import { endAllSessions } from '../../../domain/users/commands/end-all-sessions'
 const VIEW = 'admin/user-detail';
 
 /** A user id from the URL; anything else (e.g. /admin/users/new) is another route's business. */
-const idOf = (req: Request): number | null =>
-  /^[1-9]\d{0,9}$/.test(String(req.params.id)) ? Number(req.params.id) : null;
+const idOf = (req: Request): number | null => idParam(req.params.id);
 
 type Run<R> = Command<Action, unknown, R>;
 

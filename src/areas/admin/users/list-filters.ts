@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../../../shared/roles';
-import { validate, ValidationError } from '../../../shared/validation';
+import { validate, ValidationError, idField } from '../../../shared/validation';
 
 /** The users list's GET parameters: names in the URL, values as the form sends them. */
 export const FILTER_NAMES = [
@@ -16,10 +16,7 @@ export const FILTER_NAMES = [
 // An empty field of a submitted GET form means "any".
 const blankAsAbsent = (v: unknown) => (v === '' ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsAbsent, schema.optional());
-const id = (message: string) =>
-  optional(
-    z.coerce.number({ error: message }).int({ error: message }).positive({ error: message }),
-  );
+const id = (message: string) => optional(idField(message));
 
 const schema = z.object({
   q: optional(

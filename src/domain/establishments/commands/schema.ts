@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { idField as dbId } from '../../../shared/validation';
+import { scopesOf, type Actor } from '../../../access/actor';
+import { coversPlace, type Place } from '../../../access/scope';
 import { ESTABLISHMENT_CODE_PATTERN } from '../codes';
 
+/** The longest names the forms and the CSV import accept. */
+export const ESTABLISHMENT_NAME_MAX = 200;
+export const REGION_NAME_MAX = 100;
+
 /** Form fields shared by the establishment and región commands, with their Spanish messages. */
-export const idField = z.coerce
-  .number({ error: 'Identificador inválido.' })
-  .int({ error: 'Identificador inválido.' })
-  .positive({ error: 'Identificador inválido.' });
+export const idField = dbId('Identificador inválido.');
 
 export const establishmentCode = z
   .string({ error: 'Ingrese el código.' })
@@ -23,13 +27,12 @@ export const establishmentName = z
     z
       .string()
       .min(3, { error: 'El nombre debe tener al menos 3 caracteres.' })
-      .max(200, { error: 'El nombre admite hasta 200 caracteres.' }),
+      .max(ESTABLISHMENT_NAME_MAX, {
+        error: `El nombre admite hasta ${ESTABLISHMENT_NAME_MAX} caracteres.`,
+      }),
   );
 
-export const regionIdField = z.coerce
-  .number({ error: 'Seleccione la región sanitaria.' })
-  .int({ error: 'Seleccione la región sanitaria.' })
-  .positive({ error: 'Seleccione la región sanitaria.' });
+export const regionIdField = dbId('Seleccione la región sanitaria.');
 
 export const regionName = z
   .string({ error: 'Ingrese el nombre de la región.' })
@@ -39,7 +42,9 @@ export const regionName = z
     z
       .string()
       .min(2, { error: 'El nombre de la región debe tener al menos 2 caracteres.' })
-      .max(100, { error: 'El nombre de la región admite hasta 100 caracteres.' })
+      .max(REGION_NAME_MAX, {
+        error: `El nombre de la región admite hasta ${REGION_NAME_MAX} caracteres.`,
+      })
       .regex(/[\p{L}\p{N}]/u, { error: 'El nombre de la región debe tener letras o números.' }),
   );
 
@@ -51,3 +56,10 @@ export const rolloutDate = z
     error: 'Ingrese una fecha válida (día/mes/año).',
   })
   .transform((s) => (s === '' ? null : s));
+
+/**
+ * `conceal` of the commands on an establishment: one outside every admin scope of the actor is
+ * answered like an unknown id (no existence oracle); the refusal is still audited.
+ */
+export const outsideScope = (actor: Actor, { place }: { place: Place }): boolean =>
+  !scopesOf(actor, 'admin').some((s) => coversPlace(s, place));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand, type CommandDeps } from '../../../access/command';
 import type { IdentityCache } from '../../sessions/identity-cache';
 import { notFound } from '../../../shared/errors';
-import { idField } from './schema';
+import { idField, outsideScope } from './schema';
 
 const schema = z.object({ id: idField });
 
@@ -17,6 +17,7 @@ type Deps = CommandDeps & { identities: Pick<IdentityCache, 'refresh'> };
 const setActive = (active: boolean) =>
   defineCommand({
     action: active ? 'establishments.activate' : 'establishments.deactivate',
+    conceal: outsideScope,
     schema,
     async load(deps: Deps, input, transaction) {
       const current = await deps.repos.establishments.lockById(input.id, transaction);

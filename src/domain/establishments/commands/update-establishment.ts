@@ -3,7 +3,7 @@ import { defineCommand, type CommandDeps } from '../../../access/command';
 import type { IdentityCache } from '../../sessions/identity-cache';
 import { notFound } from '../../../shared/errors';
 import { ValidationError } from '../../../shared/validation';
-import { establishmentName, idField, regionIdField } from './schema';
+import { establishmentName, idField, regionIdField, outsideScope } from './schema';
 
 const schema = z.object({ id: idField, name: establishmentName, regionId: regionIdField });
 
@@ -15,6 +15,7 @@ type Deps = CommandDeps & { identities: Pick<IdentityCache, 'refresh'> };
  */
 export const updateEstablishment = defineCommand({
   action: 'establishments.update',
+  conceal: outsideScope,
   schema,
   async load(deps: Deps, input, transaction) {
     const { establishments } = deps.repos;

@@ -5,14 +5,11 @@ import type { Clock } from '../../../shared/clock';
 import type { Actor } from '../../../access/actor';
 import { named, type CommandMeta } from '../../../access/command';
 import { can } from '../../../access/policies';
-import { validate } from '../../../shared/validation';
+import { idField, validate } from '../../../shared/validation';
 import { AppError } from '../../../shared/errors';
 
 const schema = z.object({
-  establishmentId: z.coerce
-    .number({ error: 'Seleccione uno de sus establecimientos asignados.' })
-    .int()
-    .positive(),
+  establishmentId: idField('Seleccione uno de sus establecimientos asignados.'),
 });
 
 /**

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
-import { ValidationError } from '../../../shared/validation';
+import { ValidationError, idField } from '../../../shared/validation';
 import { loadUserTarget } from '../load-target';
-import { userAudit, userIdField, type UserCommandDeps } from '../user-command';
+import { userAudit, userIdField, type UserCommandDeps, outsideScope } from '../user-command';
 
 const CHOOSE = 'Seleccione un establecimiento activo de la lista.';
 
 /** Assigns an establishment: the person can choose it at their next login or switch to it. */
 export const assignEstablishment = defineCommand({
   action: 'users.assignEstablishment',
+  conceal: outsideScope,
   schema: z.object({
     userId: userIdField,
-    establishmentId: z.coerce.number({ error: CHOOSE }).int(CHOOSE).positive(CHOOSE),
+    establishmentId: idField(CHOOSE),
   }),
   async load(deps: UserCommandDeps, input, transaction) {
     const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
-import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-command';
+import { loadLockedUser, userIdField, type UserCommandDeps, outsideScope } from '../user-command';
 
 /** Ends the user's exemption from the forced e-ID login now. */
 export const clearExemption = defineCommand({
   action: 'users.exempt',
+  conceal: outsideScope,
   audit: 'users.clearExemption',
   schema: z.object({ userId: userIdField }),
   load: loadLockedUser,

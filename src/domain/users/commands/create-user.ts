@@ -1,5 +1,8 @@
 import type { Transaction } from 'sequelize';
-import { defineCommand, type CommandDeps } from '../../../access/command';
+import { AuditedRefusal, defineCommand, type CommandDeps } from '../../../access/command';
+import type { Actor } from '../../../access/actor';
+import { managesUser } from '../../../access/policies/users';
+import { loadUserTarget } from '../load-target';
 import type { Grant, Scope } from '../../../access/scope';
 import { hashPassword } from '../../passwords/hashing';
 import type { EstablishmentRecord } from '../../../storage/establishments';
@@ -69,6 +72,57 @@ function duplicateOf(err: unknown): ValidationError | null {
   return invalidField('username', 'Ese nombre de usuario ya está en uso. Elija otro.');
 }
 
+/** Said of a username or cédula someone outside the creator's scope holds: not who. */
+export const TAKEN_ELSEWHERE = 'No se puede usar ese dato; consulte a un administrador de la red.';
+
+/**
+ * Refuses a username or cédula already in use. Of a person the creator manages, the message says
+ * so plainly; of someone outside their scope it confirms nothing about who (an existence oracle
+ * across regiones otherwise) and the attempt is audited.
+ */
+async function refuseTaken(
+  deps: CreateUserDeps,
+  actor: Actor,
+  input: Input,
+  target: { places: EstablishmentRecord[]; grant: Grant },
+  transaction: Transaction,
+): Promise<void> {
+  const holders = {
+    username: await deps.repos.users.findByUsername(input.username, transaction),
+    documentNumber: await deps.repos.users.findByDocument(input.documentNumber, transaction),
+  };
+  const fields: Record<string, string> = {};
+  let elsewhere = false;
+  for (const [field, holder] of Object.entries(holders) as [keyof typeof holders, unknown][]) {
+    const user = holder as { id: number } | null;
+    if (!user) continue;
+    const known = managesUser(
+      actor,
+      (await loadUserTarget(deps.repos, user.id, { transaction })).target,
+    );
+    elsewhere ||= !known;
+    fields[field] = !known
+      ? TAKEN_ELSEWHERE
+      : field === 'username'
+        ? 'Ese nombre de usuario ya está en uso. Elija otro.'
+        : 'Ya existe un usuario con esa cédula.';
+  }
+  if (!Object.keys(fields).length) return;
+  if (!elsewhere) throw new ValidationError(fields);
+  throw new AuditedRefusal(
+    {
+      targetType: 'user',
+      details: {
+        ...describe(input, target.places, target.grant),
+        refused: 'taken_outside_scope',
+        fields: Object.keys(fields),
+      },
+      regionIds: [...new Set(target.places.map((p) => p.regionId))],
+    },
+    new ValidationError(fields),
+  );
+}
+
 /**
  * Creates an account from the administration (action `users.create`): inside the creator's scope
  * (the rule decides on its establishments and initial role), with a random one-time password that
@@ -98,13 +152,8 @@ export const createUserCommand = defineCommand({
       },
     };
   },
-  async apply(deps, { input, target, transaction }) {
-    const fields: Record<string, string> = {};
-    if (await deps.repos.users.findByUsername(input.username, transaction))
-      fields.username = 'Ese nombre de usuario ya está en uso. Elija otro.';
-    if (await deps.repos.users.findByDocument(input.documentNumber, transaction))
-      fields.documentNumber = 'Ya existe un usuario con esa cédula.';
-    if (Object.keys(fields).length) throw new ValidationError(fields);
+  async apply(deps, { input, target, transaction, actor }) {
+    await refuseTaken(deps, actor, input, target, transaction);
 
     // The same policy as /me/password for a password an operator chose.
     const chosen = deps.initialPassword;

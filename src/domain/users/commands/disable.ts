@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
-import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-command';
+import { loadLockedUser, userIdField, type UserCommandDeps, outsideScope } from '../user-command';
 
 /**
  * Disables the account. Once committed every open session of the user is destroyed at once, and
@@ -8,6 +8,7 @@ import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-comma
  */
 export const disableUser = defineCommand({
   action: 'users.disable',
+  conceal: outsideScope,
   schema: z.object({ userId: userIdField }),
   load: loadLockedUser,
   async apply(deps: UserCommandDeps, { target: { user }, transaction }) {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
-import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-command';
+import { loadLockedUser, userIdField, type UserCommandDeps, outsideScope } from '../user-command';
 
 /** Enables a disabled account: the person can log in again. */
 export const enableUser = defineCommand({
   action: 'users.enable',
+  conceal: outsideScope,
   schema: z.object({ userId: userIdField }),
   load: loadLockedUser,
   async apply(deps: UserCommandDeps, { target: { user }, transaction }) {

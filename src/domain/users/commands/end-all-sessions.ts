@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
-import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-command';
+import { loadLockedUser, userIdField, type UserCommandDeps, outsideScope } from '../user-command';
 
 /** Ends every open session of the user ("Cerrar todas"). */
 export const endAllSessions = defineCommand({
   action: 'users.endSessions',
+  conceal: outsideScope,
   audit: 'users.endAllSessions',
   schema: z.object({ userId: userIdField }),
   load: loadLockedUser,

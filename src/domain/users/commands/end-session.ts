@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
 import { notFound } from '../../../shared/errors';
 import { loadUserTarget } from '../load-target';
-import { RELOAD, userAudit, userIdField, type UserCommandDeps } from '../user-command';
+import {
+  RELOAD,
+  userAudit,
+  userIdField,
+  type UserCommandDeps,
+  outsideScope,
+} from '../user-command';
 
 /**
  * Ends one of the user's sessions, named by its handle (never its id). Only the user's own
@@ -10,6 +16,7 @@ import { RELOAD, userAudit, userIdField, type UserCommandDeps } from '../user-co
  */
 export const endSession = defineCommand({
   action: 'users.endSessions',
+  conceal: outsideScope,
   audit: 'users.endSession',
   schema: z.object({
     userId: userIdField,

@@ -7,7 +7,7 @@ import type { Repositories } from '../../../storage/repositories';
 import type { Transaction } from 'sequelize';
 import { loadUserTarget } from '../load-target';
 import { parseScopeValue, SCOPE_VALUE, scopeValue } from '../scope-value';
-import { userAudit, userIdField, type UserCommandDeps } from '../user-command';
+import { userAudit, userIdField, type UserCommandDeps, outsideScope } from '../user-command';
 
 const CHOOSE_SCOPE = 'Seleccione dónde se aplica el rol.';
 
@@ -40,6 +40,7 @@ const regionOf = (scope: Scope) => (scope.kind === 'global' ? [] : [scope.region
  */
 export const grantRole = defineCommand({
   action: 'users.grantRole',
+  conceal: outsideScope,
   schema,
   async load(deps: UserCommandDeps, input, transaction) {
     const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });

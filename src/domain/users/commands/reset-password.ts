@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
 import { hashPassword } from '../../passwords/hashing';
 import { generateOneTimePassword } from '../../passwords/one-time';
-import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-command';
+import { loadLockedUser, userIdField, type UserCommandDeps, outsideScope } from '../user-command';
 
 /**
  * Replaces the password with a one-time password the administrator hands over, which must be
@@ -12,6 +12,7 @@ import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-comma
  */
 export const resetPassword = defineCommand({
   action: 'users.resetPassword',
+  conceal: outsideScope,
   schema: z.object({ userId: userIdField }),
   load: loadLockedUser,
   async apply(deps: UserCommandDeps, { target: { user }, transaction }) {

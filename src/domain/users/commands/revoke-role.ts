@@ -3,11 +3,18 @@ import { defineCommand } from '../../../access/command';
 import { notFound } from '../../../shared/errors';
 import { loadUserTarget } from '../load-target';
 import { scopeValue } from '../scope-value';
-import { hiddenId, userAudit, userIdField, type UserCommandDeps } from '../user-command';
+import {
+  hiddenId,
+  userAudit,
+  userIdField,
+  type UserCommandDeps,
+  outsideScope,
+} from '../user-command';
 
 /** Removes one of the user's role grants; their open sessions lose it at their next request. */
 export const revokeRole = defineCommand({
   action: 'users.revokeRole',
+  conceal: outsideScope,
   schema: z.object({ userId: userIdField, grantId: hiddenId() }),
   async load(deps: UserCommandDeps, input, transaction) {
     const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });

@@ -8,7 +8,7 @@ import {
   isoDateInZone,
   startOfDayInZone,
 } from '../../../shared/time';
-import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-command';
+import { loadLockedUser, userIdField, type UserCommandDeps, outsideScope } from '../user-command';
 
 /** An exemption is reviewed at least once a year. */
 export const MAX_EXEMPTION_MONTHS = 12;
@@ -35,6 +35,7 @@ const schema = z.object({
  */
 export const setExemption = defineCommand({
   action: 'users.exempt',
+  conceal: outsideScope,
   schema,
   load: loadLockedUser,
   async apply(deps: UserCommandDeps, { input, target: { user }, now, transaction }) {

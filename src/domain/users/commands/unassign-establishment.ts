@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
 import { notFound } from '../../../shared/errors';
 import { loadUserTarget } from '../load-target';
-import { hiddenId, userAudit, userIdField, type UserCommandDeps } from '../user-command';
+import {
+  hiddenId,
+  userAudit,
+  userIdField,
+  type UserCommandDeps,
+  outsideScope,
+} from '../user-command';
 
 /**
  * Removes an establishment from the user. A session working in it ends at its next request (the
@@ -10,6 +16,7 @@ import { hiddenId, userAudit, userIdField, type UserCommandDeps } from '../user-
  */
 export const unassignEstablishment = defineCommand({
   action: 'users.unassignEstablishment',
+  conceal: outsideScope,
   schema: z.object({ userId: userIdField, establishmentId: hiddenId() }),
   async load(deps: UserCommandDeps, input, transaction) {
     const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
-import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-command';
+import { loadLockedUser, userIdField, type UserCommandDeps, outsideScope } from '../user-command';
 
 /**
  * Clears the brute-force lockout (a Redis counter) so the person can try again at once. The
@@ -8,6 +8,7 @@ import { loadLockedUser, userIdField, type UserCommandDeps } from '../user-comma
  */
 export const unlockUser = defineCommand({
   action: 'users.unlock',
+  conceal: outsideScope,
   schema: z.object({ userId: userIdField }),
   load: loadLockedUser,
   async apply(deps: UserCommandDeps, { target: { user } }) {

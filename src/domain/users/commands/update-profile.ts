@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { UniqueConstraintError } from 'sequelize';
 import { defineCommand } from '../../../access/command';
-import { normalizeCedula } from '../../../shared/cedula';
-import { conflict, ValidationError } from '../../../shared/validation';
-import { loadLockedUser, RELOAD, userIdField, type UserCommandDeps } from '../user-command';
+import { cedulaField, conflict, ValidationError } from '../../../shared/validation';
+import {
+  loadLockedUser,
+  RELOAD,
+  userIdField,
+  type UserCommandDeps,
+  outsideScope,
+} from '../user-command';
 import type { LoadedUser } from '../load-target';
 
-const CEDULA_MESSAGE = 'Ingrese una cédula válida, solo números (por ejemplo 1.234.567).';
 const taken = () =>
   new ValidationError({ documentNumber: 'Ya existe otro usuario con esta cédula.' });
 
@@ -18,9 +22,7 @@ const schema = z.object({
     .trim()
     .min(3, 'Ingrese el nombre completo (al menos 3 caracteres).')
     .max(200, 'El nombre puede tener como máximo 200 caracteres.'),
-  documentNumber: z
-    .string({ error: CEDULA_MESSAGE })
-    .transform((value, ctx) => normalizeCedula(value) ?? (ctx.addIssue(CEDULA_MESSAGE), z.NEVER)),
+  documentNumber: cedulaField('Ingrese el número de cédula.'),
   email: z
     .string()
     .trim()
@@ -53,6 +55,7 @@ function changes(before: Profile, after: Profile) {
  */
 export const updateProfile = defineCommand({
   action: 'users.update',
+  conceal: outsideScope,
   schema,
   load: loadLockedUser,
   async apply(deps: UserCommandDeps, { input, target: { user }, transaction }) {
