@@ -1,4 +1,5 @@
 import type { Env } from './schema';
+import type { Network } from './networks';
 
 /**
  * The brute-force limits (src/domain/passwords/lockout.ts). Three counters of failed password
@@ -12,6 +13,10 @@ import type { Env } from './schema';
  * - per source IP across accounts (`maxFailuresPerIp`, credential stuffing): beyond it the source
  *   gets 429 for `ipBlockDurationInMinutes`. Generous by default: one hospital behind NAT is one
  *   address for hundreds of staff who mistype at shift change.
+ * Besides, per source and day, how many distinct usernames may fail (`maxFailingUsernamesPerDay`,
+ * password spraying: a few guesses at many accounts). A source is an IPv4 address or an IPv6
+ * /64 (one subscriber's block). Sources inside `trustedNetworks` (the establishments' NAT
+ * addresses) have the higher `trusted` limits, so a hospital's shift change is never blocked.
  */
 export interface LoginLimits {
   maxFailures: number;
@@ -21,6 +26,9 @@ export interface LoginLimits {
   maxFailuresPerAccount: number;
   maxFailuresPerIp: number;
   ipBlockDurationInMinutes: number;
+  maxFailingUsernamesPerDay: number;
+  trustedNetworks: Network[];
+  trusted: { maxFailuresPerIp: number; maxFailingUsernamesPerDay: number };
 }
 
 /** Resolves the limits, the LOCKOUT_* names standing for the pair limit when the new ones are unset. */
@@ -33,6 +41,12 @@ export function loginLimits(e: Env, fail: (message: string) => never): LoginLimi
     maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
     maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
     ipBlockDurationInMinutes: e.LOGIN_IP_BLOCK_DURATION_IN_MINUTES,
+    maxFailingUsernamesPerDay: e.LOGIN_MAX_FAILING_USERNAMES_PER_DAY,
+    trustedNetworks: e.LOGIN_TRUSTED_NETWORKS,
+    trusted: {
+      maxFailuresPerIp: e.LOGIN_TRUSTED_MAX_FAILURES_PER_IP,
+      maxFailingUsernamesPerDay: e.LOGIN_TRUSTED_MAX_FAILING_USERNAMES_PER_DAY,
+    },
   };
   // A per-account limit at or under the pair limit would let one source throttle the account
   // for everyone else: exactly the lock-out-a-colleague attack the split exists to prevent.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { networksSchema } from './networks';
 import { trustProxySchema } from './trust-proxy';
 
 const bool = z
@@ -43,6 +44,11 @@ export const envSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(2, 100_000).default(50),
   LOGIN_MAX_FAILURES_PER_IP: int(1, 1_000_000).default(300),
   LOGIN_IP_BLOCK_DURATION_IN_MINUTES: int(1, 24 * 60).default(5),
+  // Password spraying: distinct usernames failing from one source (an IPv6 /64) in a day.
+  LOGIN_MAX_FAILING_USERNAMES_PER_DAY: int(1, 1_000_000).default(100),
+  LOGIN_TRUSTED_NETWORKS: networksSchema,
+  LOGIN_TRUSTED_MAX_FAILURES_PER_IP: int(1, 1_000_000).default(3000),
+  LOGIN_TRUSTED_MAX_FAILING_USERNAMES_PER_DAY: int(1, 1_000_000).default(2000),
   COOKIE_SECURE: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EID_PROTOCOL: z.enum(['mitic', 'oidc']).default('mitic'),

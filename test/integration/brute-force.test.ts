@@ -30,6 +30,9 @@ beforeAll(async () => {
       LOGIN_MAX_LOCK_DURATION_IN_MINUTES: '3',
       LOGIN_FAILURE_WINDOW_IN_MINUTES: '1',
       LOGIN_IP_BLOCK_DURATION_IN_MINUTES: '4',
+      // The per-source limit of distinct usernames (password-spraying.test.ts) out of the way of
+      // the credential-stuffing case, which tries 200 usernames from one address.
+      LOGIN_MAX_FAILING_USERNAMES_PER_DAY: '1000',
     },
     {
       verifyPassword: async (hash, password) => {

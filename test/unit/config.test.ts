@@ -294,3 +294,27 @@ describe('loadConfig: observability, e-ID probes, spool and Redis Sentinel', () 
     expect(configError({ REDIS_SENTINELS: '10.0.0.1' }).message).toContain('REDIS_SENTINELS');
   });
 });
+
+describe('loadConfig: the login limits of trusted networks', () => {
+  it('when LOGIN_TRUSTED_NETWORKS lists CIDR ranges of both families then they load with the higher limits', () => {
+    const config = loadConfig({ LOGIN_TRUSTED_NETWORKS: '181.120.10.0/24, 2800:a0::/48' });
+    expect(config.lockout.trustedNetworks).toEqual([
+      { address: '181.120.10.0', prefix: 24, family: 'ipv4' },
+      { address: '2800:a0::', prefix: 48, family: 'ipv6' },
+    ]);
+    expect(config.lockout.maxFailingUsernamesPerDay).toBe(100);
+    expect(config.lockout.trusted).toEqual({
+      maxFailuresPerIp: 3000,
+      maxFailingUsernamesPerDay: 2000,
+    });
+  });
+
+  it.each(['181.120.10.0', '181.120.10.0/33', 'hospital/24', '10.0.0.0/8/1'])(
+    'when LOGIN_TRUSTED_NETWORKS has %j then the message names the variable',
+    (value) => {
+      expect(configError({ LOGIN_TRUSTED_NETWORKS: value }).message).toContain(
+        'LOGIN_TRUSTED_NETWORKS',
+      );
+    },
+  );
+});

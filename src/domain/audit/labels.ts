@@ -16,6 +16,8 @@ export const REASON_LABELS: Readonly<Record<string, string>> = {
   lockout_started: 'La cuenta quedó bloqueada por intentos fallidos',
   throttled_account: 'Cuenta con demasiados intentos fallidos: equipo nuevo rechazado',
   throttled_ip: 'Demasiados intentos fallidos desde esta dirección IP',
+  throttled_network: 'Demasiados intentos fallidos desde una red de establecimiento de confianza',
+  throttled_spray: 'Demasiados usuarios distintos fallidos desde esta dirección en el día',
   eid_reauth_expired: 'Debe volver a ingresar con Identidad Electrónica (plazo vencido)',
   eid_required_never_used: 'Debe ingresar con Identidad Electrónica (nunca la usó)',
   eid_verified: 'Identidad Electrónica verificada',

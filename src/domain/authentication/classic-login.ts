@@ -83,9 +83,9 @@ export function createClassicLogin({
     const [user, gate] = [found.value, reserved.value];
     if (!gate.allowed) {
       await record({ ...base, userId: user?.id ?? null, outcome: 'failure', reason: gate.reason });
-      return gate.reason === 'throttled_ip'
-        ? { kind: 'throttled', retryAfterSeconds: gate.retryAfterSeconds }
-        : { kind: 'refused', reason: gate.reason };
+      return gate.reason === 'account_locked' || gate.reason === 'throttled_account'
+        ? { kind: 'refused', reason: gate.reason }
+        : { kind: 'throttled', retryAfterSeconds: gate.retryAfterSeconds };
     }
 
     const passwordOk = await verify(user?.passwordHash ?? null, attempt.password);

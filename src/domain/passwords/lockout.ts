@@ -1,9 +1,21 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RedisClientType } from 'redis';
 import type { LoginLimits } from '../../config/login-limits';
+import { networkMatcher, sourceOf } from './source';
 
 /** Why an attempt is refused before its password is looked at; stored as login_events.reason. */
-export type LimitRefusal = 'account_locked' | 'throttled_account' | 'throttled_ip';
+export type LimitRefusal =
+  'account_locked' | 'throttled_account' | 'throttled_ip' | 'throttled_network' | 'throttled_spray';
+
+/** The refusals of a whole source (429, whoever the account): not about one account. */
+export const SOURCE_REFUSALS: ReadonlySet<LimitRefusal> = new Set([
+  'throttled_ip',
+  'throttled_network',
+  'throttled_spray',
+]);
+
+/** How long a source's failing usernames are remembered (the spraying limit is per day). */
+const SPRAY_MEMORY_IN_SECONDS = 24 * 3600;
 
 /**
  * One password attempt that passed the limits: its points are reserved in Redis before the hash
@@ -65,6 +77,15 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
     window,
     limits.ipBlockDurationInMinutes * 60,
   );
+  // The establishments' own networks: many people behind one address, higher limits.
+  const perTrustedIp = limiter(
+    'ip-trusted',
+    limits.trusted.maxFailuresPerIp,
+    window,
+    limits.ipBlockDurationInMinutes * 60,
+  );
+  const trusted = networkMatcher(limits.trustedNetworks);
+  const sprayKey = (source: string) => `${keyPrefix}login-spray:${source}`;
   // What admins see: a key per username that lives as long as its longest lock or throttle.
   const marker = limiter('locked', 1, window);
 
@@ -80,14 +101,35 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
   }
 
   async function reserve(username: string, ipOrNull: string | null): Promise<Gate> {
-    const ip = ipOrNull ?? 'unknown';
+    // An IPv6 /64 is one source (src/domain/passwords/source.ts).
+    const ip = sourceOf(ipOrNull);
     const refuse = (reason: LimitRefusal, res: RateLimiterRes): Gate => ({
       allowed: false,
       reason,
       retryAfterSeconds: seconds(res),
     });
-    const ipRes = await perIp.consume(ip).catch(rejected);
-    if (ipRes.consumedPoints > limits.maxFailuresPerIp) return refuse('throttled_ip', ipRes);
+    const inTrusted = trusted(ipOrNull);
+    // Spraying: a source past its distinct failing usernames of the day tries no new one.
+    const sprayLimit = inTrusted
+      ? limits.trusted.maxFailingUsernamesPerDay
+      : limits.maxFailingUsernamesPerDay;
+    const [sprayed, tried, sprayTtl] = (await redis
+      .multi()
+      .sCard(sprayKey(ip))
+      .sIsMember(sprayKey(ip), username)
+      .ttl(sprayKey(ip))
+      .exec()) as unknown as [number, number | boolean, number];
+    if (Number(sprayed) >= sprayLimit && !tried)
+      return {
+        allowed: false,
+        reason: 'throttled_spray',
+        retryAfterSeconds: Math.max(1, Number(sprayTtl)),
+      };
+    const ipLimiter = inTrusted ? perTrustedIp : perIp;
+    const ipLimit = inTrusted ? limits.trusted.maxFailuresPerIp : limits.maxFailuresPerIp;
+    const ipRes = await ipLimiter.consume(ip).catch(rejected);
+    if (ipRes.consumedPoints > ipLimit)
+      return refuse(inTrusted ? 'throttled_network' : 'throttled_ip', ipRes);
 
     const key = pairKey(username, ip);
     const pairRes = await pair.consume(key).catch(rejected);
@@ -114,7 +156,7 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
       async succeeded() {
         await Promise.all([
           pair.delete(key),
-          perIp.reward(ip),
+          ipLimiter.reward(ip),
           accountReserved ? account.reward(name(username)) : null,
           redis.set(knownKey(username, ip), '1', { EX: KNOWN_SOURCE_TTL_IN_SECONDS }),
         ]);
@@ -122,11 +164,17 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
       async abandoned() {
         await Promise.all([
           pair.reward(key),
-          perIp.reward(ip),
+          ipLimiter.reward(ip),
           accountReserved ? account.reward(name(username)) : null,
         ]);
       },
       async failed() {
+        // The username joins the source's failing ones of the day (the spraying limit).
+        await redis
+          .multi()
+          .sAdd(sprayKey(ip), username)
+          .expire(sprayKey(ip), SPRAY_MEMORY_IN_SECONDS, 'NX')
+          .exec();
         // Only the failure that holds the last allowed point starts the lock (exactly one does).
         if (pairRes.consumedPoints !== limits.maxFailures)
           return { lockStarted: false, lockSeconds: 0 };
