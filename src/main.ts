@@ -1,4 +1,8 @@
-import { loadConfig, ConfigError } from './config';
+import type { Sequelize } from 'sequelize';
+import type { RedisClientType } from 'redis';
+import { loadConfig, ConfigError, type Config } from './config';
+import { createCheckpointWriter } from './domain/audit/checkpoint-writer';
+import { createAuditTrailStore } from './storage/audit/trail-store';
 import { createLogger } from './shared/logger';
 import { systemClock } from './shared/clock';
 import { createReadSequelize, createSequelize } from './db/sequelize';
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
   server.requestTimeout = 30_000;
   // Audit events spooled while PostgreSQL was unavailable (by this or an earlier process).
   auditSpool.start(AUDIT_SPOOL_DRAIN_INTERVAL_MS);
+  const checkpoints = startCheckpoints(config, sequelize, redis, logger);
   const sessionSweep = setInterval(() => {
     sessionTimeouts.sweep().catch((err: unknown) => {
       logger.warn({ err }, 'session expiry sweep failed');
@@ -103,6 +108,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     eidStatus.stop();
     clearInterval(sessionSweep);
+    if (checkpoints) clearInterval(checkpoints);
     internal?.close();
     server.close(async () => {
       await auditSpool.stop();
@@ -119,6 +125,37 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/**
+ * Signed checkpoints of the audit chains every AUDIT_CHECKPOINT_INTERVAL_IN_MINUTES, one instance
+ * writing per interval; without a key, a warning (production should have one).
+ */
+function startCheckpoints(
+  config: Config,
+  sequelize: Sequelize,
+  redis: RedisClientType,
+  logger: ReturnType<typeof createLogger>,
+): NodeJS.Timeout | null {
+  const { key, dir, intervalInMinutes } = config.audit.checkpoints;
+  if (!key) {
+    if (config.env === 'production')
+      logger.warn('AUDIT_CHECKPOINT_KEY unset: the audit chains have no signed checkpoints');
+    return null;
+  }
+  const writer = createCheckpointWriter({
+    store: createAuditTrailStore(sequelize),
+    dir,
+    key,
+    redis,
+    keyPrefix: config.redis.keyPrefix,
+    clock: systemClock,
+    logger,
+    intervalInMinutes,
+  });
+  const tick = () =>
+    writer.tick().catch((err: unknown) => logger.warn({ err }, 'audit checkpoint not written'));
+  return setInterval(tick, intervalInMinutes * 60_000).unref();
 }
 
 main().catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Sequelize } from 'sequelize';
 import type { Config } from '../config';
@@ -7,16 +8,23 @@ import { formatDateTime } from '../shared/time';
 import { hasEventHash, verifyChain } from '../domain/audit/verify';
 import { purgeCutoff } from '../domain/audit/purge-cutoff';
 import { purgeAudit } from '../domain/audit/purge';
+import { verifyCheckpoints, writeCheckpoint } from '../domain/audit/checkpoints';
+import { createAuditTrailStore } from '../storage/audit/trail-store';
 import { required, strict } from './args';
 
 /**
  * `audit:verify [--since HASH] [--since-admin HASH]`: both chains recomputed; exit 2 naming every
  * altered table.
  */
-export async function verifyAudit(args: string[], sequelize: Sequelize): Promise<string> {
+export async function verifyAudit(
+  args: string[],
+  sequelize: Sequelize,
+  config: Config,
+): Promise<string> {
   const { values } = strict(args, {
     since: { type: 'string' },
     'since-admin': { type: 'string' },
+    checkpoints: { type: 'string' },
   });
   const lines: string[] = [];
   const broken: string[] = [];
@@ -45,8 +53,68 @@ export async function verifyAudit(args: string[], sequelize: Sequelize): Promise
       );
     }
   }
+  lines.push(...(await checkpointLines(sequelize, config, values.checkpoints, broken)));
   if (broken.length) throw new AppError('audit_broken', 2, broken.join('\n'));
   return lines.join('\n');
+}
+
+/**
+ * The signed checkpoints (AUDIT_CHECKPOINT_DIR, or --checkpoints DIR) against both chains: a
+ * superuser who rewrites rows and recomputes every hash passes the chain check, not these.
+ */
+async function checkpointLines(
+  sequelize: Sequelize,
+  config: Config,
+  dirOption: unknown,
+  broken: string[],
+): Promise<string[]> {
+  const { checkpoints } = config.audit;
+  const dir = typeof dirOption === 'string' ? dirOption : checkpoints.dir;
+  const publicKeys = [
+    ...(checkpoints.key ? [createPublicKey(checkpoints.key)] : []),
+    ...checkpoints.publicKeys,
+  ];
+  const report = await verifyCheckpoints({
+    store: createAuditTrailStore(sequelize),
+    dir,
+    publicKeys,
+  });
+  if (report.checked === 0 && report.problems.length === 0)
+    return [`Puntos de control: ninguno en ${dir}.`];
+  for (const p of report.problems)
+    broken.push(
+      `El punto de control ${p.seq} (${p.at ? formatDateTime(new Date(p.at)) : 'sin fecha'}) ya no coincide${p.table ? ` con ${p.table}` : ''}: ${p.kind} (${p.detail}).`,
+    );
+  const purged = report.purged ? `; ${report.purged} de filas ya depuradas` : '';
+  return [`Puntos de control firmados: ${report.checked} verificados en ${dir}${purged}.`];
+}
+
+/** `audit:checkpoint`: writes a signed checkpoint of both chains now (also done every few minutes). */
+export async function checkpointAudit(sequelize: Sequelize, config: Config): Promise<string> {
+  const { key, dir } = config.audit.checkpoints;
+  if (!key)
+    throw new AppError(
+      'invalid_input',
+      400,
+      'Falta AUDIT_CHECKPOINT_KEY: genere una con npm run cli -- audit:keygen.',
+    );
+  const c = await writeCheckpoint({
+    store: createAuditTrailStore(sequelize),
+    dir,
+    key,
+    now: systemClock.now(),
+  });
+  return `Punto de control ${c.seq} escrito en ${dir}.`;
+}
+
+/** `audit:keygen`: a new Ed25519 key pair for the checkpoints, as configuration values. */
+export function keygenAudit(): string {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return [
+    `AUDIT_CHECKPOINT_KEY=${privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64')}`,
+    `# Public half (keep it for AUDIT_CHECKPOINT_PUBLIC_KEYS when the key is rotated):`,
+    `# ${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`,
+  ].join('\n');
 }
 
 /**
@@ -76,5 +144,7 @@ export async function purgeAuditTrail(
         : `${c.table}: ningún registro anterior a esa fecha.`,
     ),
     'La depuración quedó registrada en admin_events (audit.purge).',
+    // A checkpoint right after: the chains as the purge left them, signed.
+    ...(config.audit.checkpoints.key ? [await checkpointAudit(sequelize, config)] : []),
   ].join('\n');
 }

@@ -14,7 +14,7 @@ import { cliActor } from './actor';
 import { seedDemo } from './seed-demo';
 import { addUser } from './users';
 import { addEstablishment, importEstablishmentFile } from './establishments';
-import { purgeAuditTrail, verifyAudit } from './audit';
+import { checkpointAudit, keygenAudit, purgeAuditTrail, verifyAudit } from './audit';
 import { accountCommands } from './accounts';
 
 interface Context {
@@ -63,7 +63,9 @@ const commands: Record<string, Command> = {
   },
   'user:add': addUser,
   ...accountCommands,
-  'audit:verify': (args, { sequelize }) => verifyAudit(args, sequelize),
+  'audit:verify': (args, { sequelize, config }) => verifyAudit(args, sequelize, config),
+  'audit:checkpoint': (_args, { sequelize, config }) => checkpointAudit(sequelize, config),
+  'audit:keygen': async () => keygenAudit(),
   'audit:purge': (args, { sequelize, config }) => purgeAuditTrail(args, sequelize, config),
 };
 

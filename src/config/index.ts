@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { envSchema } from './schema';
 import { loginLimits, type LoginLimits } from './login-limits';
 
@@ -20,6 +21,16 @@ export interface Config {
     retentionMinMonths: number;
     /** Where audit events wait, durably, while PostgreSQL cannot take them. */
     spoolDir: string;
+    /**
+     * Signed checkpoints of both chains, written outside PostgreSQL (`dir`) every
+     * `intervalInMinutes`; `key` null: none. `publicKeys`: earlier keys, still verified.
+     */
+    checkpoints: {
+      key: KeyObject | null;
+      publicKeys: KeyObject[];
+      dir: string;
+      intervalInMinutes: number;
+    };
   };
   redis: {
     url: string;
@@ -70,7 +81,7 @@ const DEV_SESSION_SECRET = 'development-only-secret-not-for-production-use';
 const SANDBOX_URL = 'http://localhost:3100';
 
 /** Boot messages land in shared logs: secrets and credential-bearing URLs are never echoed. */
-const SENSITIVE = /SECRET|PASSWORD|TOKEN|^DATABASE_(READ_)?URL$|^REDIS_URL$/;
+const SENSITIVE = /SECRET|PASSWORD|TOKEN|_KEY$|^DATABASE_(READ_)?URL$|^REDIS_URL$/;
 
 /** `=value` for the message, escaped so that it stays on one line, or a note that it is hidden. */
 function shown(name: string, value: string | undefined): string {
@@ -176,7 +187,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       statementTimeoutInMs: e.DATABASE_STATEMENT_TIMEOUT_IN_MS,
       readUrl: e.DATABASE_READ_URL ?? null,
     },
-    audit: { retentionMinMonths: e.AUDIT_RETENTION_MIN_MONTHS, spoolDir: e.AUDIT_SPOOL_DIR },
+    audit: {
+      retentionMinMonths: e.AUDIT_RETENTION_MIN_MONTHS,
+      spoolDir: e.AUDIT_SPOOL_DIR,
+      checkpoints: {
+        key: e.AUDIT_CHECKPOINT_KEY,
+        publicKeys: e.AUDIT_CHECKPOINT_PUBLIC_KEYS,
+        dir: e.AUDIT_CHECKPOINT_DIR,
+        intervalInMinutes: e.AUDIT_CHECKPOINT_INTERVAL_IN_MINUTES,
+      },
+    },
     redis: {
       url: e.REDIS_URL,
       keyPrefix: e.REDIS_KEY_PREFIX,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { networksSchema } from './networks';
+import { privateKeySchema, publicKeysSchema } from './signing-keys';
 import { trustProxySchema } from './trust-proxy';
 
 const bool = z
@@ -75,6 +76,11 @@ export const envSchema = z.object({
   INTERNAL_PORT: int(1, 65535).optional(),
   // Audit events that cannot reach PostgreSQL wait here, durably, until it returns.
   AUDIT_SPOOL_DIR: z.string().min(1).default('var/audit-spool'),
+  // Signed checkpoints of the audit chains, kept outside PostgreSQL (src/domain/audit/checkpoints.ts).
+  AUDIT_CHECKPOINT_KEY: privateKeySchema,
+  AUDIT_CHECKPOINT_PUBLIC_KEYS: publicKeysSchema,
+  AUDIT_CHECKPOINT_DIR: z.string().min(1).default('var/audit-checkpoints'),
+  AUDIT_CHECKPOINT_INTERVAL_IN_MINUTES: int(1, 24 * 60).default(15),
   // Redis Sentinel: "host:port,host:port" and the monitored primary's name; REDIS_URL otherwise.
   REDIS_SENTINELS: z
     .string()

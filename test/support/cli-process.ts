@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
@@ -37,6 +38,8 @@ export function runCli(
       // The run's Redis keys only (an import refreshes cached identities there).
       REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: `${process.env.TEST_REDIS_PREFIX ?? 'test:'}cli:`,
+      // No checkpoints of a developer's own runs (var/audit-checkpoints) unless a test sets its own.
+      AUDIT_CHECKPOINT_DIR: path.join(os.tmpdir(), 'his-no-checkpoints'),
       LOG_LEVEL: 'silent',
       ...opts.env,
     },

@@ -51,6 +51,70 @@ export function createAuditTrailStore(db: Sequelize) {
     hasHash: async (table: AuditTable, hash: string) =>
       (await select(db, `SELECT 1 FROM ${table} WHERE hash = $1`, [hash])).length > 0,
 
+    // signed checkpoints (src/domain/audit/checkpoints.ts)
+    /** The newest row of the chain: its id and hash; null for an empty table. */
+    head: (table: AuditTable) =>
+      one<{ id: string; hash: string }>(
+        `SELECT id::text AS id, hash FROM ${table} ORDER BY id DESC LIMIT 1`,
+        [],
+      ),
+    /** How many rows have an id in (after, upTo]; `after` null: from the first. */
+    countBetween: async (table: AuditTable, after: string | null, upTo: string) =>
+      Number(
+        (
+          await one<{ n: string }>(
+            `SELECT count(*) AS n FROM ${table}
+              WHERE ($1::bigint IS NULL OR id > $1::bigint) AND id <= $2::bigint`,
+            [after, upTo],
+          )
+        )?.n ?? 0,
+      ),
+    /** For each of the ascending ids, how many rows have an id at or below it, in one scan. */
+    async countsUpTo(table: AuditTable, ids: string[]): Promise<number[]> {
+      if (ids.length === 0) return [];
+      const thresholds = ids.map((id) => (BigInt(id) + 1n).toString());
+      const rows = await select<{ b: number; n: string }>(
+        db,
+        `SELECT width_bucket(id, $1::bigint[]) AS b, count(*) AS n FROM ${table}
+          WHERE id <= $2::bigint GROUP BY b`,
+        [thresholds, ids[ids.length - 1]],
+      );
+      const inBucket = new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
+      let total = 0;
+      return ids.map((_, i) => (total += inBucket.get(i) ?? 0));
+    },
+    /** The hashes of these rows (those still there). */
+    hashesOf: async (table: AuditTable, ids: string[]) =>
+      new Map(
+        (
+          await select<{ id: string; hash: string }>(
+            db,
+            `SELECT id::text AS id, hash FROM ${table} WHERE id = ANY($1::bigint[])`,
+            [ids],
+          )
+        ).map((r) => [r.id, r.hash]),
+      ),
+    /** Every purge of the chain, oldest first: where it starts again and how much it removed. */
+    anchors: async (table: AuditTable) =>
+      (
+        await select<{
+          first_id: string;
+          prev_hash: string;
+          rows_removed: number;
+          purged_at: Date;
+        }>(
+          db,
+          `SELECT first_id::text AS first_id, prev_hash, rows_removed, purged_at FROM audit_anchors
+            WHERE table_name = $1 ORDER BY id`,
+          [table],
+        )
+      ).map((a) => ({
+        firstId: a.first_id,
+        prevHash: a.prev_hash,
+        rowsRemoved: Number(a.rows_removed),
+        purgedAt: new Date(a.purged_at),
+      })),
+
     // audit:purge, all in the purge's one transaction
     /** No statement timeout, the append-only trigger's purge switch, one purge at a time. */
     async beginPurge(lockKey: number, tx: Transaction): Promise<void> {
