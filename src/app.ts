@@ -44,9 +44,9 @@ export function createApp(deps: AppDeps) {
   app.use('/auth/eid', login.eid);
   app.use('/', homeArea(p));
   app.use('/me', meArea(p));
-  app.use('/admin', adminArea(p));
-  app.use('/audit', adoptionArea(p));
-  app.use('/audit', auditArea(p));
+  app.use('/admin', p.stepUp('admin'), adminArea(p));
+  app.use('/audit', p.stepUp('auditor'), adoptionArea(p));
+  app.use('/audit', p.stepUp('auditor'), auditArea(p));
   app.use(stages.errors);
 
   // INTERNAL_PORT's listener (src/main.ts): /healthz, /readyz and /metrics, details without a token.

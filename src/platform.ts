@@ -13,6 +13,7 @@ import { snapshotOf, type EidSnapshot } from './eid/snapshot';
 import { createMetrics } from './web/metrics';
 import { createPolicy } from './web/policy';
 import { createCsrf } from './web/csrf';
+import { requireRecentEid } from './web/step-up';
 import { createSessionMiddleware } from './web/session/middleware';
 import { createSessionTimeouts } from './web/session/timeouts';
 import {
@@ -136,6 +137,8 @@ export function createPlatform(deps: AppDeps) {
     }),
     eidLogin,
     establishmentLogin: createEstablishmentLogin({ repos, clock, record }),
+    /** The admin and audit areas' e-ID step-up (web/step-up.ts). */
+    stepUp: requireRecentEid({ config, clock, eidAvailable }),
     /** The e-ID provider's logout URL, when it has one (shared PCs: end its session too). */
     endProviderSession: () => eidLogin.endSessionUrl(`${config.baseUrl}/login`),
   };

@@ -12,6 +12,8 @@ import { can, gate, type Action, type TargetOf } from './policies';
 export interface CommandMeta {
   ip: string | null;
   userAgent: string | null;
+  /** The admin areas' e-ID step-up was skipped (provider down): flagged in the row's details. */
+  stepUpSkipped?: boolean;
 }
 
 /** What a command's audit row says beyond who, when and from where. */
@@ -124,6 +126,7 @@ export function defineCommand<
   return (deps: D): Command<A, unknown, Result> =>
     named(spec.action, auditCode, async (actor, rawInput, meta) => {
       const now = deps.clock.now();
+      const { stepUpSkipped, ...where } = meta;
       const row = (outcome: AdminEvent['outcome'], audit: AuditEntry): AdminEvent => ({
         occurredAt: now,
         actorUserId: actor.userId || null,
@@ -131,8 +134,10 @@ export function defineCommand<
         action: auditCode,
         outcome,
         establishmentId: actor.establishmentId,
-        ...meta,
+        ip: where.ip,
+        userAgent: where.userAgent,
         ...audit,
+        ...(stepUpSkipped ? { details: { ...audit.details, eidStepUpSkipped: true } } : {}),
       });
       /** A denied row, visible to the auditors of the target's and of the actor's regiones. */
       const deny = (audit: Partial<AuditEntry>) => {

@@ -49,6 +49,11 @@ export interface Config {
     absoluteTimeoutInHours: number;
     cookieSecure: boolean;
   };
+  /**
+   * Step-up for the powerful: with `enabled`, the admin and audit areas need a session opened or
+   * re-verified with the e-ID within `maxAgeInHours` (Keycloak's step-up authentication).
+   */
+  adminStepUp: { enabled: boolean; maxAgeInHours: number };
   /** Brute-force limits; `maxFailures`/`durationInMinutes` are the per account-and-IP lock. */
   lockout: LoginLimits;
   logLevel: string;
@@ -221,6 +226,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       idleTimeoutInMinutes: e.SESSION_IDLE_TIMEOUT_IN_MINUTES,
       absoluteTimeoutInHours: e.SESSION_ABSOLUTE_TIMEOUT_IN_HOURS,
       cookieSecure: e.COOKIE_SECURE ?? production,
+    },
+    adminStepUp: {
+      enabled: e.ADMIN_EID_STEP_UP ?? production,
+      maxAgeInHours: e.ADMIN_EID_MAX_AGE_IN_HOURS,
     },
     lockout: loginLimits(e, (message) => {
       throw new ConfigError(`Invalid configuration: ${message}`);

@@ -67,6 +67,9 @@ export const envSchema = z.object({
   EID_REAUTH_AFTER_MONTHS: int(1, 120).default(6),
   EID_REQUIRED_SINCE: isoDate,
   EID_DEGRADED_MODE: z.enum(['allow', 'deny']).default('allow'),
+  // Step-up: the admin and audit areas need an e-ID verification this recent (on in production).
+  ADMIN_EID_STEP_UP: bool.optional(),
+  ADMIN_EID_MAX_AGE_IN_HOURS: int(1, 72).default(12),
   // Degraded mode is decided on evidence (src/eid/monitor.ts).
   EID_PROBE_INTERVAL_IN_SECONDS: int(1, 3600).default(10),
   EID_DOWN_AFTER_FAILED_PROBES: int(1, 100).default(3),

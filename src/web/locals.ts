@@ -26,6 +26,8 @@ declare global {
       eidDegraded?: boolean;
       /** Why an upload was not taken (too large, several files), for the form to show. */
       uploadError?: string;
+      /** The admin areas' e-ID step-up was skipped: the provider is down (web/step-up.ts). */
+      stepUpSkipped?: boolean;
       /** The matched route's full pattern, for the metrics' `route` label (web/policy.ts). */
       routePattern?: string;
       /** Whether `res.redirect` already waits for the regenerated session to be stored. */

@@ -19,8 +19,16 @@ export function clientIp(req: Request): string | null {
   return normaliseIp(req.ip) ?? normaliseIp(req.socket?.remoteAddress);
 }
 
-/** Who is asking, for the audit: client IP (proxy-aware per TRUST_PROXY) and user agent. */
-export function requestMeta(req: Request): { ip: string | null; userAgent: string | null } {
+/**
+ * Who is asking, for the audit: client IP (proxy-aware per TRUST_PROXY) and user agent; and,
+ * when an admin acts without the e-ID step-up because the provider is down, that flag.
+ */
+export function requestMeta(req: Request): {
+  ip: string | null;
+  userAgent: string | null;
+  stepUpSkipped?: true;
+} {
   const userAgent = req.get('user-agent')?.slice(0, 512) ?? null;
-  return { ip: clientIp(req), userAgent };
+  const skipped = req.res?.locals.stepUpSkipped === true;
+  return { ip: clientIp(req), userAgent, ...(skipped ? { stepUpSkipped: true as const } : {}) };
 }

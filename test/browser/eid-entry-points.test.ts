@@ -17,7 +17,8 @@ const MONTH = 30 * 86_400_000;
 describe.each(['mitic', 'oidc'] as const)(
   'e-ID entry points in a real browser (%s)',
   (protocol) => {
-    const rig = useEidBrowserRig(protocol);
+    // The admin areas' step-up on, as in production.
+    const rig = useEidBrowserRig(protocol, { ADMIN_EID_STEP_UP: 'true' });
     const shot = (page: Page, step: string) => screenshot(page, `eid-entry-${protocol}-${step}`);
 
     async function classicLogin(page: Page, username: string, password: string) {
@@ -98,6 +99,29 @@ describe.each(['mitic', 'oidc'] as const)(
       );
       expect(await page.locator('header [data-eid-badge="verified"]').count()).toBe(1);
       await shot(page, 'verify-now-01-home');
+      expect(problems).toEqual([]);
+      await context.close();
+    });
+
+    it('when a classic-login administrator opens the users list then the step-up leads through the provider and back to it', async () => {
+      const { user } = await rig.citizenUser({ establishments: 1, role: 'admin' });
+      const { context, page, problems } = await openWatchedPage(rig.browser);
+
+      await classicLogin(page, user.username, TEST_PASSWORD);
+      await page.waitForURL(`${rig.server.baseUrl}/login/establishment`);
+      await page.getByRole('button', { name: 'Ingresar' }).click();
+      await page.waitForURL(`${rig.server.baseUrl}/`);
+      await page.goto(`${rig.server.baseUrl}/admin/users`);
+      await page.waitForURL(/\/login\/step-up/);
+      expect(await page.getByTestId('step-up-notice').textContent()).toContain(
+        'Verifique su identidad con la Identidad Electrónica para administrar',
+      );
+      await shot(page, 'step-up-01-notice');
+      await page.getByRole('link', { name: 'Verificar con Identidad Electrónica' }).click();
+      await rig.atProvider(page);
+      await rig.loginAtProvider(page, user.documentNumber);
+      await page.waitForURL(`${rig.server.baseUrl}/admin/users`);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Usuarios');
       expect(problems).toEqual([]);
       await context.close();
     });

@@ -39,7 +39,10 @@ export interface EidBrowserRig {
   ): Promise<void>;
 }
 
-export function useEidBrowserRig(protocol: 'mitic' | 'oidc'): EidBrowserRig {
+export function useEidBrowserRig(
+  protocol: 'mitic' | 'oidc',
+  env: Record<string, string> = {},
+): EidBrowserRig {
   const rig = { protocol } as EidBrowserRig;
   beforeAll(async () => {
     // The sandbox sends the browser to the registered redirect URI: the app's port comes first.
@@ -55,6 +58,7 @@ export function useEidBrowserRig(protocol: 'mitic' | 'oidc'): EidBrowserRig {
     rig.t = await buildEidTestApp(protocol, rig.sandbox, {
       BASE_URL: rig.server.baseUrl,
       EID_REDIRECT_URI: redirectUri,
+      ...env,
     });
     rig.server.attach(rig.t.app);
     rig.browser = await launchBrowser();

@@ -318,3 +318,23 @@ describe('loadConfig: the login limits of trusted networks', () => {
     },
   );
 });
+
+describe('loadConfig: step-up for the admin and audit areas', () => {
+  it('when nothing is set then it is off outside production, with 12 hours', () => {
+    expect(loadConfig({}).adminStepUp).toEqual({ enabled: false, maxAgeInHours: 12 });
+  });
+
+  it('when ADMIN_EID_STEP_UP and ADMIN_EID_MAX_AGE_IN_HOURS are set then they are used', () => {
+    expect(
+      loadConfig({ ADMIN_EID_STEP_UP: 'true', ADMIN_EID_MAX_AGE_IN_HOURS: '4' }).adminStepUp,
+    ).toEqual({ enabled: true, maxAgeInHours: 4 });
+    expect(configError({ ADMIN_EID_MAX_AGE_IN_HOURS: '0' }).message).toContain(
+      'ADMIN_EID_MAX_AGE_IN_HOURS',
+    );
+  });
+});
+
+it('when running in production then the step-up is on unless turned off', () => {
+  expect(loadConfig(production).adminStepUp.enabled).toBe(true);
+  expect(loadConfig({ ...production, ADMIN_EID_STEP_UP: 'false' }).adminStepUp.enabled).toBe(false);
+});

@@ -5,6 +5,7 @@ import type { RecordLoginEvent } from '../../domain/audit/recorder';
 import { requestMeta } from '../../web/request-meta';
 import { regenerateSession, saveSession } from '../../web/session/ops';
 import { formatCedula } from '../../shared/cedula';
+import { safeReturnPath } from '../../shared/paths';
 import { GENERIC_FAILURE } from '../../domain/authentication/messages';
 import { EidError, type EidFlow } from '../../eid/provider';
 import type { EidLogin } from '../../domain/authentication/eid-login';
@@ -48,6 +49,10 @@ export function eidSteps(deps: {
   router.get('/', deps.policy('public'), async (req, res) => {
     // Only /login/forgot starts a password reset: the plain e-ID button drops an abandoned one.
     if (req.query.intent !== 'password-reset') delete req.session.passwordReset;
+    // From an open session ("Verificar ahora", the admin areas' step-up): where to come back to.
+    if (req.session.auth && typeof req.query.next === 'string')
+      req.session.eidReturnTo = safeReturnPath(req.query.next);
+    else delete req.session.eidReturnTo;
     let started;
     try {
       // A reset must prove the person now, not reuse a provider session left on a shared PC.
@@ -83,13 +88,21 @@ export function eidSteps(deps: {
     // The badge of every open session of this person changes with the new e-ID login.
     if (result.kind === 'accepted') await deps.identities.refresh(result.user.id);
     const auth = req.session.auth;
+    const back = req.session.eidReturnTo ?? '/';
+    delete req.session.eidReturnTo;
     if (result.kind === 'accepted' && auth) {
       // Same person, same establishment: the session goes on under a new id.
       await regenerateSession(req);
-      req.session.auth = { ...auth, method: 'eid', degraded: false, warningDaysLeft: null };
+      req.session.auth = {
+        ...auth,
+        method: 'eid',
+        degraded: false,
+        warningDaysLeft: null,
+        eidVerifiedAt: deps.clock.now().getTime(),
+      };
       req.session.flash = { kind: 'info', text: 'Identidad Electrónica verificada.' };
       await deps.sessions.add(auth.userId, req.sessionID);
-      return res.redirect(303, '/');
+      return res.redirect(303, back);
     }
     if (result.kind === 'accepted' && resetRequested) {
       await markPasswordResetVerified(req, result.user.id, deps.clock.now());

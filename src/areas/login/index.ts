@@ -4,6 +4,7 @@ import { eidSteps } from './eid-routes';
 import { establishmentStep, type EstablishmentRoutesDeps } from './establishment-routes';
 import { reauthRoutes } from './reauth-routes';
 import { forgotPasswordRoutes, type ForgotDeps } from './forgot-routes';
+import { stepUpRoutes } from './step-up-routes';
 
 export type LoginAreaDeps = ClassicRoutesDeps &
   EstablishmentRoutesDeps &
@@ -23,5 +24,6 @@ export function loginArea(deps: LoginAreaDeps) {
   pages.use(establishmentStep(deps));
   pages.use(reauthRoutes(deps));
   pages.use(forgotPasswordRoutes(deps));
+  pages.use(stepUpRoutes(deps));
   return { pages, eid: eidSteps(deps) };
 }

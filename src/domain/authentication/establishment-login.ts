@@ -95,6 +95,8 @@ export function createEstablishmentLogin(deps: {
           lastSeenAt: now.getTime(),
           degraded: pending.degraded,
           warningDaysLeft: pending.warningDaysLeft,
+          // An e-ID login proves the person now (the admin areas' step-up reads it).
+          ...(pending.method === 'eid' ? { eidVerifiedAt: now.getTime() } : {}),
         },
         lastLogin,
       };

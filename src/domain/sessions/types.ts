@@ -19,6 +19,11 @@ export interface AuthenticatedSession {
   lastSeenAt: number;
   degraded: boolean;
   warningDaysLeft: number | null;
+  /**
+   * When the e-ID last proved who this is, in this session (epoch ms): the login itself when it
+   * was an e-ID login, or "Verificar ahora". What the step-up of the admin and audit areas reads.
+   */
+  eidVerifiedAt?: number;
   /** Where the session opened, for the user's session list (administrators, "Mis accesos"). */
   ip?: string | null;
   userAgent?: string | null;

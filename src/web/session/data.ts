@@ -22,6 +22,8 @@ declare module 'express-session' {
     lastLoginNotice?: LastLoginNotice;
     /** Opaque per-protocol e-ID flow data (state, nonce, PKCE verifier), single use. */
     eidFlow?: Record<string, unknown>;
+    /** Where an e-ID verification started from an open session comes back to (a local path). */
+    eidReturnTo?: string;
     /** "¿Olvidó su contraseña?": the next e-ID login is for a new HIS password (epoch ms). */
     passwordReset?: { startedAt: number };
     /** The e-ID verified this person for a new HIS password; not a session (epoch ms). */

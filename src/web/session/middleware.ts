@@ -22,7 +22,7 @@ export const sessionCookieOptions = (config: Config) =>
 type Callback = (err?: unknown, data?: unknown) => unknown;
 
 /** Keys a session may hold while it is only an e-ID login on its way to the provider. */
-const FLOW_ONLY_KEYS = new Set(['cookie', 'eidFlow', 'flash', 'csrfToken']);
+const FLOW_ONLY_KEYS = new Set(['cookie', 'eidFlow', 'flash', 'csrfToken', 'eidReturnTo']);
 
 /**
  * connect-redis, plus the session's end record ({@link SessionEnds}): every save of a signed-in
