@@ -166,6 +166,15 @@ function targets(w: SqlmapWorld): Target[] {
       route: 'GET /me/access',
       reached: page,
     },
+    {
+      name: 'step-up',
+      method: 'GET',
+      url: '/login/step-up?next=%2Fadmin%2Fusers',
+      params: ['next'],
+      as: 'admin',
+      route: 'GET /login/step-up',
+      reached: page,
+    },
   ];
 }
 
