@@ -25,11 +25,16 @@ export async function openCursor(pool: ExportPool, query: Query, batchSize = 500
   let failure: Error | undefined;
   // A checked-out client's errors are ours to handle (a server that closes the connection while
   // the export is cut short would otherwise be an unhandled 'error' event, ending the process).
-  client.on('error', (err) => (failure ??= err));
+  const onError = (err: Error) => (failure ??= err);
+  client.on('error', onError);
   const rows = client.query(new QueryStream(query.text, query.values, { batchSize }));
   return {
     rows,
     failure: () => failure,
-    close: (broken) => client.release(broken),
+    close: (broken) => {
+      // The pool hands this connection out again: its next holder listens for itself.
+      client.off('error', onError);
+      client.release(broken);
+    },
   };
 }
