@@ -121,7 +121,14 @@ export function createPlatform(deps: AppDeps) {
     session,
     /** Each user's open sessions (list, end one, end all). */
     sessions: sessionIndex,
-    timeouts: createSessionTimeouts({ clock, config, record, ends: sessionEnds }),
+    closedSessions: sessionIndex.closed,
+    timeouts: createSessionTimeouts({
+      clock,
+      config,
+      record,
+      ends: sessionEnds,
+      closedSessions: sessionIndex.closed,
+    }),
     csrf: createCsrf({ secret: config.session.secret, secure: config.session.cookieSecure }),
     identities,
     lockout,

@@ -75,6 +75,17 @@ export function createEstablishmentRepository({
         .sort(byName);
     },
 
+    /** The deactivated establishments still assigned to a user, by name. */
+    async listAssignedInactive(userId: number): Promise<EstablishmentRecord[]> {
+      const rows = await UserEstablishment.findAll({
+        where: { userId },
+        include: [{ model: Establishment, as: 'establishment', where: { active: false } }],
+      });
+      return rows
+        .map((row) => toRecord((row as unknown as { establishment: never }).establishment))
+        .sort(byName);
+    },
+
     create: async (input: Omit<EstablishmentRecord, 'id' | 'active'>, transaction: Transaction) =>
       toRecord(await Establishment.create(input, { transaction })),
 

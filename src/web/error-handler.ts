@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger';
 import { isRedisUnavailable } from '../redis/unavailable';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { bodyErrorToAppError } from './body-errors';
+import { errorPage } from './error-page';
 
 /** Unavailable-service errors known only by name (Sequelize's are in src/db/unavailable.ts). */
 const UNAVAILABLE_NAMES = new Set([
@@ -76,10 +77,13 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       res.json({ error: known?.code ?? 'internal_error', message, supportId });
       return;
     }
+    const page = errorPage(req.originalUrl.split('?')[0]!, status, known?.code, res.locals.actor);
     res.render('error', {
       title: 'Error',
       status,
-      message,
+      heading: page.heading,
+      message: page.message ?? message,
+      back: page.back,
       supportId: known && status < 500 && !LOGGED_REFUSALS.has(status) ? null : supportId,
     });
   };

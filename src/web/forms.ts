@@ -12,7 +12,8 @@ export async function submitForm<T>(
   res: Response,
   view: string,
   locals: Record<string, unknown> | (() => Promise<Record<string, unknown>>),
-  values: Record<string, unknown>,
+  /** What the fields show again; a function gets the per-field errors (keep only valid ones). */
+  values: Record<string, unknown> | ((errors: Record<string, string>) => Record<string, unknown>),
   run: () => Promise<T>,
 ): Promise<{ ok: true; value: T } | { ok: false }> {
   const page = async () => (typeof locals === 'function' ? await locals() : locals);
@@ -20,14 +21,18 @@ export async function submitForm<T>(
     return { ok: true, value: await run() };
   } catch (err) {
     if (err instanceof ValidationError) {
-      res.status(400).render(view, { ...(await page()), values, errors: err.fields });
+      const shown = typeof values === 'function' ? values(err.fields) : values;
+      res.status(400).render(view, { ...(await page()), values: shown, errors: err.fields });
       return { ok: false };
     }
     if (err instanceof AppError && err.status === 409) {
       const current = await page();
-      res
-        .status(409)
-        .render(view, { ...current, values, errors: {}, formError: err.publicMessage });
+      res.status(409).render(view, {
+        ...current,
+        values: typeof values === 'function' ? values({}) : values,
+        errors: {},
+        formError: err.publicMessage,
+      });
       return { ok: false };
     }
     throw err;

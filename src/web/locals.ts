@@ -2,6 +2,7 @@ import type { Actor } from '../access/actor';
 import type { Identity, IdentityPlace } from '../access/identity';
 import type { BadgeView } from '../domain/badges/eid-badge';
 import type { AuthenticatedSession } from '../domain/sessions/types';
+import type { ClosedSession } from '../domain/sessions/closed-sessions';
 
 /**
  * What the pipeline leaves in `res.locals` for the routes and the views, typed once (Express's
@@ -28,6 +29,8 @@ declare global {
       uploadError?: string;
       /** The admin areas' e-ID step-up was skipped: the provider is down (web/step-up.ts). */
       stepUpSkipped?: boolean;
+      /** The login page's notice: why someone else ended the session the cookie named. */
+      sessionClosed?: ClosedSession;
       /** The matched route's full pattern, for the metrics' `route` label (web/policy.ts). */
       routePattern?: string;
       /** Whether `res.redirect` already waits for the regenerated session to be stored. */

@@ -15,6 +15,7 @@ import { refuseForeignOrigin } from './origin-check';
 import type { SessionTimeouts } from './session/timeouts';
 import { identify } from './session/identify';
 import type { IdentityCache } from '../domain/sessions/identity-cache';
+import type { ClosedSessions } from '../domain/sessions/closed-sessions';
 import { ANONYMOUS } from '../access/actor';
 import './locals';
 
@@ -35,6 +36,8 @@ export interface PipelineDeps {
   timeouts: SessionTimeouts;
   csrf: ReturnType<typeof createCsrf>;
   identities: IdentityCache;
+  /** Why sessions ended by someone else ended (for the login page's notice). */
+  closedSessions: ClosedSessions;
   clock: { now(): Date };
   eidAvailable(): boolean;
   /** The e-ID provider's origins, which our form posts may be redirected to. */
@@ -125,7 +128,7 @@ export function createPipeline(deps: PipelineDeps) {
       // CSRF once for every state-changing method (GET, HEAD and OPTIONS pass).
       csrf.protect,
       viewLocals,
-      identify(deps.clock, { staleAfterMonths: config.eid.staleAfterMonths }, deps.identities),
+      identify(deps.clock, { staleAfterMonths: config.eid.staleAfterMonths }, deps),
     ],
     errors: [notFoundHandler, createErrorHandler(deps.logger)],
   };

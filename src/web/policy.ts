@@ -48,6 +48,7 @@ export function createPolicy(recordRefusal: RecordRefusal) {
           title: 'Sesión requerida',
           status: 401,
           message: 'Su sesión terminó. Inicie sesión nuevamente.',
+          back: { href: '/login', label: 'Ir al inicio de sesión' },
           supportId: null,
         });
       }

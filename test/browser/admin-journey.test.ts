@@ -21,7 +21,7 @@ async function logIn(page: Page, username: string, password: string, establishme
   await page.waitForURL(/\/login\/establishment$/);
   if (establishment)
     await page
-      .getByRole('combobox', { name: 'Seleccionar Establecimiento' })
+      .getByRole('combobox', { name: 'Seleccionar establecimiento' })
       .selectOption({ label: establishment });
   await page.getByRole('button', { name: 'Ingresar' }).click();
 }
@@ -92,18 +92,17 @@ describe('administration in a real browser', () => {
     await userPage.page.getByRole('button', { name: 'Iniciar sesión' }).click();
     await userPage.page.waitForURL(/\/login\/establishment$/);
     const offered = await userPage.page
-      .getByRole('combobox', { name: 'Seleccionar Establecimiento' })
+      .getByRole('combobox', { name: 'Seleccionar establecimiento' })
       .locator('option')
       .allTextContents();
     expect(offered).toEqual(expect.arrayContaining([first.name, second.name]));
     await userPage.page
-      .getByRole('combobox', { name: 'Seleccionar Establecimiento' })
+      .getByRole('combobox', { name: 'Seleccionar establecimiento' })
       .selectOption({ label: second.name });
     await userPage.page.getByRole('button', { name: 'Ingresar' }).click();
     await userPage.page.waitForURL(/\/me\/password$/);
     await userPage.page.goto(`${rig.server.baseUrl}/`);
     expect(new URL(userPage.page.url()).pathname).toBe('/me/password');
-    await userPage.page.getByLabel('Contraseña de un solo uso').fill(oneTime);
     await userPage.page
       .getByLabel('Nueva contraseña', { exact: true })
       .fill('tres pájaros vuelan sobre el lago');

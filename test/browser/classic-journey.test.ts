@@ -76,7 +76,7 @@ describe('classic login in a real browser', () => {
     await screenshot(page, '02-establishment');
     // The section shares the heading's name; the select is the combobox with that label.
     await page
-      .getByRole('combobox', { name: 'Seleccionar Establecimiento' })
+      .getByRole('combobox', { name: 'Seleccionar establecimiento' })
       .selectOption({ label: chosen.name });
     await page.getByRole('button', { name: 'Ingresar' }).click();
 
@@ -187,14 +187,21 @@ describe('classic login in a real browser', () => {
     await context.close();
   });
 
-  it('when the password is wrong then "Usuario o contraseña incorrectos" is announced as an alert and the username is kept', async () => {
+  it('when the password is wrong then "Usuario o contraseña incorrectos" is announced as an alert with the ways out, and the username is kept', async () => {
     const { user } = await makeUser(rig.t.sequelize);
     const { context, page, problems, documentStatuses } = await openPage();
 
     await submitCredentials(page, user.username, 'wrong-password');
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect((await alert.textContent())?.trim()).toBe('Usuario o contraseña incorrectos');
+    expect((await alert.locator('p').first().textContent())?.trim()).toBe(
+      'Usuario o contraseña incorrectos',
+    );
+    // Points to the forgotten-password flow and the e-ID, saying nothing about the account.
+    expect(
+      await alert.getByRole('link', { name: '¿Olvidó su contraseña?' }).getAttribute('href'),
+    ).toBe('/login/forgot');
+    expect(await alert.textContent()).toContain('Identidad Electrónica');
     expect(new URL(page.url()).pathname).toBe('/login');
     expect(await page.getByLabel('Usuario').inputValue()).toBe(user.username);
     expect(await page.getByLabel('Contraseña').inputValue()).toBe('');

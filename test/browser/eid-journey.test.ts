@@ -79,7 +79,7 @@ describe.each(['mitic', 'oidc'] as const)('e-ID journey in a real browser (%s)',
     if (establishmentCount === 1) {
       expect(await page.getByText(chosen.name, { exact: true }).isVisible()).toBe(true);
     } else {
-      const select = page.getByRole('combobox', { name: 'Seleccionar Establecimiento' });
+      const select = page.getByRole('combobox', { name: 'Seleccionar establecimiento' });
       for (const e of establishments) {
         expect(await select.getByRole('option', { name: e.name }).count()).toBe(1);
       }

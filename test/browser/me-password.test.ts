@@ -31,8 +31,22 @@ describe.each([
       'Cambie su contraseña',
     );
     expect(await wcagViolations(page)).toEqual([]);
+    // The one-time password was just proved: it is not asked again. The header's links say why
+    // they wait.
+    expect(await page.getByLabel('Contraseña actual').count()).toBe(0);
+    expect(await page.getByTestId('links-unavailable').textContent()).toBe(
+      'Disponibles después de cambiar su contraseña de un solo uso',
+    );
+    expect(await page.getByRole('link', { name: 'Mis accesos' }).count()).toBe(0);
 
-    await page.getByLabel('Contraseña de un solo uso').fill(TEST_PASSWORD);
+    await page.getByLabel('Nueva contraseña', { exact: true }).fill(TEST_PASSWORD);
+    await page.getByLabel('Repita la nueva contraseña').fill(TEST_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.locator('#newPassword-error').waitFor();
+    expect(await page.locator('#newPassword-error').textContent()).toBe(
+      'La nueva contraseña debe ser distinta de la contraseña de un solo uso.',
+    );
+
     await page.getByLabel('Nueva contraseña', { exact: true }).fill('corta');
     await page.getByLabel('Repita la nueva contraseña').fill('otra');
     await page.keyboard.press('Enter');
@@ -47,7 +61,6 @@ describe.each([
     expect(await wcagViolations(page)).toEqual([]);
     await screenshot(page, `me-password-errors-${viewport.width}`);
 
-    await page.getByLabel('Contraseña de un solo uso').fill(TEST_PASSWORD);
     await newPassword.fill('tortuga violeta bajo la lluvia');
     await page.getByLabel('Repita la nueva contraseña').fill('tortuga violeta bajo la lluvia');
     await page.getByRole('button', { name: 'Guardar contraseña' }).press('Enter');

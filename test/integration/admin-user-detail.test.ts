@@ -101,7 +101,7 @@ describe('the page', () => {
     expect(row).toMatch(/127\.0\.0\.1|::1/);
     expect(row).toContain('his-test/');
     expect(row).toContain('20/11/2026 09:00');
-    expect(row).toContain('Cerrar sesión');
+    expect(row).toContain('Cerrar esta sesión');
   });
 });
 

@@ -255,7 +255,7 @@ describe('sessions', () => {
     const ttl = await t.redis.ttl(`${t.config.redis.keyPrefix}user-sessions:${user.id}`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(t.config.session.absoluteTimeoutInHours * 3600);
-    expect(await t.sessionIndex.endAll(user.id)).toBe(2);
+    expect(await t.sessionIndex.endAll(user.id, { reason: 'admin_ended' })).toBe(2);
     for (const res of [pcA, pcB]) {
       expect(
         (await request(t.app).get('/').set('Cookie', sessionCookie(res)!)).headers.location,
@@ -358,6 +358,21 @@ describe('establishment selection', () => {
       outcome: 'failure',
       reason: 'no_establishment',
     });
+  });
+
+  it('when every assigned establishment was deactivated then the page names it instead of "sin establecimiento"', async () => {
+    const { user, establishments } = await makeUser(t.sequelize, { establishments: 1 });
+    await t.repos.transaction((tx) =>
+      t.repos.establishments.update(establishments[0]!.id, { active: false }, tx),
+    );
+    const agent = agentFor(t.app);
+    await postLogin(agent, user.username, TEST_PASSWORD);
+    const res = await agent.get('/login/establishment');
+    expect(res.status).toBe(403);
+    expect(res.text).toContain(
+      `el establecimiento asignado a su cuenta (${establishments[0]!.name}) fue desactivado`,
+    );
+    expect(res.text).not.toContain('no tiene ningún establecimiento asignado');
   });
 
   it('when switching establishment then the session continues there and the switch is audited', async () => {

@@ -104,7 +104,12 @@ describe.each(['mitic', 'oidc'] as const)('forgotten password with the %s e-ID',
 
     const done = await setNewPassword(agent);
     expect(done.headers.location).toBe('/login');
-    expect((await agent.get('/login')).text).toContain('Su nueva contraseña quedó guardada.');
+    const login = await agent.get('/login');
+    expect(login.text).toContain('Su nueva contraseña quedó guardada.');
+    // The username is filled in (once) and the password field focused.
+    expect(login.text).toMatch(new RegExp(`id="username"[^>]*value="${user.username}"`));
+    expect(login.text).toMatch(/id="password"[^>]*autofocus/);
+    expect((await agent.get('/login')).text).not.toContain(`value="${user.username}"`);
     expect((await agent.get('/')).headers.location).toBe('/login'); // still no session
     expect(await classicLoginTo(user.username, NEW_PASSWORD)).toBe('/login/establishment');
     expect(await classicLoginTo(user.username, TEST_PASSWORD)).toBeUndefined();

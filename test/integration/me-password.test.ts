@@ -76,7 +76,7 @@ describe('/me/password', () => {
     expect(res.status).toBe(400);
     expect(fieldError(res.text, 'currentPassword')).toBe('La contraseña actual no es correcta.');
     expect(res.text).toMatch(/id="currentPassword"[^>]*aria-invalid="true"/);
-    expect(res.text).not.toContain(NEW_PASSWORD); // password fields are never sent back
+    expect(res.text).not.toContain('not-my-password'); // a refused password is never sent back
     expect(await classicLoginTo(user.username, TEST_PASSWORD)).toBe('/login/establishment');
     expect(await adminEvents(user.id)).toEqual([
       expect.objectContaining({
@@ -150,6 +150,30 @@ describe('/me/password', () => {
     expect(fieldError(res.text, 'newPassword')).toBeUndefined();
   });
 
+  it('when the form is refused then the fields that were accepted are filled in again, the refused ones empty', async () => {
+    const { agent } = await signedIn(t);
+    const wrongCurrent = await submit(agent, {
+      currentPassword: 'not-my-password',
+      newPassword: NEW_PASSWORD,
+      confirmation: NEW_PASSWORD,
+    });
+    const valueOf = (html: string, id: string) =>
+      new RegExp(`id="${id}"[^>]*value="([^"]*)"`).exec(html)?.[1];
+    expect(valueOf(wrongCurrent.text, 'currentPassword')).toBe('');
+    expect(valueOf(wrongCurrent.text, 'newPassword')).toBe(NEW_PASSWORD);
+    expect(valueOf(wrongCurrent.text, 'confirmation')).toBe(NEW_PASSWORD);
+
+    const weakNew = await submit(agent, {
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'corta',
+      confirmation: 'corta',
+    });
+    expect(valueOf(weakNew.text, 'currentPassword')).toBe(TEST_PASSWORD);
+    expect(valueOf(weakNew.text, 'newPassword')).toBe('');
+    expect(valueOf(weakNew.text, 'confirmation')).toBe('');
+    expect(weakNew.headers['cache-control']).toBe('no-store');
+  });
+
   it('when the user has a one-time password then every page leads to /me/password until it is changed', async () => {
     const { user, agent } = await signedIn(t, { role: 'admin' });
     await t.repos.users.update(user.id, { mustChangePassword: true });
@@ -157,9 +181,18 @@ describe('/me/password', () => {
     for (const path of ['/', '/admin', '/login/forgot'])
       expect((await agent.get(path)).headers.location).toBe('/me/password');
     const page = await agent.get('/me/password');
-    expect(page.text).toContain('Contraseña de un solo uso');
+    expect(page.text).toContain('Ingresó con una contraseña de un solo uso');
+    // Not asked again: this session was opened with it.
+    expect(page.text).not.toContain('name="currentPassword"');
+    expect(page.text).toContain('data-testid="links-unavailable"');
+    expect(page.text).not.toContain('href="/admin"');
 
-    expect((await change(agent)).headers.location).toBe('/me/password/changed');
+    const again = await submit(agent, { newPassword: TEST_PASSWORD, confirmation: TEST_PASSWORD });
+    expect(fieldError(again.text, 'newPassword')).toBe(
+      'La nueva contraseña debe ser distinta de la contraseña de un solo uso.',
+    );
+    const done = await submit(agent, { newPassword: NEW_PASSWORD, confirmation: NEW_PASSWORD });
+    expect(done.headers.location).toBe('/me/password/changed');
     expect((await agent.get('/')).status).toBe(200);
     expect((await t.repos.users.findById(user.id))!.mustChangePassword).toBe(false);
     expect(await adminEvents(user.id)).toEqual([

@@ -127,7 +127,7 @@ describe('a slow request racing the end of its session', () => {
     const { who, sid } = await openSession();
     t.clock.advanceMinutes(2);
     const { done, gate } = await startSlowPage(who.agent);
-    expect(await t.sessionIndex.endAll(who.user.id)).toBe(1);
+    expect(await t.sessionIndex.endAll(who.user.id, { reason: 'admin_ended' })).toBe(1);
     gate.open();
     await done;
     expect(await t.redis.exists(sessionKey(sid))).toBe(0);

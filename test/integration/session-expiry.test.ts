@@ -180,7 +180,7 @@ describe('sessions that did not expire leave nothing to tell', () => {
 
   it('when an administrator ended the session then its record is gone too', async () => {
     const s = await openSession();
-    expect(await t.sessionIndex.endAll(s.user.id)).toBe(1);
+    expect(await t.sessionIndex.endAll(s.user.id, { reason: 'admin_ended' })).toBe(1);
     expect(await t.redis.exists(endKey(s.sid))).toBe(0);
     t.clock.advanceMinutes(idleMinutes() + 5);
     expect((await request(t.app).get('/').set('Cookie', s.cookie)).headers.location).toBe('/login');
@@ -252,6 +252,7 @@ describe('the sweep audits the sessions nobody comes back to', () => {
       config: t.config,
       record: createLoginEventRecorder(t.sequelize, t.clock),
       ends: createSessionEnds(t.redis, t.config.redis.keyPrefix, t.clock, t.config.session),
+      closedSessions: t.sessionIndex.closed,
     });
 
   it('when a session is left idle then the sweep writes its row at the expiry time, once across instances, and the person who returns still sees the notice', async () => {

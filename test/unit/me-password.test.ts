@@ -1,5 +1,5 @@
 import { passwordMode } from '../../src/domain/passwords/commands/change-password';
-import { newPasswordErrors } from '../../src/domain/passwords/new-password';
+import { acceptedPasswordFields, newPasswordErrors } from '../../src/domain/passwords/new-password';
 import { hashPassword, verifyPassword } from '../../src/domain/passwords/hashing';
 
 const owner = {
@@ -14,16 +14,46 @@ const NFD = NFC.normalize('NFD');
 
 describe('passwordMode', () => {
   it.each([
-    [true, 'classic', 'change'],
-    [true, 'eid', 'change'],
-    [false, 'eid', 'first'],
-    [false, 'classic', 'eid_required'],
+    [true, false, 'classic', 'change'],
+    [true, false, 'eid', 'change'],
+    [true, true, 'classic', 'forced'],
+    [true, true, 'eid', 'forced'],
+    [false, false, 'eid', 'first'],
+    [false, false, 'classic', 'eid_required'],
   ] as const)(
-    'when the account has a password: %s and the session came from %s then the mode is %s',
-    (hasPassword, method, mode) => {
-      expect(passwordMode(hasPassword, method)).toBe(mode);
+    'when the account has a password: %s, a one-time one: %s, and the session came from %s then the mode is %s',
+    (hasPassword, mustChangePassword, method, mode) => {
+      expect(passwordMode({ hasPassword, mustChangePassword }, method)).toBe(mode);
     },
   );
+});
+
+describe('acceptedPasswordFields', () => {
+  const typed = { currentPassword: 'vieja', newPassword: STRONG, confirmation: STRONG };
+
+  it('when only the current password was wrong then the new pair is kept', () => {
+    expect(acceptedPasswordFields(typed, { currentPassword: 'x' })).toEqual({
+      newPassword: STRONG,
+      confirmation: STRONG,
+    });
+  });
+
+  it('when the new password was refused then only the current one is kept', () => {
+    expect(acceptedPasswordFields(typed, { newPassword: 'x' })).toEqual({
+      currentPassword: 'vieja',
+    });
+  });
+
+  it('when the confirmation differs then neither of the pair is kept', () => {
+    expect(acceptedPasswordFields(typed, { confirmation: 'x' })).toEqual({
+      currentPassword: 'vieja',
+    });
+  });
+
+  it('when fields are missing or not text then nothing is made up', () => {
+    expect(acceptedPasswordFields({ currentPassword: ['a'] }, {})).toEqual({});
+    expect(acceptedPasswordFields(undefined, {})).toEqual({});
+  });
 });
 
 describe('newPasswordErrors', () => {

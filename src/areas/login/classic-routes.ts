@@ -7,7 +7,7 @@ import { requestMeta } from '../../web/request-meta';
 import { regenerateSession, takeFlash } from '../../web/session/ops';
 import type { Clock } from '../../shared/clock';
 import type { Policy } from '../../web/policy';
-import { loginNotice } from './login-notice';
+import { closedNotice, loginNotice } from './login-notice';
 
 const loginForm = z.object({
   username: z.string().trim().min(1).max(100),
@@ -41,7 +41,7 @@ export function classicLoginRoutes({
   const renderLogin = (
     res: Parameters<RequestHandler>[1],
     status: number,
-    data: { error?: string; notice?: string; username?: string },
+    data: { error?: string; notice?: string; username?: string; failed?: boolean },
   ) =>
     res
       .status(status)
@@ -50,10 +50,14 @@ export function classicLoginRoutes({
   router.get('/', policy('public'), (req, res) => {
     if (req.session.auth) return res.redirect(303, '/');
     const flash = takeFlash(req);
+    const username = req.session.loginUsername;
+    delete req.session.loginUsername;
+    const closed = res.locals.sessionClosed;
     renderLogin(res, 200, {
-      notice: loginNotice(req.query),
+      notice: closed ? closedNotice(closed) : loginNotice(req.query),
       error: flash?.kind === 'error' ? flash.text : undefined,
       ...(flash?.kind === 'info' ? { notice: flash.text } : {}),
+      username,
     });
   });
 
@@ -72,7 +76,13 @@ export function classicLoginRoutes({
       return renderLogin(res, 429, { error: throttledMessage(result.retryAfterSeconds) });
     }
     if (result.kind === 'refused') {
-      return renderLogin(res, 401, { error: GENERIC_FAILURE, username: form.username });
+      // The same words whatever the cause (unknown, wrong, locked, disabled), and the two ways
+      // out that work without an administrator.
+      return renderLogin(res, 401, {
+        error: GENERIC_FAILURE,
+        username: form.username,
+        failed: true,
+      });
     }
     await regenerateSession(req);
     const now = clock.now().getTime();

@@ -62,9 +62,13 @@ export function establishmentStep(deps: EstablishmentRoutesDeps) {
         reason: 'no_establishment',
       });
       await destroySession(req);
-      return res
-        .status(403)
-        .render('no-establishment', { title: 'Sin establecimiento asignado', person: screen.user });
+      return res.status(403).render('no-establishment', {
+        title: screen.inactive.length
+          ? 'Establecimiento desactivado'
+          : 'Sin establecimiento asignado',
+        person: screen.user,
+        inactive: screen.inactive,
+      });
     }
     res.status(status).render('establishment', {
       title: pending.method === 'eid' ? 'Confirmar ingreso' : 'Seleccionar establecimiento',

@@ -9,6 +9,7 @@ import { beginPasswordReset } from './password-reset';
 import { actorFrom } from '../../access/identity';
 import { AppError } from '../../shared/errors';
 import { formatCedula } from '../../shared/cedula';
+import { acceptedPasswordFields } from '../../domain/passwords/new-password';
 import {
   RESET_EXPIRED_MESSAGE,
   RESET_WINDOW_MINUTES,
@@ -94,8 +95,12 @@ export function forgotPasswordRoutes(deps: ForgotDeps) {
     const { slice, identity, locals } = verified;
     const meta = { ...requestMeta(req), verifiedAt: new Date(slice.verifiedAt) };
     try {
-      const done = await submitForm(res, VIEW, locals, {}, () =>
-        reset(actorFrom(identity, null), req.body, meta),
+      const done = await submitForm(
+        res,
+        VIEW,
+        locals,
+        (errors) => acceptedPasswordFields(req.body, errors),
+        () => reset(actorFrom(identity, null), req.body, meta),
       );
       if (!done.ok) return;
     } catch (err) {
@@ -109,6 +114,7 @@ export function forgotPasswordRoutes(deps: ForgotDeps) {
       kind: 'info',
       text: `Su nueva contraseña quedó guardada. Inicie sesión con su usuario «${identity.username}» y la nueva contraseña.`,
     };
+    req.session.loginUsername = identity.username;
     res.redirect(303, '/login');
   });
 

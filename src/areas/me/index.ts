@@ -4,11 +4,13 @@ import { submitForm } from '../../web/forms';
 import { requestMeta } from '../../web/request-meta';
 import { regenerateSession, takeFlash } from '../../web/session/ops';
 import { changePassword, passwordMode } from '../../domain/passwords/commands/change-password';
+import { acceptedPasswordFields } from '../../domain/passwords/new-password';
 import { closeOtherSessions } from '../../domain/sessions/commands/close-other-sessions';
 import { accessRoutes } from './access-routes';
 
 const TITLES = {
   change: 'Cambiar contraseña',
+  forced: 'Cambie su contraseña',
   first: 'Crear contraseña del HIS',
   eid_required: 'Crear contraseña del HIS',
 };
@@ -33,9 +35,14 @@ export function meArea(deps: MeDeps) {
   /** What the password page shows for this account in this session. */
   const screen = async (req: Request, res: Response) => {
     const user = await deps.repos.users.findById(res.locals.actor.userId);
-    const mode = passwordMode(Boolean(user?.passwordHash), req.session.auth!.method);
-    const forced = Boolean(res.locals.user?.mustChangePassword);
-    return { title: forced ? 'Cambie su contraseña' : TITLES[mode], mode, forced };
+    const mode = passwordMode(
+      {
+        hasPassword: Boolean(user?.passwordHash),
+        mustChangePassword: Boolean(user?.mustChangePassword),
+      },
+      req.session.auth!.method,
+    );
+    return { title: TITLES[mode], mode };
   };
 
   router.get('/password', signedIn, async (req, res) => {
@@ -45,9 +52,13 @@ export function meArea(deps: MeDeps) {
   router.post('/password', deps.policy(change), async (req, res) => {
     const auth = req.session.auth!;
     const meta = { ...requestMeta(req), sessionMethod: auth.method };
-    // Password fields are never sent back to the browser, not even when the form is refused.
-    const done = await submitForm(res, 'me/password', await screen(req, res), {}, () =>
-      change(res.locals.actor, req.body, meta),
+    // A refused form keeps the fields that were accepted (see acceptedPasswordFields).
+    const done = await submitForm(
+      res,
+      'me/password',
+      await screen(req, res),
+      (errors) => acceptedPasswordFields(req.body, errors),
+      () => change(res.locals.actor, req.body, meta),
     );
     if (!done.ok) return;
     // New credentials, new session id; the sessions elsewhere are offered next.

@@ -1,8 +1,7 @@
 import { Router, type Response } from 'express';
 import type { Policy } from '../../web/policy';
-import type { IdentityCache } from '../../domain/sessions/identity-cache';
 import type { SessionTimeouts } from '../../web/session/timeouts';
-import { sessionIdentity } from '../../web/session/identify';
+import { sessionIdentity, type SessionIdentitySources } from '../../web/session/identify';
 import { identityHeaders } from './identity-headers';
 
 const unauthorized = (res: Response) =>
@@ -21,17 +20,15 @@ const unauthorized = (res: Response) =>
  * same decisions through the same functions. Anonymous callers leave no session: nothing here
  * writes to an empty session, and express-session saves none (`saveUninitialized: false`).
  */
-export function verifyArea(deps: {
-  timeouts: SessionTimeouts;
-  identities: IdentityCache;
-  policy: Policy;
-}) {
+export function verifyArea(
+  deps: SessionIdentitySources & { timeouts: SessionTimeouts; policy: Policy },
+) {
   const router = Router();
   router.get('/', deps.policy('public'), async (req, res) => {
     res.set('Cache-Control', 'no-store');
     // First: a session Redis dropped by its idle TTL is audited here too (then 401).
     if (await deps.timeouts.check(req)) return unauthorized(res);
-    const opened = await sessionIdentity(req, deps.identities);
+    const opened = await sessionIdentity(req, deps);
     if (!opened || opened.identity.mustChangePassword) return unauthorized(res);
     res.set(identityHeaders(opened.identity, opened.establishment)).status(204).end();
   });

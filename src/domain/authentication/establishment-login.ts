@@ -9,6 +9,8 @@ export interface ChoiceScreen {
   user: UserRecord;
   establishments: EstablishmentRecord[];
   preselectedId: number | null;
+  /** When none is active: the deactivated ones still assigned (the page names them). */
+  inactive: EstablishmentRecord[];
 }
 
 /** The one to preselect: the only one, or the one chosen last time when still assigned. */
@@ -36,6 +38,9 @@ export function createEstablishmentLogin(deps: {
         user,
         establishments,
         preselectedId: preselect(establishments, user.lastEstablishmentId),
+        inactive: establishments.length
+          ? []
+          : await repos.establishments.listAssignedInactive(userId),
       };
     },
 

@@ -36,3 +36,24 @@ export function newPasswordErrors(
     errors.confirmation = 'La confirmación no coincide con la nueva contraseña.';
   return errors;
 }
+
+/**
+ * The password fields to fill in again after a refused form: each one that was accepted, so the
+ * person retypes only what was wrong (the new password and its confirmation only together). The
+ * page is never cached (`no-store`) and goes only to the session that typed them.
+ */
+export function acceptedPasswordFields(
+  body: unknown,
+  errors: Record<string, string>,
+): Record<string, string> {
+  const typed = (body ?? {}) as Record<string, unknown>;
+  const text = (name: string) => (typeof typed[name] === 'string' ? (typed[name] as string) : '');
+  const kept: Record<string, string> = {};
+  if (text('currentPassword') && !errors.currentPassword)
+    kept.currentPassword = text('currentPassword');
+  if (text('newPassword') && !errors.newPassword && !errors.confirmation) {
+    kept.newPassword = text('newPassword');
+    kept.confirmation = text('confirmation');
+  }
+  return kept;
+}

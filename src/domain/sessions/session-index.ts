@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import type { AuthenticatedSession } from './types';
+import { createClosedSessions, type ClosedSession } from './closed-sessions';
 
 /** One open session as its user's session list shows it. Times are epoch milliseconds. */
 export interface SessionSummary {
@@ -37,6 +38,8 @@ export function createSessionIndex(
   store: SessionStoreAccess,
   lifetimeInSeconds: number,
 ) {
+  // Why a session ended outlives it by a day: its holder may come back the next shift.
+  const closed = createClosedSessions(redis, keyPrefix, lifetimeInSeconds + 24 * 3600);
   const key = (userId: number) => `${keyPrefix}user-sessions:${userId}`;
   const sessionKey = (sid: string) => `${keyPrefix}sess:${sid}`;
 
@@ -59,9 +62,16 @@ export function createSessionIndex(
     new Promise<void>((resolve, reject) =>
       store.destroy(sid, (err) => (err ? reject(err) : resolve())),
     );
+  /** Ends one session, leaving why for the login page to tell its holder. */
+  const close = async (sid: string, why: ClosedSession) => {
+    await closed.mark(sid, why);
+    await destroy(sid);
+  };
 
   return {
     list,
+    /** Why sessions ended by someone else ended, for the login page (see ClosedSessions). */
+    closed,
     /** The user's open sessions with where and when each started, most recently active first. */
     async summaries(userId: number): Promise<SessionSummary[]> {
       const summaries: SessionSummary[] = [];
@@ -80,10 +90,10 @@ export function createSessionIndex(
       return summaries.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
     },
     /** Ends the user's session named by `handle`; false when the user has no such session. */
-    async end(userId: number, handle: string): Promise<boolean> {
+    async end(userId: number, handle: string, why: ClosedSession): Promise<boolean> {
       const sid = (await list(userId)).find((s) => sessionHandle(s) === handle);
       if (!sid) return false;
-      await destroy(sid);
+      await close(sid, why);
       await redis.sRem(key(userId), sid);
       return true;
     },
@@ -92,29 +102,38 @@ export function createSessionIndex(
       await redis.multi().sAdd(key(userId), sid).expire(key(userId), lifetimeInSeconds).exec();
     },
     /** Destroys every session of the user; returns how many were open. */
-    async endAll(userId: number): Promise<number> {
+    async endAll(userId: number, why: ClosedSession): Promise<number> {
       const ids = await list(userId);
-      await Promise.all(
-        ids.map(
-          (sid) =>
-            new Promise<void>((resolve, reject) =>
-              store.destroy(sid, (err) => (err ? reject(err) : resolve())),
-            ),
-        ),
-      );
+      await Promise.all(ids.map((sid) => close(sid, why)));
       await redis.del(key(userId));
       return ids.length;
     },
     /** Destroys every session of the user except `keepSid` (the caller's); returns how many. */
-    async endOthers(userId: number, keepSid: string): Promise<number> {
+    async endOthers(userId: number, keepSid: string, why: ClosedSession): Promise<number> {
       const others = (await list(userId)).filter((sid) => sid !== keepSid);
       for (const sid of others) {
-        await new Promise<void>((resolve, reject) =>
-          store.destroy(sid, (err) => (err ? reject(err) : resolve())),
-        );
+        await close(sid, why);
         await redis.sRem(key(userId), sid);
       }
       return others.length;
+    },
+    /** How many of the user's open sessions work in the establishment. */
+    async countIn(userId: number, establishmentId: number): Promise<number> {
+      let count = 0;
+      for (const sid of await list(userId))
+        if ((await read(sid))?.auth?.establishmentId === establishmentId) count++;
+      return count;
+    },
+    /** Destroys the user's sessions that work in the establishment; returns how many. */
+    async endIn(userId: number, establishmentId: number, why: ClosedSession): Promise<number> {
+      let ended = 0;
+      for (const sid of await list(userId)) {
+        if ((await read(sid))?.auth?.establishmentId !== establishmentId) continue;
+        await close(sid, why);
+        await redis.sRem(key(userId), sid);
+        ended++;
+      }
+      return ended;
     },
   };
 }

@@ -18,6 +18,8 @@ declare module 'express-session' {
     reauth?: ReauthDemand;
     /** A one-time message for the next page (already in Spanish). */
     flash?: { kind: 'info' | 'error'; text: string };
+    /** The username the login form is filled in with once (after "¿Olvidó su contraseña?"). */
+    loginUsername?: string;
     /** The previous login and the failures since, for the first home page after a login. */
     lastLoginNotice?: LastLoginNotice;
     /** Opaque per-protocol e-ID flow data (state, nonce, PKCE verifier), single use. */

@@ -3,25 +3,38 @@ import { destroySession } from './ops';
 import type { Clock } from '../../shared/clock';
 import { eidBadgeView, type BadgePolicy } from '../../domain/badges/eid-badge';
 import type { IdentityCache } from '../../domain/sessions/identity-cache';
+import type { ClosedSessions } from '../../domain/sessions/closed-sessions';
 import { actorFrom, type Identity, type IdentityPlace } from '../../access/identity';
 
 /** Paths a user with a one-time password may still reach before changing it. */
 const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['/me/password', '/logout']);
 
+/** Where an open session's identity is read, and why a session that no longer holds is ended. */
+export interface SessionIdentitySources {
+  identities: IdentityCache;
+  closedSessions: ClosedSessions;
+}
+
 /**
  * The cached identity (one Redis read, no PostgreSQL) and current establishment of the request's
  * open session. Null without one; a session whose user was disabled meanwhile, or whose
- * establishment was deactivated or unassigned, is destroyed and null returned.
+ * establishment was deactivated or unassigned, is destroyed (leaving why, for the login page)
+ * and null returned. The commands that cause these end such sessions themselves; this catches
+ * the ones a request reached first.
  */
 export async function sessionIdentity(
   req: Request,
-  identities: IdentityCache,
+  { identities, closedSessions }: SessionIdentitySources,
 ): Promise<{ identity: Identity; establishment: IdentityPlace } | null> {
   const auth = req.session?.auth;
   if (!auth) return null;
   const identity = await identities.get(auth.userId);
   const establishment = identity?.establishments.find((e) => e.id === auth.establishmentId);
   if (identity && identity.status === 'active' && establishment) return { identity, establishment };
+  if (identity)
+    await closedSessions.mark(req.sessionID, {
+      reason: identity.status === 'active' ? 'establishment_unavailable' : 'disabled',
+    });
   await destroySession(req);
   return null;
 }
@@ -34,12 +47,12 @@ export async function sessionIdentity(
 export function identify(
   clock: Clock,
   badge: BadgePolicy,
-  identities: IdentityCache,
+  sources: SessionIdentitySources,
 ): RequestHandler {
   return async (req, res, next) => {
     const auth = req.session?.auth;
     if (!auth) return next();
-    const opened = await sessionIdentity(req, identities);
+    const opened = await sessionIdentity(req, sources);
     if (!opened) {
       if (req.method === 'GET') return res.redirect(303, '/login');
       return next();

@@ -9,6 +9,7 @@ import { requestMeta } from '../request-meta';
 import { SESSION_COOKIE, sessionCookieOptions } from './middleware';
 import type { SessionEnds } from '../../domain/sessions/session-ends';
 import { sessionDeadline, type ExpiryReason } from '../../domain/sessions/deadline';
+import type { ClosedSessions } from '../../domain/sessions/closed-sessions';
 
 /** lastSeenAt is rewritten at most this often, so idle sessions are not saved on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -20,13 +21,21 @@ export interface SessionTimeoutDeps {
   config: Config;
   record: RecordLoginEvent;
   ends: SessionEnds;
+  /** Why sessions ended by someone else ended (src/domain/sessions/closed-sessions.ts). */
+  closedSessions: ClosedSessions;
 }
 
 /**
  * The session timeouts, checked with the injected clock, including for sessions Redis already
  * dropped by their idle TTL (the end record keeps what is needed, see {@link SessionEnds}).
  */
-export function createSessionTimeouts({ clock, config, record, ends }: SessionTimeoutDeps) {
+export function createSessionTimeouts({
+  clock,
+  config,
+  record,
+  ends,
+  closedSessions,
+}: SessionTimeoutDeps) {
   const sessionKey = (sid: string) => `${config.redis.keyPrefix}sess:${sid}`;
 
   /** The login_events row of an expiry, stamped with when the session expired. */
@@ -67,7 +76,9 @@ export function createSessionTimeouts({ clock, config, record, ends }: SessionTi
    * audited with the time it happened; a session ended on purpose or never opened has no record,
    * and nothing is said. `stale`: the request's session cookie names no session.
    */
-  async function inspect(req: Request): Promise<{ expired: ExpiryReason | null; stale: boolean }> {
+  async function inspect(
+    req: Request,
+  ): Promise<{ expired: ExpiryReason | null; stale: boolean; goneSid?: string }> {
     const now = clock.now().getTime();
     const auth = req.session?.auth;
     if (auth) {
@@ -85,7 +96,7 @@ export function createSessionTimeouts({ clock, config, record, ends }: SessionTi
     if (!sid) return { expired: null, stale: false };
     const { end, audit: mustAudit } = await ends.claim(sid);
     // No record, or Redis lost a session that had not expired (a restart, eviction): nothing to tell.
-    if (!end || now <= end.at) return { expired: null, stale: true };
+    if (!end || now <= end.at) return { expired: null, stale: true, goneSid: sid };
     // Already audited by the sweep (or a concurrent request): the notice only.
     if (mustAudit) await audit(requestMeta(req), end, end);
     return { expired: end.reason, stale: true };
@@ -110,11 +121,22 @@ export function createSessionTimeouts({ clock, config, record, ends }: SessionTi
   const check = async (req: Request): Promise<ExpiryReason | null> => (await inspect(req)).expired;
 
   /**
-   * Pages: an expired session is sent back to the login, which says why; a cookie naming no
-   * session is cleared, so the browser stops sending it.
+   * Pages: an expired session is sent back to the login, which says why; so is a session someone
+   * else ended (an administrator, a disable, a deactivated establishment): any page its cookie
+   * reaches leads to the login, which takes the reason and shows it (`res.locals.sessionClosed`).
+   * A cookie naming no session is then cleared, so the browser stops sending it.
    */
   const enforce: RequestHandler = async (req, res, next) => {
-    const { expired, stale } = await inspect(req);
+    const { expired, stale, goneSid } = await inspect(req);
+    if (goneSid) {
+      const onLoginPage = req.method === 'GET' && req.path === '/login';
+      const closed = onLoginPage
+        ? await closedSessions.take(goneSid)
+        : await closedSessions.peek(goneSid);
+      // The cookie stays until the login page has told why.
+      if (closed && !onLoginPage) return res.redirect(303, '/login');
+      if (closed) res.locals.sessionClosed = closed;
+    }
     if (stale) {
       res.clearCookie(SESSION_COOKIE, sessionCookieOptions(config));
     }

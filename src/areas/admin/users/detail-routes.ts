@@ -104,7 +104,7 @@ export function userDetailRoutes(deps: AdminDeps) {
     unassignEstablishment(deps),
     'establecimientos',
     ({ name }) =>
-      `Se quitó ${name}. Una sesión abierta en ese establecimiento se cierra en su próxima acción.`,
+      `Se quitó ${name}. Si la persona tenía una sesión abierta en ese establecimiento, se cerró.`,
   );
   change(
     'roles',

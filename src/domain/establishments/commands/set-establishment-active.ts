@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import { defineCommand, type CommandDeps } from '../../../access/command';
 import type { IdentityCache } from '../../sessions/identity-cache';
+import type { SessionIndex } from '../../sessions/session-index';
 import { notFound } from '../../../shared/errors';
 import { idField, outsideScope } from './schema';
 
 const schema = z.object({ id: idField });
 
-type Deps = CommandDeps & { identities: Pick<IdentityCache, 'refresh'> };
+type Deps = CommandDeps & {
+  identities: Pick<IdentityCache, 'refresh'>;
+  sessions: Pick<SessionIndex, 'endIn'>;
+};
 
 /**
  * Deactivates (or reactivates) an establishment. Inactive, it is no longer offered at login or
- * in the switch (listAssigned keeps active ones only). After the commit the cached identities of
- * its users are rewritten without it, and `identify` ends every open session working in it at
- * its next request: no session id needs to be hunted down here.
+ * in the switch (listAssigned keeps active ones only). After the commit the open sessions
+ * working in it end, each leaving the reason and the establishment's name for its holder's
+ * login page, and the cached identities of its users are rewritten without it (`identify` ends
+ * a session the first step missed at its next request).
  */
 const setActive = (active: boolean) =>
   defineCommand({
@@ -50,6 +55,12 @@ const setActive = (active: boolean) =>
       };
     },
     async after(deps, result) {
+      if (!active)
+        for (const userId of result.userIds)
+          await deps.sessions.endIn(userId, result.id, {
+            reason: 'establishment_deactivated',
+            establishmentName: result.name,
+          });
       await deps.identities.refresh(...result.userIds);
     },
   });

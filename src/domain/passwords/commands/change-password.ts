@@ -14,18 +14,29 @@ import { selfEvent } from '../../audit/self-event';
 /**
  * What /me/password does for this account in this session:
  * - `change`: the account has a password, so the current one is asked;
+ * - `forced`: the account holds a one-time password (an administrator's reset, or a new
+ *   account): it is not asked again. Every session open now was opened after that password was
+ *   issued (issuing it ends the account's sessions), so this session already proved it — or
+ *   proved the person through the e-ID. The new password must differ from it;
  * - `first`: an e-ID-only account in a session opened with the e-ID sets its first HIS password
  *   (the e-ID login of this session is the proof of identity);
  * - `eid_required`: an account without a password in a session that did not come from the e-ID
  *   (not reachable by logging in, but possible if an administrator removed the password
  *   meanwhile): nothing proves the person, so they must verify with the e-ID first.
  */
-export type PasswordMode = 'change' | 'first' | 'eid_required';
+export type PasswordMode = 'change' | 'forced' | 'first' | 'eid_required';
 
 export const passwordMode = (
-  hasPassword: boolean,
+  account: { hasPassword: boolean; mustChangePassword: boolean },
   sessionMethod: 'classic' | 'eid',
-): PasswordMode => (hasPassword ? 'change' : sessionMethod === 'eid' ? 'first' : 'eid_required');
+): PasswordMode =>
+  account.hasPassword
+    ? account.mustChangePassword
+      ? 'forced'
+      : 'change'
+    : sessionMethod === 'eid'
+      ? 'first'
+      : 'eid_required';
 
 const schema = z.object({
   currentPassword: z.string().max(1024, 'La contraseña es demasiado larga.').optional().default(''),
@@ -79,7 +90,10 @@ export const changePassword = (deps: ChangePasswordDeps) =>
         );
       const user = await deps.repos.users.findById(actor.userId);
       if (!user || user.status !== 'active') throw forbidden();
-      const mode = passwordMode(user.passwordHash !== null, meta.sessionMethod);
+      const mode = passwordMode(
+        { hasPassword: user.passwordHash !== null, mustChangePassword: user.mustChangePassword },
+        meta.sessionMethod,
+      );
       if (mode === 'eid_required') {
         await deny({ reason: 'eid_required' });
         throw new AppError('eid_required', 403, EID_REQUIRED_MESSAGE);
@@ -108,7 +122,12 @@ export const changePassword = (deps: ChangePasswordDeps) =>
           }
         }
       }
+      if (mode === 'forced' && input.newPassword)
+        reused = await verifyPassword(user.passwordHash, normalizePassword(input.newPassword));
       Object.assign(errors, newPasswordErrors(input, user, reused));
+      if (reused && mode === 'forced')
+        errors.newPassword =
+          'La nueva contraseña debe ser distinta de la contraseña de un solo uso.';
       if (Object.keys(errors).length) throw new ValidationError(errors);
 
       const passwordHash = await hashPassword(normalizePassword(input.newPassword));

@@ -90,7 +90,7 @@ export const resetPasswordWithEid = (deps: ResetPasswordDeps) =>
           tx,
         );
       });
-      const ended = await deps.sessions.endAll(user.id);
+      const ended = await deps.sessions.endAll(user.id, { reason: 'password_changed' });
       await deps.identities.refresh(user.id);
       await deps.lockout.reset(user.username);
       return ended;

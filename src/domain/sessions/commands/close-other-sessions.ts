@@ -37,6 +37,6 @@ export const closeOtherSessions = defineCommand({
     };
   },
   async after(deps, { userId, keep }) {
-    await deps.sessions.endOthers(userId, keep);
+    await deps.sessions.endOthers(userId, keep, { reason: 'closed_elsewhere' });
   },
 });

@@ -20,7 +20,7 @@ export const disableUser = defineCommand({
     };
   },
   async after(deps, { userId }) {
-    await deps.sessions.endAll(userId);
+    await deps.sessions.endAll(userId, { reason: 'disabled' });
     await deps.identities.refresh(userId);
   },
 });

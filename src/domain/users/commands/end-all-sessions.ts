@@ -14,6 +14,6 @@ export const endAllSessions = defineCommand({
     return { result: { userId: user.id }, audit: { details: { all: true, open } } };
   },
   async after(deps, { userId }) {
-    await deps.sessions.endAll(userId);
+    await deps.sessions.endAll(userId, { reason: 'admin_ended' });
   },
 });

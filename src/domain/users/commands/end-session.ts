@@ -48,6 +48,6 @@ export const endSession = defineCommand({
     return { result: target, audit: {} };
   },
   async after(deps, { userId, handle }) {
-    await deps.sessions.end(userId, handle);
+    await deps.sessions.end(userId, handle, { reason: 'admin_ended' });
   },
 });

@@ -34,7 +34,7 @@ export const resetPassword = defineCommand({
     };
   },
   async after(deps, { userId, username }) {
-    await deps.sessions.endAll(userId);
+    await deps.sessions.endAll(userId, { reason: 'password_reset' });
     await deps.lockout.reset(username);
     await deps.identities.refresh(userId);
   },

@@ -11,8 +11,8 @@ import {
 } from '../user-command';
 
 /**
- * Removes an establishment from the user. A session working in it ends at its next request (the
- * refreshed identity no longer lists it); sessions in other establishments go on.
+ * Removes an establishment from the user. After the commit the sessions working in it end,
+ * leaving the reason for the person's login page; sessions in other establishments go on.
  */
 export const unassignEstablishment = defineCommand({
   action: 'users.unassignEstablishment',
@@ -34,7 +34,13 @@ export const unassignEstablishment = defineCommand({
   },
   async apply(deps: UserCommandDeps, { target: { loaded, place }, transaction }) {
     await deps.repos.users.unassignEstablishment(loaded.user.id, place.id, transaction);
-    return { result: { userId: loaded.user.id, name: place.name }, audit: {} };
+    return { result: { userId: loaded.user.id, id: place.id, name: place.name }, audit: {} };
   },
-  after: (deps, { userId }) => deps.identities.refresh(userId),
+  async after(deps, { userId, id, name }) {
+    await deps.sessions.endIn(userId, id, {
+      reason: 'establishment_unassigned',
+      establishmentName: name,
+    });
+    await deps.identities.refresh(userId);
+  },
 });
