@@ -134,7 +134,7 @@ async function shapes(db: Sequelize) {
     ['one week a year ago', q(week)],
     [`username "${someone.username}"`, q({ user: someone.username })],
     ['username part "gonzalez"', q({ user: 'gonzalez' })],
-    ['failures: bad_password', q({ outcome: 'failure', reason: 'bad_password' })],
+    ['failures: bad_password', q({ outcome: 'failure', reasons: ['bad_password'] })],
     ['one user (link), 2 years back', q({ userId: someone.id }), deep],
   ];
   return { list, deep };

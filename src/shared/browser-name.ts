@@ -17,14 +17,14 @@ const SYSTEMS: [RegExp, string][] = [
 const first = (table: [RegExp, string][], ua: string) => table.find(([re]) => re.test(ua))?.[1];
 
 /**
- * "Chrome en Windows" from a User-Agent, for the session list (an administrator recognises a
+ * "Chrome · Windows" from a User-Agent, for session lists and histories (people recognise a
  * browser, not a UA string); anything unrecognised is shown as sent, shortened.
  */
 export function browserName(userAgent: string | null): string {
   if (!userAgent) return 'Desconocido';
   const browser = first(BROWSERS, userAgent);
   const system = first(SYSTEMS, userAgent);
-  if (browser && system) return `${browser} en ${system}`;
+  if (browser && system) return `${browser} · ${system}`;
   if (browser ?? system) return (browser ?? system)!;
   return userAgent.length > 60 ? `${userAgent.slice(0, 59)}…` : userAgent;
 }

@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import type { RedisClientType } from 'redis';
 import type { Config } from '../config';
 import { projectRoot } from '../shared/paths';
+import { countText, numberText } from '../shared/words';
 import { serviceUnavailable } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { redisAnswering } from '../redis/watchdog';
@@ -55,6 +56,9 @@ export function configure(app: Express, config: Config): void {
   app.set('etag', false);
   app.locals.appName = 'HIS Acceso';
   app.locals.eidStaleAfterMonths = config.eid.staleAfterMonths;
+  // Counts in the views: "1 ingreso", "1.234 ingresos".
+  app.locals.countText = countText;
+  app.locals.numberText = numberText;
 }
 
 /** Strict CSP without inline scripts, HSTS when cookies are Secure, same-origin referrers. */

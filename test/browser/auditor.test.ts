@@ -108,7 +108,7 @@ describe('an auditor in a real browser', () => {
     const text = readFileSync((await download.path())!, 'utf8');
     const lines = text.split('\r\n').filter(Boolean);
     expect(lines[0]).toBe(
-      '\uFEFFFecha y hora (Asunción);Usuario de la cuenta;Usuario ingresado;Nombre;Cédula;Método;Resultado;Motivo;Código del motivo;Establecimiento;Región sanitaria;IP;Navegador;Modo de contingencia;Id',
+      '\uFEFFFecha y hora (Asunción);Usuario de la cuenta;Usuario escrito;Nombre;Cédula;Método;Resultado;Motivo;Código del motivo;Establecimiento;Región sanitaria;IP;Navegador;Modo de contingencia;Id',
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toMatch(

@@ -248,6 +248,36 @@ describe('keyset paging on (occurred_at, id)', () => {
     expect(pages.flat()).toEqual(expected);
   });
 
+  it('when there are several pages then each says the total and which page it is', async () => {
+    const { user } = await makeUser(t.sequelize, { establishments: [estA1] });
+    await manyAtOnce(user, 120);
+    const agent = await as('globalAuditor');
+    const count = (html: string) =>
+      /data-testid="results-count"><strong>([^<]*)<\/strong> · ([^<]*)</.exec(html)?.slice(1);
+    const first = await agent.get(`/audit/logins?userId=${user.id}`);
+    expect(count(first.text)).toEqual(['120 ingresos', 'Página 1 de 3']);
+    const second = await agent.get(nextHref(first.text)!);
+    expect(count(second.text)).toEqual(['120 ingresos', 'Página 2 de 3']);
+    const third = await agent.get(nextHref(second.text)!);
+    expect(count(third.text)).toEqual(['120 ingresos', 'Página 3 de 3']);
+    // One row: the noun in the singular.
+    const { user: once } = await makeUser(t.sequelize, { establishments: [estA1] });
+    await manyAtOnce(once, 1);
+    expect(count((await agent.get(`/audit/logins?userId=${once.id}`)).text)).toEqual([
+      '1 ingreso',
+      'Página 1 de 1',
+    ]);
+  });
+
+  it('when more rows match than are counted then the page says "Más de 10.000"', async () => {
+    const history = createLoginHistory(t.sequelize);
+    const { user } = await makeUser(t.sequelize, { establishments: [estA1] });
+    await manyAtOnce(user, 12);
+    const q = { filters: { userId: user.id }, scope: { kind: 'global' as const }, places: [] };
+    expect(await history.count(q, 10)).toBe(11); // the cap + 1: "more than 10"
+    expect(await history.count(q)).toBe(12);
+  });
+
   it('when a regional auditor pages through rows sharing one instant then none is lost or repeated (merged probes)', async () => {
     const { user } = await makeUser(t.sequelize, { establishments: [estA2] });
     const expected = await manyAtOnce(user, 120);
@@ -325,6 +355,33 @@ describe('filters', () => {
     const byIp = await agent.get(`/audit/logins?ip=${ip}&method=eid`);
     expect(eventIds(byIp.text)).toHaveLength(1);
     expect(byIp.text).toContain(ua('by-ip'));
+  });
+
+  it('when filtering by "Respuesta inválida del proveedor" then the state, nonce and signature failures all appear, nothing else', async () => {
+    const { user } = await makeUser(t.sequelize, { establishments: [estA1] });
+    for (const reason of ['eid_state_mismatch', 'eid_nonce_mismatch', 'eid_bad_signature'])
+      await event({
+        userId: user.id,
+        username: user.username,
+        method: 'eid',
+        outcome: 'failure',
+        reason,
+        userAgent: ua(`grouped-${reason}`),
+      });
+    await event({ userId: user.id, username: user.username, userAgent: ua('grouped-login') });
+    const agent = await as('globalAuditor');
+    const res = await agent.get(`/audit/logins?userId=${user.id}&reason=eid_invalid_response`);
+    expect(eventIds(res.text)).toHaveLength(3);
+    expect(res.text).not.toContain(ua('grouped-login'));
+    // One choice in the filter, inside its group; each row keeps its own reason.
+    expect(res.text).toMatch(
+      /<optgroup label="Identidad Electrónica">[\s\S]*?<option value="eid_invalid_response" selected>Respuesta inválida del proveedor</,
+    );
+    expect(res.text).not.toContain('<option value="eid_nonce_mismatch"');
+    expect(res.text).toContain('Token que no corresponde a este inicio (nonce)');
+    // A stored code still works in a link made before the grouping.
+    const old = await agent.get(`/audit/logins?userId=${user.id}&reason=eid_bad_signature`);
+    expect(eventIds(old.text)).toHaveLength(1);
   });
 
   it('when filtering by part of a username then that account’s rows appear and not others', async () => {

@@ -8,11 +8,20 @@ import type { Grant, Place } from '../../src/access/scope';
 import { auditScopeOf } from '../../src/domain/audit/audit-scope';
 import { storable } from '../../src/storage/audit/chain';
 import { CSV_OPTIONS, csvDateTime } from '../../src/web/csv-export';
-import { describeDetails } from '../../src/areas/audit/details-view';
+import {
+  describeDetails,
+  unlabeledKeys,
+  type DetailNames,
+} from '../../src/areas/audit/details-view';
 import { decodeCursor, encodeCursor } from '../../src/storage/queries/history-cursor';
 import { parseAdminFilters, parseLoginFilters } from '../../src/areas/audit/history-filters';
 import { containsPattern } from '../../src/storage/sql';
-import { ACTION_LABELS, labelOf, REASON_LABELS } from '../../src/domain/audit/labels';
+import {
+  ACTION_LABELS,
+  labelOf,
+  REASON_FILTERS,
+  REASON_LABELS,
+} from '../../src/domain/audit/labels';
 import type { SelfAction } from '../../src/domain/audit/self-event';
 
 const E11: Place = { id: 11, regionId: 1 };
@@ -198,6 +207,12 @@ describe('labels of the stored codes', () => {
     expect(Object.keys(ACTION_LABELS).filter((c) => !codes.has(c))).toEqual([]);
   });
 
+  it('when the "Motivo" filter groups reasons then every stored reason is in exactly one choice', () => {
+    const grouped = REASON_FILTERS.flatMap((g) => g.choices.flatMap((c) => c.codes));
+    expect([...grouped].sort()).toEqual(Object.keys(REASON_LABELS).sort());
+    expect(new Set(grouped).size).toBe(grouped.length);
+  });
+
   it('when a code has no label (a newer one) then the code itself is shown', () => {
     expect(labelOf(REASON_LABELS, 'bad_password')).toBe('Contraseña incorrecta');
     expect(labelOf(REASON_LABELS, 'future_code')).toBe('future_code');
@@ -228,16 +243,81 @@ describe('what changed, in words', () => {
     ]);
   });
 
-  it('when before and after are plain values then one line says so', () => {
+  it('when before and after are plain values then one line says so, dates dd/mm/aaaa', () => {
     expect(describeDetails({ before: { Central: null }, after: '2027-03-01' })).toEqual([
-      'Central: — → 2027-03-01',
+      'Central: — → 01/03/2027',
     ]);
   });
 
-  it('when an instant is recorded then it is shown in Asunción time', () => {
+  it('when an exemption ends then its last day is said, inclusive, never the next midnight', () => {
+    // Stored as the first instant of the next day in Asunción (01/04/2027 00:00, UTC−3).
     expect(
-      describeDetails({ before: { until: '2026-12-01T03:00:00.000Z' }, after: { until: null } }),
-    ).toEqual(['Hasta: 01/12/2026 00:00 → —']);
+      describeDetails({
+        before: { until: null, reason: null },
+        after: { until: '2027-04-01T03:00:00.000Z', reason: 'Sin celular' },
+      }),
+    ).toEqual(['Exención: — → hasta el 31/03/2027 inclusive', 'Motivo: — → Sin celular']);
+  });
+
+  it('when an instant is recorded then it is shown in Asunción time', () => {
+    expect(describeDetails({ firstFailureAt: '2026-12-01T03:00:00.000Z' })).toEqual([
+      'Primer sondeo fallido: 01/12/2026 00:00',
+    ]);
+  });
+
+  const names: DetailNames = {
+    establishment: (id) => (id === 7 ? 'Hospital Regional de Luque' : undefined),
+    region: (id) => (id === 2 ? 'Central' : undefined),
+  };
+
+  it('when a role is granted then the role and its scope are named, not numbered', () => {
+    expect(describeDetails({ grant: { id: 41, role: 'admin', scope: 'region:2' } }, names)).toEqual(
+      ['Rol: Administrador · Región Central'],
+    );
+    expect(
+      describeDetails(
+        { scope: { kind: 'establishment', establishmentId: 7, regionId: 2 }, role: 'auditor' },
+        names,
+      ),
+    ).toEqual(['Alcance: Hospital Regional de Luque', 'Rol: Auditor']);
+    expect(describeDetails({ scope: { kind: 'global' } }, names)).toEqual(['Alcance: Toda la red']);
+  });
+
+  it('when a session is ended then it reads when and where it started, without its handle', () => {
+    const lines = describeDetails(
+      {
+        session: {
+          handle: 'abcdefghijklmnopqrstuv',
+          establishmentId: 7,
+          ip: '10.0.0.5',
+          startedAt: '2026-11-20T12:00:00.000Z',
+        },
+      },
+      names,
+    );
+    expect(lines).toEqual([
+      'Sesión: iniciada el 20/11/2026 09:00, en Hospital Regional de Luque, IP 10.0.0.5',
+    ]);
+    expect(lines.join()).not.toContain('abcdefghij');
+  });
+
+  it('when internal flags are recorded then they read in Spanish', () => {
+    expect(
+      describeDetails(
+        { wasLocked: false, accountKind: 'eid', establishments: [{ id: 7, code: 'H-7' }] },
+        names,
+      ),
+    ).toEqual([
+      'Estaba bloqueada: No',
+      'Tipo de cuenta: Solo Identidad Electrónica',
+      'Establecimientos: Hospital Regional de Luque (H-7)',
+    ]);
+  });
+
+  it('when a key has no Spanish label then unlabeledKeys names it (and only it)', () => {
+    expect(
+      unlabeledKeys({ before: { name: 'a' }, after: { name: 'b', shinyNewFlag: true }, id: 3 }),
+    ).toEqual(['shinyNewFlag']);
   });
 });
 

@@ -15,7 +15,7 @@ describe('audit.purge on the administrative actions page', () => {
       },
     });
     expect(lines).toEqual([
-      'Depurado antes del: 2021-01-01',
+      'Depurado antes del: 01/01/2021',
       'Corte: 01/01/2021 00:00',
       'Usuario del sistema: postgres',
       'Cadenas: Historial de ingresos: Registros eliminados: 5, Continúa en el registro: 6, ' +

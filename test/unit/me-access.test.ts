@@ -23,7 +23,7 @@ describe('Mis accesos: rows and page links', () => {
       method: 'Usuario y contraseña',
       establishment: '—',
       ip: '—',
-      browser: 'Firefox en Linux',
+      browser: 'Firefox · Linux',
     });
   });
 

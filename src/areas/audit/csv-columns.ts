@@ -1,7 +1,7 @@
 import { formatCedula } from '../../shared/cedula';
 import type { AdminHistoryRow } from '../../storage/queries/admin-history';
 import { csvDateTime, type CsvColumn } from '../../web/csv-export';
-import { describeDetails } from './details-view';
+import { describeDetails, detailsJson, type DetailNames } from './details-view';
 import { targetText } from './history-view';
 import type { LoginHistoryRow } from '../../storage/queries/login-history';
 import {
@@ -19,7 +19,7 @@ const cedula = (digits: string | null | undefined) => (digits ? formatCedula(dig
 export const LOGIN_COLUMNS: CsvColumn<LoginHistoryRow>[] = [
   { header: 'Fecha y hora (Asunción)', value: (r) => csvDateTime(r.occurredAt) },
   { header: 'Usuario de la cuenta', value: (r) => r.accountUsername },
-  { header: 'Usuario ingresado', value: (r) => r.username },
+  { header: 'Usuario escrito', value: (r) => r.username },
   { header: 'Nombre', value: (r) => r.fullName },
   { header: 'Cédula', value: (r) => cedula(r.documentNumber) },
   { header: 'Método', value: (r) => labelOf(METHOD_LABELS, r.method) },
@@ -34,8 +34,11 @@ export const LOGIN_COLUMNS: CsvColumn<LoginHistoryRow>[] = [
   { header: 'Id', value: (r) => r.id },
 ];
 
-/** The columns of acciones-administrativas-AAAAMMDD.csv. */
-export const ADMIN_COLUMNS: CsvColumn<AdminHistoryRow>[] = [
+/**
+ * The columns of acciones-administrativas-AAAAMMDD.csv: "Cambios" as the page words them (places
+ * by name), "Detalles (código)" as stored, for machines.
+ */
+export const adminColumns = (names: DetailNames): CsvColumn<AdminHistoryRow>[] => [
   { header: 'Fecha y hora (Asunción)', value: (r) => csvDateTime(r.occurredAt) },
   { header: 'Acción', value: (r) => labelOf(ACTION_LABELS, r.action) },
   { header: 'Código de la acción', value: (r) => r.action },
@@ -48,9 +51,10 @@ export const ADMIN_COLUMNS: CsvColumn<AdminHistoryRow>[] = [
     value: (r) => (r.target ? `${r.target.fullName} (${r.target.username})` : targetText(r)),
   },
   { header: 'Cédula del usuario afectado', value: (r) => cedula(r.target?.documentNumber) },
-  { header: 'Cambios', value: (r) => describeDetails(r.details ?? {}).join('\n') },
+  { header: 'Cambios', value: (r) => describeDetails(r.details ?? {}, names).join('\n') },
   { header: 'Establecimiento de la sesión', value: (r) => r.establishmentName },
   { header: 'IP', value: (r) => r.ip },
   { header: 'Navegador', value: (r) => r.userAgent },
   { header: 'Id', value: (r) => r.id },
+  { header: 'Detalles (código)', value: (r) => detailsJson(r.details) },
 ];

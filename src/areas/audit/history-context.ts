@@ -3,6 +3,7 @@ import type { Place } from '../../access/scope';
 import type { Repositories } from '../../storage/repositories';
 import type { EstablishmentRecord, RegionRecord } from '../../storage/establishments';
 import { auditScopeOf, scopeReaches, type AuditScope } from '../../domain/audit/audit-scope';
+import type { DetailNames } from './details-view';
 
 /** What every audit page and export starts from: the auditor's scope and the places to offer. */
 export interface HistoryContext {
@@ -14,6 +15,8 @@ export interface HistoryContext {
   /** Regiones the auditor may filter by: all for a network-wide auditor, else their own. */
   regionOptions: RegionRecord[];
   regionName: Map<number, string>;
+  /** Places by id, for the details of admin_events rows (names, not numbers). */
+  names: DetailNames;
 }
 
 /** Loads the network's places (934 establishments: small enough to read whole) for the actor. */
@@ -26,6 +29,8 @@ export async function loadHistoryContext(
     repos.establishments.listAll(),
   ]);
   const places = establishments.map(({ id, regionId }) => ({ id, regionId }));
+  const regionName = new Map(regions.map((r) => [r.id, r.name]));
+  const establishmentName = new Map(establishments.map((e) => [e.id, e.name]));
   const scope = auditScopeOf(actor, places);
   const inScope = establishments.filter((e) => scopeReaches(scope, e.id));
   const ownRegions = new Set(
@@ -42,7 +47,11 @@ export async function loadHistoryContext(
       }))
       .filter((g) => g.establishments.length > 0),
     regionOptions: scope.kind === 'global' ? regions : regions.filter((r) => ownRegions.has(r.id)),
-    regionName: new Map(regions.map((r) => [r.id, r.name])),
+    regionName,
+    names: {
+      establishment: (id) => establishmentName.get(id),
+      region: (id) => regionName.get(id),
+    },
   };
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { lenientCedula } from '../../shared/cedula';
 import { endOfDayInZone, startOfDayInZone } from '../../shared/time';
 import { validate, ValidationError, idField } from '../../shared/validation';
-import { ACTION_LABELS, METHOD_LABELS, REASON_LABELS } from '../../domain/audit/labels';
+import { ACTION_LABELS, METHOD_LABELS, reasonCodes } from '../../domain/audit/labels';
 import type {
   AdminFilters,
   CommonFilters,
@@ -80,7 +80,9 @@ const loginSchema = z.object({
   ...common,
   method: oneOf(METHOD_LABELS, 'Elija un método de la lista.'),
   outcome: optional(z.enum(['success', 'failure', 'info'], { error: 'Elija un resultado.' })),
-  reason: oneOf(REASON_LABELS, 'Elija un motivo de la lista.'),
+  reason: optional(
+    z.string().refine((v) => reasonCodes(v) !== null, { error: 'Elija un motivo de la lista.' }),
+  ),
 });
 
 const adminSchema = z.object({
@@ -159,7 +161,7 @@ export const parseLoginFilters = (query: Record<string, unknown>): Parsed<LoginF
     ...commonOf(raw),
     method: raw.method as string | undefined,
     outcome: raw.outcome as LoginFilters['outcome'],
-    reason: raw.reason as string | undefined,
+    reasons: raw.reason ? (reasonCodes(raw.reason as string) ?? undefined) : undefined,
   }));
 
 /** /audit/admin-events (and .csv) query → filters, or per-field Spanish errors. */
@@ -170,16 +172,27 @@ export const parseAdminFilters = (query: Record<string, unknown>): Parsed<AdminF
     outcome: raw.outcome as AdminFilters['outcome'],
   }));
 
-/** `path?…` with the filters typed (and a page cursor when given). */
+/** `path?…` with the filters typed (and a page cursor and its number when given). */
 export function historyHref(
   path: string,
   names: readonly string[],
   values: Record<string, string>,
   after?: string,
+  pageNumber?: number,
 ): string {
   const params = new URLSearchParams();
   for (const name of names) if (values[name]) params.set(name, values[name]);
   if (after) params.set('after', after);
+  if (after && pageNumber && pageNumber > 1) params.set('page', String(pageNumber));
   const query = params.toString();
   return query ? `${path}?${query}` : path;
+}
+
+/**
+ * The page number a "Siguiente página" link carries (for the heading only: the cursor decides
+ * the rows). Anything else than a small whole number reads as 1.
+ */
+export function pageNumberOf(value: unknown): number {
+  const n = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : 1;
+  return n >= 1 ? n : 1;
 }

@@ -10,7 +10,8 @@ import type { Logger } from '../../shared/logger';
 import { fileDate, streamCsv, type CsvColumn } from '../../web/csv-export';
 import type { ExportPool } from '../../storage/cursor';
 import { exportRegionIds, loadHistoryContext, type HistoryContext } from './history-context';
-import { historyHref, type CommonFilters, type Parsed } from './history-filters';
+import { historyHref, pageNumberOf, type CommonFilters, type Parsed } from './history-filters';
+import { COUNT_CAP, PAGE_SIZE } from '../../storage/queries/history-types';
 import type { ViewContext } from './history-view';
 import type { HistoryPage } from '../../storage/queries/login-history';
 
@@ -27,12 +28,15 @@ export interface HistorySpec<F extends CommonFilters, Row> {
   names: readonly string[];
   parse(query: Record<string, unknown>): Parsed<F>;
   page(ctx: HistoryContext, filters: F, cursor?: string): Promise<HistoryPage<Row>>;
+  /** Matches, counted up to COUNT_CAP (+1 means "more"). */
+  count(ctx: HistoryContext, filters: F): Promise<number>;
   sql(ctx: HistoryContext, filters: F): Promise<{ text: string; values: unknown[] }>;
   toRow(raw: never): Row;
-  columns: CsvColumn<Row>[];
+  /** The export's columns (the admin history's name the places its details mention). */
+  columns(ctx: HistoryContext): CsvColumn<Row>[];
   rowView(row: Row, ctx: ViewContext): unknown;
   /** Options of the screen's own `<select>`s, by field name. */
-  options: Record<string, { value: string; label: string }[]>;
+  options: Record<string, { value: string; label: string; group?: string }[]>;
 }
 
 export interface HistoryRouteDeps {
@@ -84,6 +88,7 @@ export function historyRoutes<F extends CommonFilters, Row>(
       nextHref: null,
       firstHref: null,
       csvHref: null,
+      counts: null,
     });
 
   router.get(route, deps.policy('audit.read'), async (req, res) => {
@@ -93,18 +98,23 @@ export function historyRoutes<F extends CommonFilters, Row>(
     if (!parsed.ok) return refuseFilters(res, ctx, parsed);
     const notices: string[] = [];
     let restarted = false;
-    const page = await spec.page(ctx, parsed.filters, parsed.after).catch((err) => {
-      if (!(err instanceof AppError && err.code === 'invalid_cursor')) throw err;
-      restarted = true;
-      notices.push('El enlace de la página no era válido: se muestra la primera página.');
-      return spec.page(ctx, parsed.filters);
-    });
+    const [page, total] = await Promise.all([
+      spec.page(ctx, parsed.filters, parsed.after).catch((err) => {
+        if (!(err instanceof AppError && err.code === 'invalid_cursor')) throw err;
+        restarted = true;
+        notices.push('El enlace de la página no era válido: se muestra la primera página.');
+        return spec.page(ctx, parsed.filters);
+      }),
+      spec.count(ctx, parsed.filters),
+    ]);
+    const pageNumber = parsed.after && !restarted ? pageNumberOf(req.query.page) : 1;
     const view: ViewContext = {
       actor,
       now: deps.clock.now(),
       badge: deps.badge,
       path: spec.path,
       places: ctx.placeById,
+      names: ctx.names,
     };
     res.render(spec.view, {
       ...base(ctx, parsed.values),
@@ -112,8 +122,14 @@ export function historyRoutes<F extends CommonFilters, Row>(
       rows: page.rows.map((row) => spec.rowView(row, view)),
       notices,
       nextHref: page.nextCursor
-        ? historyHref(spec.path, spec.names, parsed.values, page.nextCursor)
+        ? historyHref(spec.path, spec.names, parsed.values, page.nextCursor, pageNumber + 1)
         : null,
+      counts: {
+        total: Math.min(total, COUNT_CAP),
+        more: total > COUNT_CAP,
+        page: pageNumber,
+        pages: total > COUNT_CAP ? null : Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      },
       firstHref:
         parsed.after && !restarted ? historyHref(spec.path, spec.names, parsed.values) : null,
       csvHref: historyHref(`${spec.path}.csv`, spec.names, parsed.values),
@@ -130,7 +146,7 @@ export function historyRoutes<F extends CommonFilters, Row>(
       pool: deps.exportPool,
       sql: await spec.sql(ctx, parsed.filters),
       toRow: spec.toRow,
-      columns: spec.columns,
+      columns: spec.columns(ctx),
       out: res,
       begin: () =>
         res.set({

@@ -4,9 +4,10 @@ import { can, gate } from '../../access/policies';
 import type { Place } from '../../access/scope';
 import { eidBadgeView, type BadgePolicy, type BadgeView } from '../../domain/badges/eid-badge';
 import { formatCedula } from '../../shared/cedula';
+import { browserName } from '../../shared/browser-name';
 import { ZONE } from '../../shared/time';
 import type { AdminHistoryRow, EventPerson } from '../../storage/queries/admin-history';
-import { describeDetails } from './details-view';
+import { describeDetails, type DetailNames } from './details-view';
 import type { LoginHistoryRow } from '../../storage/queries/login-history';
 import {
   ACTION_LABELS,
@@ -43,6 +44,8 @@ export interface ViewContext {
   path: string;
   /** Establishment id → región id, for the admin-link rule. */
   places: Map<number, Place>;
+  /** Places named in the details of admin_events rows. */
+  names: DetailNames;
 }
 
 function personView(
@@ -78,6 +81,8 @@ export interface LoginRowView {
   establishment: string | null;
   region: string | null;
   ip: string;
+  /** "Chrome · Windows"; the full User-Agent is one click away. */
+  browser: string;
   userAgent: string;
   degraded: boolean;
 }
@@ -115,6 +120,7 @@ export function loginRowView(
     establishment: row.establishmentName,
     region: row.regionName,
     ip: row.ip ?? '—',
+    browser: browserName(row.userAgent),
     userAgent: row.userAgent ?? '—',
     degraded: row.degraded,
   };
@@ -176,7 +182,7 @@ export function adminRowView(row: AdminHistoryRow, ctx: ViewContext): AdminRowVi
     actorUsername: row.actor ? null : row.actorUsername,
     target: row.target && personView(row.target, `badge-tip-${row.id}-t`, ctx),
     targetText: targetText(row),
-    changes: describeDetails(row.details ?? {}),
+    changes: describeDetails(row.details ?? {}, ctx.names),
     establishment: row.establishmentName,
     ip: row.ip ?? '—',
   };

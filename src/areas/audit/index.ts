@@ -5,7 +5,7 @@ import type { Repositories } from '../../storage/repositories';
 import type { Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/logger';
 import { toAdminRow, type AdminHistory } from '../../storage/queries/admin-history';
-import { ADMIN_COLUMNS, LOGIN_COLUMNS } from './csv-columns';
+import { adminColumns, LOGIN_COLUMNS } from './csv-columns';
 import type { ExportPool } from '../../storage/cursor';
 import {
   ADMIN_FILTER_NAMES,
@@ -22,7 +22,7 @@ import {
   METHOD_LABELS,
   optionsOf,
   OUTCOME_LABELS,
-  REASON_LABELS,
+  REASON_FILTERS,
 } from '../../domain/audit/labels';
 
 export interface AuditDeps {
@@ -69,14 +69,17 @@ export function auditArea(deps: AuditDeps) {
       parse: parseLoginFilters,
       page: (ctx, filters, cursor) =>
         logins.page({ filters, scope: ctx.scope, places: ctx.places }, cursor),
+      count: (ctx, filters) => logins.count({ filters, scope: ctx.scope, places: ctx.places }),
       sql: (ctx, filters) => logins.sql({ filters, scope: ctx.scope, places: ctx.places }),
       toRow: toLoginRow,
-      columns: LOGIN_COLUMNS,
+      columns: () => LOGIN_COLUMNS,
       rowView: loginRowView,
       options: {
         method: optionsOf(METHOD_LABELS),
         outcome: inOrder(OUTCOME_LABELS),
-        reason: optionsOf(REASON_LABELS),
+        reason: REASON_FILTERS.flatMap(({ group, choices }) =>
+          choices.map(({ value, label }) => ({ value, label, group })),
+        ),
       },
     }),
   );
@@ -90,9 +93,10 @@ export function auditArea(deps: AuditDeps) {
       names: ADMIN_FILTER_NAMES,
       parse: parseAdminFilters,
       page: (ctx, filters, cursor) => admin.page({ filters, scope: ctx.scope }, cursor),
+      count: (ctx, filters) => admin.count({ filters, scope: ctx.scope }),
       sql: (ctx, filters) => admin.sql({ filters, scope: ctx.scope }),
       toRow: toAdminRow,
-      columns: ADMIN_COLUMNS,
+      columns: (ctx) => adminColumns(ctx.names),
       rowView: adminRowView,
       options: {
         action: optionsOf(ACTION_LABELS),

@@ -52,6 +52,149 @@ export const REASON_LABELS: Readonly<Record<string, string>> = {
   absolute_timeout: 'Sesión cerrada por duración máxima',
 };
 
+/**
+ * The login history's "Motivo" filter: what an auditor looks for, in plain Spanish, by theme.
+ * Several stored codes that mean one thing to an auditor ("the provider's answer was not
+ * valid": state, nonce, signature, issuer…) are one choice; each row still shows its own reason.
+ * A stored code is still accepted in the URL (links made before the grouping).
+ */
+export const REASON_FILTERS: readonly {
+  group: string;
+  choices: readonly { value: string; label: string; codes: readonly string[] }[];
+}[] = [
+  {
+    group: 'Ingresos y sesiones',
+    choices: [
+      { value: 'login', label: 'Sesión iniciada', codes: ['login'] },
+      {
+        value: 'degraded_mode',
+        label: 'Sesión iniciada en modo de contingencia',
+        codes: ['degraded_mode'],
+      },
+      {
+        value: 'establishment_switch',
+        label: 'Cambio de establecimiento',
+        codes: ['establishment_switch'],
+      },
+      { value: 'logout', label: 'Cierre de sesión', codes: ['logout'] },
+      {
+        value: 'timeouts',
+        label: 'Sesión cerrada por tiempo (inactividad o duración máxima)',
+        codes: ['idle_timeout', 'absolute_timeout'],
+      },
+    ],
+  },
+  {
+    group: 'Usuario y contraseña',
+    choices: [
+      { value: 'unknown_user', label: 'Usuario inexistente', codes: ['unknown_user'] },
+      { value: 'bad_password', label: 'Contraseña incorrecta', codes: ['bad_password'] },
+      {
+        value: 'no_password',
+        label: 'La cuenta no tiene contraseña del HIS',
+        codes: ['no_password'],
+      },
+      { value: 'account_disabled', label: 'Cuenta deshabilitada', codes: ['account_disabled'] },
+      {
+        value: 'locked',
+        label: 'Cuenta bloqueada por intentos fallidos',
+        codes: ['account_locked', 'lockout_started'],
+      },
+      {
+        value: 'throttled',
+        label: 'Demasiados intentos (límites contra ataques)',
+        codes: ['throttled_account', 'throttled_ip', 'throttled_network', 'throttled_spray'],
+      },
+    ],
+  },
+  {
+    group: 'Identidad Electrónica',
+    choices: [
+      {
+        value: 'eid_ok',
+        label: 'Identidad Electrónica verificada',
+        codes: ['eid_verified', 'eid_reauthenticated', 'refresh'],
+      },
+      {
+        value: 'eid_demanded',
+        label: 'Se exigió ingresar con la Identidad Electrónica',
+        codes: ['eid_reauth_expired', 'eid_required_never_used'],
+      },
+      {
+        value: 'eid_cancelled',
+        label: 'Cancelado en la Identidad Electrónica',
+        codes: ['eid_cancelled'],
+      },
+      {
+        value: 'eid_flow',
+        label: 'Inicio vencido o sin iniciar',
+        codes: ['eid_no_flow', 'eid_flow_expired'],
+      },
+      {
+        value: 'eid_invalid_response',
+        label: 'Respuesta inválida del proveedor',
+        codes: [
+          'eid_state_mismatch',
+          'eid_missing_code',
+          'eid_bad_signature',
+          'eid_bad_algorithm',
+          'eid_wrong_issuer',
+          'eid_wrong_audience',
+          'eid_token_expired',
+          'eid_nonce_mismatch',
+          'eid_invalid_token',
+          'eid_missing_document',
+          'eid_auth_too_old',
+        ],
+      },
+      {
+        value: 'eid_provider_failure',
+        label: 'El proveedor falló o no respondió',
+        codes: ['eid_provider_error', 'eid_provider_unreachable', 'eid_timeout'],
+      },
+      {
+        value: 'eid_unknown_document',
+        label: 'Cédula sin cuenta en el HIS',
+        codes: ['eid_unknown_document'],
+      },
+      {
+        value: 'eid_other_person',
+        label: 'Otra persona u otra identidad',
+        codes: ['eid_identity_mismatch', 'eid_reauth_other_person'],
+      },
+    ],
+  },
+  {
+    group: 'Establecimiento',
+    choices: [
+      {
+        value: 'no_establishment',
+        label: 'Sin establecimiento asignado',
+        codes: ['no_establishment'],
+      },
+      {
+        value: 'cancelled_by_user',
+        label: 'Cancelado por el usuario («No soy yo»)',
+        codes: ['cancelled_by_user'],
+      },
+      {
+        value: 'switch_not_assigned',
+        label: 'Cambio a un establecimiento no asignado',
+        codes: ['switch_not_assigned'],
+      },
+    ],
+  },
+];
+
+/** The stored codes a "Motivo" choice stands for: a grouped choice, or one stored code. */
+export function reasonCodes(value: string): readonly string[] | null {
+  for (const { choices } of REASON_FILTERS) {
+    const choice = choices.find((c) => c.value === value);
+    if (choice) return choice.codes;
+  }
+  return Object.hasOwn(REASON_LABELS, value) ? [value] : null;
+}
+
 /** login_events.method. */
 export const METHOD_LABELS: Readonly<Record<string, string>> = {
   classic: 'Usuario y contraseña',

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { decodeCursor, encodeCursor, keyInstantSql, type HistoryKey } from './history-cursor';
 import type { AuditScope, AdminFilters } from './history-types';
-import { PAGE_SIZE } from './history-types';
+import { COUNT_CAP, PAGE_SIZE } from './history-types';
 import { containsPattern, select, SqlParams } from '../sql';
 import type { HistoryPage } from './login-history';
 
@@ -169,6 +169,19 @@ export function createAdminHistory(sequelize: Sequelize) {
     },
 
     /** The SQL of the export: every row the filters and scope reach, newest first. */
+    /** How many rows match, counted up to `cap` (+1 to tell "more than the cap"). */
+    async count(q: AdminHistoryQuery, cap = COUNT_CAP): Promise<number> {
+      const p = new SqlParams();
+      const where = conditions(q, p);
+      const [row] = await select<{ n: number }>(
+        sequelize,
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM admin_events ae
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ${p.add(cap + 1)}) c`,
+        p.values,
+      );
+      return row?.n ?? 0;
+    },
+
     async sql(q: AdminHistoryQuery) {
       return adminHistorySql(q);
     },

@@ -19,10 +19,17 @@ export interface CommonFilters {
   to?: Date;
 }
 
+/**
+ * Histories count their matches up to this many (a bounded walk of the same index as the page):
+ * beyond it the screens say "más de 10.000" and the page number without a total.
+ */
+export const COUNT_CAP = 10_000;
+
 export interface LoginFilters extends CommonFilters {
   method?: string;
   outcome?: 'success' | 'failure' | 'info';
-  reason?: string;
+  /** Stored reason codes, any of which matches. */
+  reasons?: readonly string[];
 }
 
 export interface AdminFilters extends CommonFilters {

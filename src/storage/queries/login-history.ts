@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { decodeCursor, encodeCursor, keyInstantSql, type HistoryKey } from './history-cursor';
 import type { AuditScope, LoginFilters, HistoryPlace } from './history-types';
-import { PAGE_SIZE } from './history-types';
+import { COUNT_CAP, PAGE_SIZE } from './history-types';
 import { containsPattern, select, SqlParams } from '../sql';
 
 /** One login_events row as the screen and the export show it. */
@@ -114,7 +114,7 @@ function conditions(
     where.push(`le.user_id = (SELECT id FROM users WHERE document_number = ${p.add(f.document)})`);
   if (f.method !== undefined) where.push(`le.method = ${p.add(f.method)}`);
   if (f.outcome !== undefined) where.push(`le.outcome = ${p.add(f.outcome)}`);
-  if (f.reason !== undefined) where.push(`le.reason = ${p.add(f.reason)}`);
+  if (f.reasons !== undefined) where.push(`le.reason = ANY(${p.add([...f.reasons])}::text[])`);
   if (f.ip !== undefined) where.push(`le.ip = ${p.add(f.ip)}`);
   if (f.from !== undefined) where.push(`le.occurred_at >= ${p.add(f.from)}`);
   if (f.to !== undefined) where.push(`le.occurred_at < ${p.add(f.to)}`);
@@ -281,6 +281,18 @@ export function createLoginHistory(sequelize: Sequelize) {
             ? encodeCursor({ occurredAt: last.keyAt, id: last.id })
             : null,
       };
+    },
+
+    /** How many rows match, counted up to `cap` (+1 to tell "more than the cap"). */
+    async count(q: LoginHistoryQuery, cap = COUNT_CAP): Promise<number> {
+      const p = new SqlParams();
+      const core = coreSql(q, await plan(q), p, { limit: cap + 1 });
+      const [row] = await select<{ n: number }>(
+        sequelize,
+        `SELECT count(*)::int AS n FROM (${core}) c`,
+        p.values,
+      );
+      return row?.n ?? 0;
     },
 
     /** The SQL of a page (`limit`, `after`) or of the export (neither), with its values. */

@@ -47,10 +47,19 @@ export const setRollout = defineCommand({
     return {
       result: { regions: targets.length, eidRequiredSince: input.eidRequiredSince },
       audit: {
-        details: {
-          before: Object.fromEntries(targets.map((r) => [r.name, r.eidRequiredSince])),
-          after: input.eidRequiredSince,
-        },
+        details:
+          targets.length === 1 && input.regionId !== undefined
+            ? {
+                before: { eidRequiredSince: targets[0]!.eidRequiredSince },
+                after: { eidRequiredSince: input.eidRequiredSince },
+              }
+            : {
+                eidRequiredSince: input.eidRequiredSince,
+                previous: targets.map((r) => ({
+                  region: r.name,
+                  eidRequiredSince: r.eidRequiredSince,
+                })),
+              },
       },
     };
   },
