@@ -124,6 +124,25 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
         })
       ).map((r) => r.userId),
 
+    /**
+     * Active users assigned to the establishment who have no other active one: those who could
+     * no longer log in if it were deactivated.
+     */
+    async countOnlyAt(establishmentId: number): Promise<number> {
+      const [row] = await select<{ n: string }>(
+        sequelize,
+        `SELECT count(*) AS n FROM user_establishments ue
+           JOIN users u ON u.id = ue.user_id AND u.status = 'active'
+          WHERE ue.establishment_id = $1
+            AND NOT EXISTS (
+              SELECT 1 FROM user_establishments other
+                JOIN establishments e ON e.id = other.establishment_id AND e.active
+               WHERE other.user_id = ue.user_id AND other.establishment_id <> $1)`,
+        [establishmentId],
+      );
+      return Number(row?.n ?? 0);
+    },
+
     /** Per región: active users assigned to one of its establishments, and those never on e-ID. */
     async countsByRegion(): Promise<Map<number, { users: number; neverUsedEid: number }>> {
       const rows = await select<{ region_id: number; users: string; never: string }>(

@@ -75,11 +75,27 @@ describe.each([
     expect(await page.getByRole('status').textContent()).toContain(`Se asignó ${other.name}.`);
     expect(await page.locator('#establecimientos tbody tr').count()).toBe(2);
 
+    // Closing sessions asks first, saying how many; the message then sits in the section.
+    await page.getByRole('link', { name: 'Cerrar todas las sesiones…' }).press('Enter');
+    await page.waitForURL(`${detail}/confirm/sessions-end-all`);
+    expect(await page.getByTestId('confirm-impact').textContent()).toContain(
+      'Se cerrará 1 sesión abierta',
+    );
+    expect(await overflowsSideways(page)).toBe(false);
+    expect(await wcagViolations(page)).toEqual([]);
+    await screenshot(page, `admin-confirm-${viewport.width}`);
     await page.getByRole('button', { name: 'Cerrar todas las sesiones' }).press('Enter');
     await page.waitForURL(`${detail}#sesiones`);
     expect(await page.getByText('No tiene sesiones abiertas.').isVisible()).toBe(true);
+    const flash = page.locator('#sesiones [data-testid="section-flash"]');
+    expect(await flash.textContent()).toBe('Se cerraron todas las sesiones de la persona.');
+    expect(await flash.isVisible()).toBe(true);
+    const box = await flash.boundingBox();
+    expect(box!.y).toBeGreaterThanOrEqual(0);
+    expect(box!.y).toBeLessThan(viewport.height);
 
-    await page.getByRole('button', { name: 'Restablecer contraseña' }).press('Enter');
+    await page.getByRole('link', { name: 'Restablecer contraseña…' }).press('Enter');
+    await page.getByRole('button', { name: 'Restablecer la contraseña' }).press('Enter');
     await page.getByRole('heading', { name: 'Contraseña restablecida' }).waitFor();
     expect(await page.locator('.secret').textContent()).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
     expect(await overflowsSideways(page)).toBe(false);

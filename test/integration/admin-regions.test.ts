@@ -213,7 +213,10 @@ describe('the e-ID rollout date of a región', () => {
         outcome: 'success',
         target_id: String(region.regionId),
         region_ids: [region.regionId],
-        details: expect.objectContaining({ before: { [region.name]: null }, after: '2026-11-01' }),
+        details: {
+          before: { eidRequiredSince: null },
+          after: { eidRequiredSince: '2026-11-01' },
+        },
       }),
     ]);
     expect(
@@ -330,7 +333,13 @@ describe('the e-ID rollout date for the whole network (own database)', () => {
     expect(row).toMatchObject({
       outcome: 'success',
       target_id: null,
-      details: { before: { Norte: null, Sur: '2028-01-01' }, after: '2026-12-01' },
+      details: {
+        eidRequiredSince: '2026-12-01',
+        previous: [
+          { region: 'Norte', eidRequiredSince: null },
+          { region: 'Sur', eidRequiredSince: '2028-01-01' },
+        ],
+      },
     });
     expect(row!.region_ids.sort()).toEqual([north.regionId, south.regionId].sort());
 

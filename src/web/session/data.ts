@@ -16,8 +16,11 @@ declare module 'express-session' {
     pending?: PendingLogin;
     auth?: AuthenticatedSession;
     reauth?: ReauthDemand;
-    /** A one-time message for the next page (already in Spanish). */
-    flash?: { kind: 'info' | 'error'; text: string };
+    /**
+     * A one-time message for the next page (already in Spanish); `section`: the id of the part
+     * of the page it belongs to (where the page jumps after a change).
+     */
+    flash?: { kind: 'info' | 'error'; text: string; section?: string };
     /** The username the login form is filled in with once (after "¿Olvidó su contraseña?"). */
     loginUsername?: string;
     /** The previous login and the failures since, for the first home page after a login. */

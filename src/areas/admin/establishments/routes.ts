@@ -16,9 +16,12 @@ import { notFound } from '../../../shared/errors';
 import { ValidationError } from '../../../shared/validation';
 import { destinationRegions, establishmentsInScope, visibleRegions } from '../scope';
 import { idParam } from '../../../shared/validation';
+import { countText } from '../../../shared/words';
 import { establishmentImportRoutes } from './import-routes';
 
 const PAGE_SIZE = 50;
+/** Above this many assigned people, the deactivation page does not count their sessions. */
+const SESSION_COUNT_LIMIT = 1000;
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim().slice(0, 100) : '');
 
@@ -167,11 +170,54 @@ export function establishmentAdminRoutes(deps: AdminDeps) {
     res.redirect(303, `/admin/establishments/${locals.establishment.id}`);
   });
 
+  /**
+   * GET /admin/establishments/:id/confirm/deactivate: what deactivating it will do (who is
+   * assigned, who works only there, the sessions that will close), before the form posts it.
+   */
+  router.get('/:id/confirm/deactivate', deps.policy(commands.deactivate), async (req, res) => {
+    const locals = await editLocals(req, res);
+    const place = locals.establishment;
+    if (!reaches(res, place)) throw notFound();
+    const userIds = [...new Set(await deps.repos.users.idsAssignedTo([place.id]))];
+    const onlyHere = await deps.repos.users.countOnlyAt(place.id);
+    // Counting sessions reads each assigned person's session list: bounded.
+    let open: number | null = null;
+    if (userIds.length <= SESSION_COUNT_LIMIT) {
+      open = 0;
+      for (const userId of userIds) open += await deps.sessions.countIn(userId, place.id);
+    }
+    const consequences = [
+      `Dejará de ofrecerse al iniciar sesión y al cambiar de establecimiento. ${userIds.length === 0 ? 'No tiene personas asignadas.' : `${countText(userIds.length, 'persona lo tiene asignado', 'personas lo tienen asignado')}; las asignaciones se conservan y vuelven a valer si lo reactiva.`}`,
+      ...(onlyHere
+        ? [
+            `${countText(onlyHere, 'persona trabaja', 'personas trabajan')} solo allí: no ${onlyHere === 1 ? 'podrá' : 'podrán'} iniciar sesión hasta que se le${onlyHere === 1 ? '' : 's'} asigne otro establecimiento.`,
+          ]
+        : []),
+      open === null
+        ? 'Se cerrarán las sesiones abiertas en él; cada persona verá por qué al volver.'
+        : open === 0
+          ? 'No hay sesiones abiertas en él en este momento.'
+          : `Se ${open === 1 ? 'cerrará' : 'cerrarán'} ${countText(open, 'sesión abierta', 'sesiones abiertas')} en él; cada persona verá por qué al volver.`,
+    ];
+    res.render('admin/confirm', {
+      title: `Desactivar ${place.name}`,
+      confirmTitle: 'Desactivar el establecimiento',
+      section: 'establishments',
+      subject: `${place.name} (${place.code}), Región ${locals.regionName}`,
+      consequences,
+      notes: [],
+      action: place.active ? `/admin/establishments/${place.id}/deactivate` : null,
+      fields: {},
+      button: 'Desactivar el establecimiento',
+      back: `/admin/establishments/${place.id}`,
+    });
+  });
+
   for (const [path, command, message] of [
     [
       'deactivate',
       commands.deactivate,
-      'Se desactivó el establecimiento: ya no se ofrece al iniciar sesión y las sesiones abiertas en él terminan.',
+      'Se desactivó el establecimiento: ya no se ofrece al iniciar sesión y las sesiones abiertas en él se cerraron.',
     ],
     [
       'activate',

@@ -6,6 +6,7 @@ import { idParam } from '../../../shared/validation';
 import { requestMeta } from '../../../web/request-meta';
 import { destroySession, takeFlash } from '../../../web/session/ops';
 import type { AdminDeps } from '../deps';
+import { userConfirmation } from './confirm-pages';
 import { loadDetailPage } from './detail-page';
 import { updateProfile } from '../../../domain/users/commands/update-profile';
 import { disableUser } from '../../../domain/users/commands/disable';
@@ -49,6 +50,27 @@ export function userDetailRoutes(deps: AdminDeps) {
     res.render(VIEW, { ...(await page(res, userId)), flash: takeFlash(req) });
   });
 
+  /**
+   * GET /admin/users/:id/confirm/<act>: what an act that cannot be undone in one click will do,
+   * to whom, before its form posts it (src/areas/admin/users/confirm-pages.ts). Reading it
+   * changes nothing; the act's own route still checks everything.
+   */
+  router.get('/:id/confirm/:what', deps.policy('users.read'), async (req, res, next) => {
+    const userId = idOf(req);
+    if (!userId) return next('route');
+    const {
+      page: detail,
+      title,
+      ...confirmation
+    } = await userConfirmation(deps, res.locals.actor, userId, String(req.params.what), req);
+    res.render('admin/confirm', {
+      title: `${title} · ${detail.person.fullName}`,
+      confirmTitle: title,
+      section: 'users',
+      ...confirmation,
+    });
+  });
+
   /** One change: POST /admin/users/:id/<path>, back to the page's `anchor` with `done(result)`. */
   function change<R>(path: string, run: Run<R>, anchor: string, done: (result: R) => string) {
     router.post(`/:id/${path}`, deps.policy(run), async (req, res, next) => {
@@ -69,7 +91,8 @@ export function userDetailRoutes(deps: AdminDeps) {
         await destroySession(req);
         return res.redirect(303, '/login');
       }
-      req.session.flash = { kind: 'info', text: done(outcome.value) };
+      // Shown inside the section the page jumps to, not at the top out of view.
+      req.session.flash = { kind: 'info', text: done(outcome.value), section: anchor };
       res.redirect(303, `/admin/users/${userId}#${anchor}`);
     });
   }
