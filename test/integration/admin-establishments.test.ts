@@ -401,14 +401,18 @@ describe('CSV import from the browser', () => {
       .attach('file', Buffer.isBuffer(csv) ? csv : Buffer.from(csv, 'utf8'), fileName);
   };
   const draftIdOf = (html: string) => /name="draftId" value="([^"]+)"/.exec(html)?.[1];
-  const confirm = async (preview: request.Response) => {
+  /** Applies the previewed file, ticking every new región the preview offers (or `regions`). */
+  const confirm = async (preview: request.Response, regions?: string[]) => {
     const draftId = draftIdOf(preview.text);
     expect(draftId).toBeDefined();
     const csrf = await csrfOf(admin.agent, '/admin/establishments/import');
+    const offered = [
+      ...preview.text.matchAll(/name="createRegions" type="checkbox" value="([^"]*)"/g),
+    ].map((m) => m[1]!);
     return admin.agent
       .post('/admin/establishments/import/apply')
       .type('form')
-      .send({ draftId, _csrf: csrf });
+      .send({ draftId, _csrf: csrf, createRegions: regions ?? offered });
   };
   const count = (html: string, what: string) =>
     Number(new RegExp(`data-testid="count-${what}">(\\d+)<`).exec(html)?.[1]);
@@ -439,6 +443,44 @@ describe('CSV import from the browser', () => {
     expect(res.text).toContain('No se importará nada');
     expect(await byCode(good)).toEqual([]);
     expect(await regionIdOf(region)).toBeUndefined();
+  });
+
+  it('when the file names a región that does not exist then the preview asks, suggests the close one, and nothing is created unticked', async () => {
+    const region = newRegion();
+    const existing = newCode();
+    expect(
+      (await confirm(await upload(`codigo,nombre,region\n${existing},Hospital Base,${region}\n`)))
+        .status,
+    ).toBe(303);
+    const code = newCode();
+    const typo = `${region}l`;
+    const preview = await upload(`codigo,nombre,region\n${code},Hospital Nuevo,${typo}\n`);
+    expect(preview.status).toBe(200);
+    expect(count(preview.text, 'new-regions')).toBe(1);
+    expect(preview.text).toContain(`Región nueva: <strong>${typo}</strong>`);
+    expect(preview.text).toContain(`¿Quiso decir «${region}»?`);
+    expect(preview.text).toContain('Importar 1 cambio<');
+
+    const unticked = await confirm(preview, []);
+    expect(unticked.status).toBe(400);
+    expect(unticked.text).toContain('Marque cada región nueva que quiere crear');
+    expect(await byCode(code)).toEqual([]);
+    expect(await regionIdOf(typo)).toBeUndefined();
+
+    const ticked = await confirm(preview, [typo]);
+    expect(ticked.status).toBe(303);
+    expect(await regionIdOf(typo)).toBeDefined();
+  });
+
+  it('when the template is downloaded then it is the header the import reads and one example, for Excel', async () => {
+    const res = await admin.agent.get('/admin/establishments/import/plantilla.csv').buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toContain('plantilla-establecimientos.csv');
+    const text = res.text;
+    expect(text.startsWith('\uFEFFcódigo;nombre;región\r\n')).toBe(true);
+    const preview = await upload(text.replace('EJ-0001', newCode()));
+    expect(preview.status).toBe(200);
+    expect(count(preview.text, 'errors')).toBe(0);
   });
 
   it('when a good file is applied then everything is created in one go with one audit row, and the same file again changes nothing', async () => {
@@ -658,9 +700,9 @@ describe('the import command: all or nothing', () => {
         clock: failing.clock,
         identities: failing.identities,
       });
-      await expect(run(actorOf(user.id), { fileName: 'a.csv', text }, meta)).rejects.toThrow(
-        'disk full',
-      );
+      await expect(
+        run(actorOf(user.id), { fileName: 'a.csv', text, createRegions: [region] }, meta),
+      ).rejects.toThrow('disk full');
       expect(await byCode(fresh)).toEqual([]);
       expect(await regionIdOf(region)).toBeUndefined();
       expect((await byCode(existing.code))[0]!.name).toBe(existing.name);

@@ -164,7 +164,7 @@ describe('establishments', () => {
     const code = `CLI-${hex()}`.toUpperCase();
     const file = path.join(dir, `lista-${hex()}.csv`);
     writeFileSync(file, `codigo;nombre;region\n${code};Centro de Salud ${code};Central\n`, 'utf8');
-    const res = runCli(['establishment:import', file]);
+    const res = runCli(['establishment:import', file, '--create-region', 'Central']);
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     const [row] = await t.sequelize.query<{

@@ -13,7 +13,8 @@ import { runCli } from '../support/cli-process';
  */
 jest.setTimeout(90_000);
 
-const importFile = (file: string) => runCli(['establishment:import', file]);
+const importFile = (file: string, ...options: string[]) =>
+  runCli(['establishment:import', file, ...options]);
 
 const hex = () => randomBytes(4).toString('hex');
 let db: Sequelize;
@@ -53,7 +54,16 @@ it('when the same file is imported twice then the second run changes nothing; an
     `${b};Hospital Dos;${region}`,
   ]);
 
-  const created = importFile(first);
+  // A región that does not exist is created only when named: a typo must not become one.
+  const refused = importFile(first);
+  expect(refused.status).not.toBe(0);
+  expect(refused.stderr).toContain(
+    `El archivo nombra una región que no existe: «${region}» (líneas 2, 3).`,
+  );
+  expect(refused.stderr).toContain(`Para crearla: --create-region "${region}"`);
+  expect(await stored([a, b])).toEqual([]);
+
+  const created = importFile(first, '--create-region', region);
   expect(created.stderr).toBe('');
   expect(created.stdout).toContain(
     '2 establecimientos importados. Nuevos: 2, actualizados: 0, sin cambios: 0.',
@@ -73,9 +83,11 @@ it('when the same file is imported twice then the second run changes nothing; an
       `${a.toLowerCase()},Hospital Uno Renombrado,${moved}`,
       `${b},Hospital Dos,${region}`,
     ]),
+    '--create-region',
+    moved,
   );
   expect(updated.stdout).toContain(
-    '1 establecimientos importados. Nuevos: 0, actualizados: 1, sin cambios: 1.',
+    '1 establecimiento importado. Nuevos: 0, actualizados: 1, sin cambios: 1.',
   );
   expect(
     (await stored([a, b])).map(({ code, name, region: r }) => ({ code, name, region: r })),
@@ -85,6 +97,23 @@ it('when the same file is imported twice then the second run changes nothing; an
       { code: b, name: 'Hospital Dos', region },
     ].sort((x, y) => (x.code < y.code ? -1 : 1)),
   );
+});
+
+it('when a región is a typo of an existing one then the CLI suggests it and writes nothing', async () => {
+  const region = `Región Typo ${hex()}`;
+  const seed = `CI-${hex()}`.toUpperCase();
+  expect(
+    importFile(
+      csvFile(['code,name,region', `${seed},Hospital Semilla,${region}`]),
+      '--create-region',
+      region,
+    ).status,
+  ).toBe(0);
+  const code = `CI-${hex()}`.toUpperCase();
+  const res = importFile(csvFile(['code,name,region', `${code},Hospital Nuevo,${region}x`]));
+  expect(res.status).not.toBe(0);
+  expect(res.stderr).toContain(`¿«${region}x» es «${region}»? Corrija el archivo.`);
+  expect(await stored([code])).toEqual([]);
 });
 
 it('when several rows are bad then each is named by its line and nothing is written', async () => {

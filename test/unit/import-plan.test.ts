@@ -1,4 +1,5 @@
 import {
+  unconfirmedRegions,
   isApplicable,
   MAX_IMPORT_ROWS,
   planEstablishmentImport,
@@ -186,8 +187,41 @@ describe('planEstablishmentImport: matching by code', () => {
         region: 'Guairá',
         action: 'create',
         changes: [],
+        newRegion: true,
       },
     ]);
     expect(plan.counts).toEqual({ create: 1, update: 0, unchanged: 0 });
+  });
+});
+
+describe('planEstablishmentImport: regiones that do not exist yet', () => {
+  it('when a row names an unknown región then it is listed once with its lines, and a close existing name is suggested', () => {
+    const plan = planEstablishmentImport(
+      csv(
+        'code,name,region',
+        'N-1,Puesto Uno,Centrall',
+        'N-2,Puesto Dos,Guairá',
+        'N-3,Puesto Tres,CENTRALL',
+        'N-4,Puesto Cuatro,Central',
+      ),
+      existing,
+      ['Central', 'Alto Paraná', 'Itapúa'],
+    );
+    expect(plan.newRegions).toEqual([
+      { name: 'Centrall', lines: [2, 4], suggestion: 'Central' },
+      { name: 'Guairá', lines: [3], suggestion: null },
+    ]);
+    expect(plan.rows.map((r) => r.newRegion)).toEqual([true, true, true, false]);
+    expect(unconfirmedRegions(plan, ['guaira']).map((r) => r.name)).toEqual(['Centrall']);
+    expect(unconfirmedRegions(plan, ['Guairá', 'Centrall'])).toEqual([]);
+  });
+
+  it('when a región exists without establishments then it is not new', () => {
+    const plan = planEstablishmentImport(
+      csv('code,name,region', 'N-1,Puesto Uno,Itapúa'),
+      [],
+      ['Itapúa'],
+    );
+    expect(plan.newRegions).toEqual([]);
   });
 });

@@ -17,22 +17,35 @@ export async function planInTransaction(
   transaction: Transaction,
 ): Promise<ImportPlan> {
   await repos.establishments.lockForImport(transaction);
-  return planEstablishmentImport(csvText, await existingEstablishments(repos, transaction));
+  return planAgainst(repos, csvText, transaction);
 }
 
-/** The stored establishments as the plan compares them (by code, with their región's name). */
-export async function existingEstablishments(repos: Repositories, transaction?: Transaction) {
+/**
+ * Plans the file against the stored establishments (by code, with their región's name) and
+ * regiones (a región the file names that is not among them is new): the preview's and the
+ * CLI's plan, and the command's inside its transaction.
+ */
+export async function planAgainst(
+  repos: Repositories,
+  csvText: string,
+  transaction?: Transaction,
+): Promise<ImportPlan> {
   const [establishments, regions] = await Promise.all([
     repos.establishments.listAll(transaction),
     repos.establishments.regions.listAll(transaction),
   ]);
   const regionName = new Map(regions.map((r) => [r.id, r.name]));
-  return establishments.map((e) => ({
+  const existing = establishments.map((e) => ({
     code: e.code,
     name: e.name,
     regionName: regionName.get(e.regionId) ?? '',
     active: e.active,
   }));
+  return planEstablishmentImport(
+    csvText,
+    existing,
+    regions.map((r) => r.name),
+  );
 }
 
 export interface AppliedImport {

@@ -1,6 +1,7 @@
 import { ESTABLISHMENT_CODE_PATTERN, regionCode } from './codes';
 import { ESTABLISHMENT_NAME_MAX, REGION_NAME_MAX } from './commands/schema';
 import { headerKey, readCsvTable, type CsvRow } from './csv-table';
+import { countText, numberText } from '../../shared/words';
 
 /** An establishment already in the database, as the import compares it. */
 export interface ExistingEstablishment {
@@ -19,6 +20,20 @@ export interface PlannedRow {
   action: 'create' | 'update' | 'unchanged';
   /** In Spanish, for the preview: 'nombre: "A" → "B"', 'región: "X" → "Y"', 'reactivado'. */
   changes: string[];
+  /** The row's región does not exist yet: applying would create it. */
+  newRegion: boolean;
+}
+
+/**
+ * A región the file names that does not exist: created only if the admin confirms it (a typo,
+ * "Centrall", must not silently become a región of its own).
+ */
+export interface NewRegion {
+  name: string;
+  /** The lines that name it. */
+  lines: number[];
+  /** The existing región it most resembles, when one is close: "¿Quiso decir «Central»?" */
+  suggestion: string | null;
 }
 
 /** What an import would do, shown as a preview before anything is written. */
@@ -26,6 +41,7 @@ export interface ImportPlan {
   rows: PlannedRow[];
   errors: { line: number; message: string }[];
   counts: { create: number; update: number; unchanged: number };
+  newRegions: NewRegion[];
 }
 
 /** The ministry's list has ~934 rows; these limits keep a wrong file from tying up a server. */
@@ -46,6 +62,7 @@ const emptyPlan = (line: number, message: string): ImportPlan => ({
   rows: [],
   errors: [{ line, message }],
   counts: { create: 0, update: 0, unchanged: 0 },
+  newRegions: [],
 });
 
 /**
@@ -60,6 +77,8 @@ const emptyPlan = (line: number, message: string): ImportPlan => ({
 export function planEstablishmentImport(
   csvText: string,
   existing: ExistingEstablishment[],
+  /** Every región's name (also those without establishments). */
+  knownRegions: string[] = [],
 ): ImportPlan {
   if (Buffer.byteLength(csvText, 'utf8') > MAX_IMPORT_BYTES) {
     return emptyPlan(1, 'El archivo supera el máximo de 2 MB.');
@@ -86,15 +105,69 @@ export function planEstablishmentImport(
   }
 
   const byCode = new Map(existing.map((e) => [e.code.trim().toUpperCase(), e]));
+  const regions = new Map(
+    [...knownRegions, ...existing.map((e) => e.regionName)].map((name) => [regionCode(name), name]),
+  );
   const firstLineOf = new Map<string, number>();
-  const plan: ImportPlan = { rows: [], errors: [], counts: { create: 0, update: 0, unchanged: 0 } };
+  const plan: ImportPlan = {
+    rows: [],
+    errors: [],
+    counts: { create: 0, update: 0, unchanged: 0 },
+    newRegions: [],
+  };
+  const fresh = new Map<string, NewRegion>();
   for (const row of table.rows) {
     const planned = planRow(row, index, byCode, firstLineOf, plan.errors);
     if (!planned) continue;
+    const code = regionCode(planned.region);
+    if (!regions.has(code)) {
+      planned.newRegion = true;
+      const known = fresh.get(code);
+      if (known) known.lines.push(planned.line);
+      else
+        fresh.set(code, {
+          name: planned.region,
+          lines: [planned.line],
+          suggestion: closest(code, regions),
+        });
+    }
     plan.rows.push(planned);
     plan.counts[planned.action]++;
   }
+  plan.newRegions = [...fresh.values()];
   return plan;
+}
+
+/** The existing región whose code is within two edits of `code`, if any (the nearest). */
+function closest(code: string, regions: Map<string, string>): string | null {
+  let best: { name: string; distance: number } | null = null;
+  for (const [known, name] of regions) {
+    const distance = editDistance(code, known);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name ?? null;
+}
+
+/** Levenshtein distance (a typo is one or two of these), for short región codes. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The new regiones of the plan that `confirmed` (names as typed in the file) does not name. */
+export function unconfirmedRegions(plan: ImportPlan, confirmed: readonly string[]): NewRegion[] {
+  const yes = new Set(confirmed.map(regionCode));
+  return plan.newRegions.filter((r) => !yes.has(regionCode(r.name)));
 }
 
 function planRow(
@@ -139,7 +212,8 @@ function planRow(
   if (errors.length > before) return null;
 
   const current = byCode.get(code);
-  if (!current) return { line, code, name, region, action: 'create', changes: [] };
+  if (!current)
+    return { line, code, name, region, action: 'create', changes: [], newRegion: false };
   const changes: string[] = [];
   const currentName = clean(current.name);
   if (currentName !== name) changes.push(`nombre: "${currentName}" → "${name}"`);
@@ -147,8 +221,26 @@ function planRow(
     changes.push(`región: "${current.regionName}" → "${region}"`);
   }
   if (!current.active) changes.push('reactivado');
-  return { line, code, name, region, action: changes.length ? 'update' : 'unchanged', changes };
+  return {
+    line,
+    code,
+    name,
+    region,
+    action: changes.length ? 'update' : 'unchanged',
+    changes,
+    newRegion: false,
+  };
 }
 
 /** True when the plan may be applied: all or nothing, so a single error blocks the whole file. */
 export const isApplicable = (plan: ImportPlan): boolean => plan.errors.length === 0;
+
+/** "3 nuevos, 1 actualizado, 930 sin cambios": the counts of a plan, in the right number. */
+export const importCountsText = ({ create, update, unchanged }: ImportPlan['counts']): string =>
+  `${countText(create, 'nuevo')}, ${countText(update, 'actualizado')}, ${numberText(unchanged)} sin cambios`;
+
+/** "Sin cambios: los 2 establecimientos del archivo ya estaban al día." (or the one). */
+export const nothingChangedText = (unchanged: number): string =>
+  unchanged === 1
+    ? 'Sin cambios: el establecimiento del archivo ya estaba al día.'
+    : `Sin cambios: los ${numberText(unchanged)} establecimientos del archivo ya estaban al día.`;

@@ -2,11 +2,14 @@ import { Router, type Response } from 'express';
 import type { AdminDeps } from '../deps';
 import type { Actor } from '../../../access/actor';
 import { importEstablishments } from '../../../domain/establishments/commands/import-establishments';
-import { existingEstablishments, sha256 } from '../../../domain/establishments/apply-import';
+import { planAgainst, sha256 } from '../../../domain/establishments/apply-import';
 import {
   isApplicable,
   MAX_IMPORT_BYTES,
-  planEstablishmentImport,
+  importCountsText,
+  nothingChangedText,
+  unconfirmedRegions,
+  type ImportPlan,
 } from '../../../domain/establishments/import-plan';
 import { requestMeta } from '../../../web/request-meta';
 import { ValidationError } from '../../../shared/validation';
@@ -24,6 +27,10 @@ export const ESTABLISHMENT_UPLOAD = {
 } as const;
 
 const TITLE = 'Importar establecimientos';
+
+/** The template offered for download: the header the import reads, and one example row. */
+export const IMPORT_TEMPLATE =
+  '\uFEFFcódigo;nombre;región\r\nEJ-0001;Hospital Distrital de Ejemplo;Central\r\n';
 const baseName = (name: string) => name.split(/[\\/]/).pop()!.slice(0, 255) || 'archivo.csv';
 
 /**
@@ -45,6 +52,36 @@ export function establishmentImportRoutes(deps: AdminDeps) {
 
   router.get('/import', policy, (_req, res) => renderUpload(res, 200));
 
+  // The file to fill in: Excel in es-PY reads `;` and the BOM keeps the accents.
+  router.get('/import/plantilla.csv', policy, (_req, res) => {
+    res
+      .set({
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': 'attachment; filename="plantilla-establecimientos.csv"',
+      })
+      .send(IMPORT_TEMPLATE);
+  });
+
+  const renderPreview = (
+    res: Response,
+    view: { fileName: string; text: string; plan: ImportPlan; draftId: string | null },
+    extra: { error?: string; confirmed?: string[] } = {},
+  ) =>
+    res
+      .status(extra.error || !isApplicable(view.plan) ? 400 : 200)
+      .render('admin/establishments/import-preview', {
+        title: 'Vista previa de la importación',
+        section: 'establishments',
+        pageClass: 'page--wide',
+        fileName: view.fileName,
+        digest: sha256(view.text),
+        plan: view.plan,
+        changed: view.plan.rows.filter((r) => r.action !== 'unchanged'),
+        draftId: view.draftId,
+        error: extra.error,
+        confirmed: extra.confirmed ?? [],
+      });
+
   router.post('/import/preview', policy, async (req, res) => {
     if (res.locals.uploadError) return renderUpload(res, 400, res.locals.uploadError);
     const file = req.file;
@@ -53,23 +90,14 @@ export function establishmentImportRoutes(deps: AdminDeps) {
     // Decoded leniently: a Windows-1252 file shows up as U+FFFD, which the plan reports by line.
     const text = file.buffer.toString('utf8');
     const fileName = baseName(file.originalname);
-    const plan = planEstablishmentImport(text, await existingEstablishments(deps.repos));
+    const plan = await planAgainst(deps.repos, text);
     const actor: Actor = res.locals.actor;
     const changes = plan.counts.create + plan.counts.update;
     const draftId =
       isApplicable(plan) && changes > 0
         ? await deps.importDrafts.save({ userId: actor.userId, fileName, text })
         : null;
-    res.status(isApplicable(plan) ? 200 : 400).render('admin/establishments/import-preview', {
-      title: 'Vista previa de la importación',
-      section: 'establishments',
-      pageClass: 'page--wide',
-      fileName,
-      digest: sha256(text),
-      plan,
-      changed: plan.rows.filter((r) => r.action !== 'unchanged'),
-      draftId,
-    });
+    renderPreview(res, { fileName, text, plan, draftId });
   });
 
   router.post('/import/apply', policy, async (req, res) => {
@@ -82,9 +110,30 @@ export function establishmentImportRoutes(deps: AdminDeps) {
         410,
         'La vista previa ya no está disponible (vence a los 30 minutos). Vuelva a subir el archivo.',
       );
+    const raw: unknown = req.body?.createRegions;
+    const createRegions = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
+      (v): v is string => typeof v === 'string',
+    );
+    // A new región left unticked: the same preview again, saying what to decide.
+    const plan = await planAgainst(deps.repos, draft.text);
+    const unconfirmed = unconfirmedRegions(plan, createRegions);
+    if (isApplicable(plan) && unconfirmed.length)
+      return renderPreview(
+        res,
+        { fileName: draft.fileName, text: draft.text, plan, draftId },
+        {
+          error:
+            'Marque cada región nueva que quiere crear, o corrija el archivo si alguna es un error de escritura.',
+          confirmed: createRegions,
+        },
+      );
     let result;
     try {
-      result = await apply(actor, { fileName: draft.fileName, text: draft.text }, requestMeta(req));
+      result = await apply(
+        actor,
+        { fileName: draft.fileName, text: draft.text, createRegions },
+        requestMeta(req),
+      );
     } catch (err) {
       if (err instanceof ValidationError) return renderUpload(res, 400, err.publicMessage);
       throw err;
@@ -95,8 +144,8 @@ export function establishmentImportRoutes(deps: AdminDeps) {
       kind: 'info',
       text:
         create + update === 0
-          ? `Sin cambios: los ${unchanged} establecimientos del archivo ya estaban al día.`
-          : `Importación aplicada: ${create} nuevos, ${update} actualizados, ${unchanged} sin cambios.`,
+          ? nothingChangedText(unchanged)
+          : `Importación aplicada: ${importCountsText(result.plan.counts)}.`,
     };
     res.redirect(303, '/admin/establishments');
   });
