@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // The one browser script (progressive enhancement of the establishment pickers).
+    files: ['public/js/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly' } },
+  },
+  {
     // One home for SQL, one binding convention (src/storage/sql.ts): raw queries only in storage
     // and db, values only as positional bind parameters.
     files: ['src/**/*.ts'],

@@ -59,9 +59,10 @@ describe('administration in a real browser', () => {
     await adminPage.page.getByLabel('Nombre completo').fill(fullName);
     await adminPage.page.getByLabel('Número de cédula').fill(uniqueDocument());
     await adminPage.page.getByLabel('Usuario', { exact: true }).fill(username);
-    await adminPage.page
-      .getByLabel('Establecimientos')
-      .selectOption({ label: `${first.name} (${first.code})` });
+    // The picker: typing the code narrows the list to it, then its box is ticked.
+    await adminPage.page.getByLabel('Buscar establecimiento').fill(first.code.toLowerCase());
+    expect(await adminPage.page.locator('[data-picker-item]:visible').count()).toBe(1);
+    await adminPage.page.getByRole('checkbox', { name: `${first.name} ${first.code}` }).check();
     await adminPage.page.getByRole('button', { name: 'Crear usuario' }).click();
     const oneTime = (await adminPage.page.getByTestId('one-time-password').textContent())!.trim();
     expect(oneTime).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);

@@ -75,7 +75,7 @@ describe.each([
 
     await page.getByLabel('Número de cédula').fill(uniqueDocument());
     await page.getByLabel('Usuario', { exact: true }).fill(`n${randomBytes(4).toString('hex')}`);
-    await page.getByLabel('Establecimientos').selectOption(String(place.id));
+    await page.locator(`input[name="establishmentIds"][value="${place.id}"]`).check();
     await page.getByRole('button', { name: 'Crear usuario' }).press('Enter');
     await page.getByRole('heading', { name: 'Usuario creado' }).waitFor();
     expect(await page.locator('.secret').textContent()).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);

@@ -82,7 +82,9 @@ describe('an auditor in a real browser', () => {
       'Historial de ingresos',
     );
 
-    await page.getByLabel('Establecimiento').selectOption({ label: post.name });
+    await page
+      .getByLabel('Establecimiento', { exact: true })
+      .selectOption({ label: `${post.name} (${post.code})` });
     await page.getByRole('button', { name: 'Filtrar' }).click();
     // A GET form: the choice is in the URL (and so in "Siguiente página" and the CSV link).
     await page.waitForURL((url) => url.searchParams.get('establishment') === String(post.id));
@@ -98,7 +100,9 @@ describe('an auditor in a real browser', () => {
     );
     expect(await page.locator('tbody').textContent()).toContain('Enfermera del Puesto');
     expect(await page.locator('tbody').textContent()).not.toContain('Médico del Hospital');
-    expect(await page.getByLabel('Establecimiento').inputValue()).toBe(String(post.id));
+    expect(await page.getByLabel('Establecimiento', { exact: true }).inputValue()).toBe(
+      String(post.id),
+    );
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),

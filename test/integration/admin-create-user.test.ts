@@ -196,7 +196,7 @@ describe('creating a user: other kinds and refusals', () => {
     expect(res.text).toContain('Ya existe un usuario con esa cédula.');
     expect(res.text).toContain(`value="Repetida ${token}"`);
     expect(res.text).toContain(`value="${formatCedula(staff.documentNumber)}"`);
-    expect(res.text).toMatch(new RegExp(`<option value="${nX2.id}" selected>`));
+    expect(res.text).toMatch(new RegExp(`name="establishmentIds" value="${nX2.id}" checked>`));
     expect(res.text).toMatch(/id="username"[^>]*aria-invalid="true"/);
     expect(await createEvents(staff.username)).toEqual([]);
   });

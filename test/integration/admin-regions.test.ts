@@ -83,10 +83,15 @@ describe('the list of regiones', () => {
     expect(page.status).toBe(200);
     expect(page.text).toMatch(
       new RegExp(
-        `data-region-id="${region.regionId}">\\s*<td data-label="Región"><a href="/admin/establishments\\?regionId=${region.regionId}">${region.name}</a></td>\\s*<td data-label="Establecimientos">1 \\(de 2\\)</td>\\s*<td data-label="Usuarios">3</td>`,
+        `data-region-id="${region.regionId}">\\s*<td data-label="Región"><a href="/admin/establishments\\?regionId=${region.regionId}">${region.name}</a></td>\\s*<td data-label="Establecimientos">1 \\(de 2\\)</td>\\s*<td data-label="Usuarios"><a href="/admin/users\\?region=${region.regionId}">3<`,
       ),
     );
-    expect(cell(page.text, region.regionId, 'never-used')).toBe('2');
+    // The count links to the list of those very users.
+    expect(page.text).toMatch(
+      new RegExp(
+        `data-region-id="${region.regionId}"[\\s\\S]*?data-testid="never-used"><a href="/admin/users\\?region=${region.regionId}&amp;eid=never">2<`,
+      ),
+    );
     expect(cell(page.text, region.regionId, 'rollout')).toBe('Sin fecha');
     expect(page.text).toContain('Agregar región sanitaria');
   });

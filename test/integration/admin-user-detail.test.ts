@@ -367,6 +367,20 @@ describe('establishments and roles reach open sessions at their next request', (
     expect(res.status).toBe(400);
     expect(res.text).toContain('La persona ya tiene este rol en ese alcance.');
   });
+
+  it('when a role is granted without a scope then staff needs none (as at creation) and admin is asked for one', async () => {
+    const admin = await globalAdmin();
+    const { user } = await makeUser(t.sequelize, { establishments: [a1], role: 'auditor' });
+    const staff = await submit(admin.agent, `/admin/users/${user.id}/roles`, { role: 'staff' });
+    expect(staff.status).toBe(303);
+    expect((await t.repos.users.grants(user.id)).map((g) => g.role).sort()).toContain('staff');
+    const adminRole = await submit(admin.agent, `/admin/users/${user.id}/roles`, {
+      role: 'admin',
+      scope: '',
+    });
+    expect(adminRole.status).toBe(400);
+    expect(adminRole.text).toContain('Seleccione dónde se aplica el rol.');
+  });
 });
 
 describe('exemption from the forced e-ID', () => {

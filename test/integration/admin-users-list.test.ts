@@ -129,6 +129,28 @@ describe('users list: who sees whom', () => {
   });
 });
 
+describe('users list: counts and orders', () => {
+  it('when the list is shown then it says how many match and which page; a column header sorts and keeps the filters', async () => {
+    const agent = await signedIn(globalAdmin);
+    const { res, ids } = await list(agent, { q: token });
+    const count = /data-testid="results-count"><strong>([^<]*)<\/strong> · ([^·<]*) ·/.exec(
+      res.text,
+    );
+    expect(count?.[1]).toBe(`${ids.length} usuarios`);
+    expect(count?.[2]!.trim()).toBe('Página 1 de 1');
+    const byLogin = /<a class="sort" href="([^"]*)"[^>]*>Último ingreso</.exec(res.text)?.[1];
+    expect(byLogin?.replace(/&amp;/g, '&')).toBe(
+      `/admin/users?q=${encodeURIComponent(token)}&sort=lastLogin`,
+    );
+    const sorted = await list(agent, { q: token, sort: 'lastLogin' });
+    expect(sorted.res.text).toContain('aria-sort="descending"');
+    expect(new Set(sorted.ids)).toEqual(new Set(ids));
+    expect(sorted.res.text).toContain('<input type="hidden" name="sort" value="lastLogin">');
+    const bad = await agent.get('/admin/users').query({ sort: 'password' });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('users list: search and filters', () => {
   let agent: request.Agent;
   beforeAll(async () => {

@@ -175,7 +175,14 @@ describe('establishment:import', () => {
         `${codes[2]},Centro de Salud Tres,Central`,
       ].join('\n') + '\n',
     );
-    const res = cli(['establishment:import', file]);
+    const res = cli([
+      'establishment:import',
+      file,
+      '--create-region',
+      region,
+      '--create-region',
+      'Central',
+    ]);
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('3 establecimientos importados.');

@@ -419,6 +419,59 @@ describe('keyset paging', () => {
   });
 });
 
+describe('orders by time', () => {
+  const all = async (sort: 'lastLogin' | 'eid', limit: number) => {
+    const seen: UserListRow[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < 50; pages++) {
+      const page = await users.search({ scope: mine(), sort, limit, after } as UserSearchParams);
+      seen.push(...page.rows);
+      after = page.nextCursor ?? undefined;
+      if (!after) break;
+    }
+    return seen;
+  };
+
+  test('when sorted by the e-ID then the most recent comes first, never-used last, each once across pages', async () => {
+    const rows = await all('eid', 4);
+    expect(rows.length).toBe(await users.count({ scope: mine() }));
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    const times = rows.map((r) => r.lastEidLoginAt?.getTime() ?? -Infinity);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(keys(rows.slice(0, 3))).toEqual(['both', 'gonzalez', 'percent']);
+    expect(rows.at(-1)!.lastEidLoginAt).toBeNull();
+  });
+
+  test('when sorted by last login then whoever logged in comes first, the rest after, ties by id', async () => {
+    const rows = await all('lastLogin', 7);
+    expect(keys(rows.slice(0, 1))).toEqual(['gonzalez']);
+    const rest = rows.slice(1).map((r) => r.id);
+    expect(rest).toEqual([...rest].sort((a, b) => b - a));
+  });
+
+  test('when a cursor of another order is used then it is refused', async () => {
+    const page = await users.search({ scope: mine(), sort: 'eid', limit: 2 } as UserSearchParams);
+    await expect(
+      users.search({
+        scope: mine(),
+        sort: 'lastLogin',
+        after: page.nextCursor!,
+      } as UserSearchParams),
+    ).rejects.toMatchObject({ code: 'invalid_cursor' });
+    await expect(
+      users.search({ scope: mine(), after: page.nextCursor! } as UserSearchParams),
+    ).rejects.toMatchObject({ code: 'invalid_cursor' });
+  });
+
+  test('when counted then the filters and scope apply, capped', async () => {
+    expect(await users.count({ scope: mine(), establishmentId: est.paging.id })).toBe(120);
+    expect(await users.count({ scope: mine(), establishmentId: est.paging.id }, 100)).toBe(101);
+    expect(
+      await users.count({ scope: { kind: 'limited', regionIds: [], establishmentIds: [] } }),
+    ).toBe(0);
+  });
+});
+
 describe('matches far down the name order', () => {
   // A text search gathers up to 1,000 matches by index, then (with more, as filters do at once)
   // walks up to 2,000 users in name order, then gathers all matches. Here 1,050 matches sort

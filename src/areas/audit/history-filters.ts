@@ -187,12 +187,3 @@ export function historyHref(
   const query = params.toString();
   return query ? `${path}?${query}` : path;
 }
-
-/**
- * The page number a "Siguiente página" link carries (for the heading only: the cursor decides
- * the rows). Anything else than a small whole number reads as 1.
- */
-export function pageNumberOf(value: unknown): number {
-  const n = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : 1;
-  return n >= 1 ? n : 1;
-}

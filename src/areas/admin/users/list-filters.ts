@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../../../shared/roles';
 import { validate, ValidationError, idField } from '../../../shared/validation';
+import { USER_SORTS } from '../../../storage/queries/user-search';
 
 /** The users list's GET parameters: names in the URL, values as the form sends them. */
 export const FILTER_NAMES = [
@@ -11,6 +12,7 @@ export const FILTER_NAMES = [
   'status',
   'eid',
   'locked',
+  'sort',
 ] as const;
 
 // An empty field of a submitted GET form means "any".
@@ -31,6 +33,7 @@ const schema = z.object({
   status: optional(z.enum(['active', 'disabled'], { error: 'Elija un estado de la lista.' })),
   eid: optional(z.enum(['verified', 'stale', 'never'], { error: 'Elija un estado de la lista.' })),
   locked: optional(z.literal('si', { error: 'Marque o desmarque la casilla.' })),
+  sort: optional(z.enum(USER_SORTS, { error: 'Elija un orden de la lista.' })),
   // A page cursor is opaque: the search refuses one it did not issue (and the route starts over).
   after: z.preprocess(
     (v) => (typeof v === 'string' && v !== '' ? v : undefined),
@@ -62,15 +65,16 @@ export function parseListFilters(query: Record<string, unknown>): ParsedFilters 
   }
 }
 
-/** `/admin/users?…` with the current filters (and a page cursor when given). */
-export function listHref(values: Record<string, string>, after?: string): string {
+/** `/admin/users?…` with the current filters (and a page cursor and its number when given). */
+export function listHref(values: Record<string, string>, after?: string, page?: number): string {
   const params = new URLSearchParams();
   for (const name of FILTER_NAMES) if (values[name]) params.set(name, values[name]);
   if (after) params.set('after', after);
+  if (after && page && page > 1) params.set('page', String(page));
   const query = params.toString();
   return query ? `/admin/users?${query}` : '/admin/users';
 }
 
 /** Whether any filter narrows the list (the empty-result message differs). */
 export const isFiltered = (values: Record<string, string>) =>
-  FILTER_NAMES.some((name) => Boolean(values[name]));
+  FILTER_NAMES.some((name) => name !== 'sort' && Boolean(values[name]));

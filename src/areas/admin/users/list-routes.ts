@@ -3,6 +3,7 @@ import { gate } from '../../../access/policies';
 import type { AdminDeps } from '../deps';
 import { establishmentsInScope, groupByRegion, regionsInScope } from '../scope';
 import { isFiltered, listHref, parseListFilters } from './list-filters';
+import { pageNumberOf } from '../../../web/page-number';
 import { loadUsersPage } from './users-page';
 
 /**
@@ -10,6 +11,8 @@ import { loadUsersPage } from './users-page';
  * the form and in the "Siguiente página" link; only establishments and regiones of the admin's
  * scope are offered, and the scope applies to every page whatever the URL asks for.
  */
+const USERS_COUNT_CAP = 10_000;
+
 export function userListRoutes(deps: AdminDeps) {
   const router = Router();
   const badge = { staleAfterMonths: deps.config.eid.staleAfterMonths };
@@ -54,12 +57,23 @@ export function userListRoutes(deps: AdminDeps) {
         establishment: (id) => establishmentName.get(id) ?? `#${id}`,
       },
     );
+    const pageNumber = parsed.filters.after && !page.restarted ? pageNumberOf(req.query.page) : 1;
+    const sortHref = (sort: string) =>
+      listHref({ ...parsed.values, sort: sort === 'name' ? '' : sort });
     res.render('admin/users', {
       ...view,
       rows: page.rows,
       notices: page.notices,
-      nextHref: page.nextCursor ? listHref(parsed.values, page.nextCursor) : null,
+      nextHref: page.nextCursor ? listHref(parsed.values, page.nextCursor, pageNumber + 1) : null,
       firstHref: parsed.filters.after && !page.restarted ? listHref(parsed.values) : null,
+      sort: parsed.filters.sort ?? 'name',
+      sortHrefs: { name: sortHref('name'), lastLogin: sortHref('lastLogin'), eid: sortHref('eid') },
+      counts: {
+        total: Math.min(page.total, USERS_COUNT_CAP),
+        more: page.total > USERS_COUNT_CAP,
+        page: pageNumber,
+        pages: page.total > USERS_COUNT_CAP ? null : Math.max(1, Math.ceil(page.total / 50)),
+      },
     });
   });
 

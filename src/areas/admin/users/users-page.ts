@@ -52,6 +52,8 @@ export interface UsersPage {
   nextCursor: string | null;
   /** The cursor was refused and the first page is shown instead. */
   restarted: boolean;
+  /** Users matching the filters, counted up to 10,000 (+1 means more). */
+  total: number;
   notices: string[];
 }
 
@@ -132,17 +134,22 @@ export async function loadUsersPage(
     ? { ...common, badge: filters.eid, staleCutoff: staleCutoff(now, deps.badge) }
     : common;
   let restarted = false;
-  const page = await deps.userSearch.search({ ...params, after: filters.after }).catch((err) => {
-    if (!(err instanceof AppError && err.code === 'invalid_cursor')) throw err;
-    restarted = true;
-    notices.push('El enlace de la página no era válido: se muestra la primera página.');
-    return deps.userSearch.search(params);
-  });
+  const sorted = { ...params, sort: filters.sort };
+  const [page, total] = await Promise.all([
+    deps.userSearch.search({ ...sorted, after: filters.after }).catch((err) => {
+      if (!(err instanceof AppError && err.code === 'invalid_cursor')) throw err;
+      restarted = true;
+      notices.push('El enlace de la página no era válido: se muestra la primera página.');
+      return deps.userSearch.search(sorted);
+    }),
+    deps.userSearch.count(params),
+  ]);
   const locked = await deps.lockout.lockedAmong(page.rows.map((r) => r.username));
   return {
     rows: page.rows.map((row) => rowView(row, { now, badge: deps.badge, locked, names })),
     nextCursor: page.nextCursor,
     restarted,
     notices,
+    total,
   };
 }

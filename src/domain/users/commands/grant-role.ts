@@ -11,11 +11,22 @@ import { userAudit, userIdField, type UserCommandDeps, outsideScope } from '../u
 
 const CHOOSE_SCOPE = 'Seleccione dónde se aplica el rol.';
 
-const schema = z.object({
-  userId: userIdField,
-  role: z.enum(ROLES, { error: 'Seleccione un rol.' }),
-  scope: z.string({ error: CHOOSE_SCOPE }).regex(SCOPE_VALUE, CHOOSE_SCOPE),
-});
+// Staff need no scope (as at creation): they work in their assigned establishments. Any other
+// role names where it applies.
+const schema = z
+  .object({
+    userId: userIdField,
+    role: z.enum(ROLES, { error: 'Seleccione un rol.' }),
+    scope: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  })
+  .transform((input, ctx) => {
+    if (input.role === 'staff') return { ...input, scope: 'global' };
+    if (!input.scope || !SCOPE_VALUE.test(input.scope)) {
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: CHOOSE_SCOPE });
+      return z.NEVER;
+    }
+    return { ...input, scope: input.scope };
+  });
 
 /** The scope a form value names, resolved against what exists (a región's id, a place's región). */
 async function resolveScope(repos: Repositories, value: string, tx: Transaction): Promise<Scope> {
