@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config';
 import { createSequelize } from '../src/db/sequelize';
 import { createMigrator } from '../src/db/migrator';
 import { seedDemo } from '../src/cli/seed-demo';
+import { seedNational } from '../src/cli/seed-national';
 import { cliActor } from '../src/cli/actor';
 import { createRepositories } from '../src/storage/repositories';
 import { DEMO_PASSWORD, DEMO_USERS } from '../src/cli/demo-data';
@@ -18,6 +19,7 @@ import { SANDBOX_PASSWORD } from '../src/sandbox/citizens';
 import { systemClock } from '../src/shared/clock';
 
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 3100);
+const national = process.argv.includes('--national') || process.env.DEMO === 'national';
 const env: Record<string, string | undefined> = {
   ...process.env,
   NODE_ENV: process.env.NODE_ENV ?? 'development',
@@ -78,10 +80,21 @@ async function main(): Promise<void> {
   const sequelize = createSequelize(config.database);
   const applied = await createMigrator(sequelize).up();
   if (applied.length) console.log(`Applied migrations: ${applied.map((m) => m.name).join(', ')}`);
-  await seedDemo(
-    { repos: createRepositories(sequelize), clock: systemClock },
-    cliActor(userInfo().username),
-  );
+  const repos = createRepositories(sequelize);
+  const actor = cliActor(userInfo().username);
+  await seedDemo({ repos, clock: systemClock }, actor);
+  // `npm run dev -- --national`: the network at its real size, to judge the screens at scale.
+  if (national) {
+    console.log(
+      'Loading the national demo network (18 regiones, 934 establishments, 8,000 people, a year of history)…',
+    );
+    const done = await seedNational({ repos, clock: systemClock, sequelize }, actor);
+    console.log(
+      done
+        ? `National demo loaded in ${done.seconds} s: ${done.loginEvents} login events, ${done.adminEvents} administrative actions.`
+        : 'National demo already loaded.',
+    );
+  }
   await sequelize.close();
 
   const sandbox = start('The e-ID sandbox', ['src/sandbox/main.ts'], {

@@ -15,24 +15,30 @@
       .toLowerCase();
   };
 
-  function searchField(id, label) {
+  function searchField(id, label, compact) {
     var wrap = document.createElement('div');
     wrap.className = 'picker__search';
-    var tag = document.createElement('label');
-    tag.htmlFor = id;
-    tag.textContent = label;
     var input = document.createElement('input');
     input.type = 'search';
     input.id = id;
     input.autocomplete = 'off';
     input.spellcheck = false;
-    input.placeholder = 'Nombre o código, por ejemplo «luque»';
+    input.placeholder = compact ? 'Buscar nombre o código' : 'Nombre o código, por ejemplo «luque»';
     var status = document.createElement('p');
     status.className = 'hint picker__status';
     status.setAttribute('aria-live', 'polite');
     status.id = id + '-status';
     input.setAttribute('aria-describedby', status.id);
-    wrap.append(tag, input, status);
+    if (compact) {
+      // Beside a labelled list: the field is named by its own label, read out, not shown.
+      input.setAttribute('aria-label', label);
+      wrap.append(input, status);
+    } else {
+      var tag = document.createElement('label');
+      tag.htmlFor = id;
+      tag.textContent = label;
+      wrap.append(tag, input, status);
+    }
     return { wrap: wrap, input: input, status: status };
   }
 
@@ -90,7 +96,7 @@
   function select(el) {
     var options = Array.prototype.slice.call(el.querySelectorAll('option'));
     var groups = Array.prototype.slice.call(el.querySelectorAll('optgroup'));
-    var field = searchField(el.id + '-search', 'Buscar en la lista');
+    var field = searchField(el.id + '-search', 'Buscar en la lista', true);
     el.parentNode.insertBefore(field.wrap, el);
     field.input.addEventListener('keydown', function (event) {
       if (event.key === 'Enter') event.preventDefault();

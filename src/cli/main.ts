@@ -12,6 +12,7 @@ import { createIdentityCache } from '../domain/sessions/identity-cache';
 import type { Actor } from '../access/actor';
 import { cliActor } from './actor';
 import { seedDemo } from './seed-demo';
+import { seedNational } from './seed-national';
 import { addUser } from './users';
 import { addEstablishment, importEstablishmentFile } from './establishments';
 import { checkpointAudit, keygenAudit, purgeAuditTrail, verifyAudit } from './audit';
@@ -38,6 +39,12 @@ const commands: Record<string, Command> = {
   async 'seed:demo'(_args, ctx) {
     await seedDemo(ctx, ctx.actor);
     return 'Datos de demostración cargados.';
+  },
+  async 'seed:national'(_args, ctx) {
+    const done = await seedNational(ctx, ctx.actor);
+    return done
+      ? `Red nacional de demostración cargada en ${done.seconds} s: ${done.establishments} establecimientos, ${done.people} personas, ${done.loginEvents} ingresos y ${done.adminEvents} acciones administrativas.`
+      : 'La red nacional de demostración ya estaba cargada.';
   },
   'establishment:add': addEstablishment,
   async 'establishment:import'(args, ctx) {

@@ -107,8 +107,9 @@ describe('the administrative actions read in Spanish', () => {
       `/audit/admin-events?user=${encodeURIComponent(admin.user.username)}`,
     );
     expect(page.status).toBe(200);
-    const cells = [...page.text.matchAll(/<ul class="audit-changes">([\s\S]*?)<\/ul>/g)]
-      .map((m) => m[1]!)
+    // The "Cambios" cells, as text (the first change in view, the rest one click away).
+    const cells = [...page.text.matchAll(/<td data-label="Cambios">([\s\S]*?)<\/td>/g)]
+      .map((m) => m[1]!.replace(/<[^>]+>/g, '\n'))
       .join('\n');
     expect(cells).toContain(`Rol: Auditor · Región ${regionName}`);
     expect(cells).toContain('Exención: — → hasta el 31/03/2027 inclusive');

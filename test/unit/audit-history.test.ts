@@ -310,7 +310,7 @@ describe('what changed, in words', () => {
     ).toEqual([
       'Estaba bloqueada: No',
       'Tipo de cuenta: Solo Identidad Electrónica',
-      'Establecimientos: Hospital Regional de Luque (H-7)',
+      'Establecimientos: Hospital Regional de Luque',
     ]);
   });
 

@@ -158,7 +158,8 @@ function establishmentText(value: unknown, names: DetailNames): string {
     const id = Number(value.id);
     const name = typeof value.name === 'string' ? value.name : names.establishment(id);
     const code = typeof value.code === 'string' ? value.code : null;
-    if (name) return code ? `${name} (${code})` : name;
+    // By name on screen (the code stays in the CSV's code column); the code when nothing else.
+    if (name) return name;
     return code ?? `n.º ${id}`;
   }
   const id = Number(value);

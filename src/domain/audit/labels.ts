@@ -48,8 +48,8 @@ export const REASON_LABELS: Readonly<Record<string, string>> = {
   establishment_switch: 'Cambio de establecimiento',
   switch_not_assigned: 'Cambio a un establecimiento no asignado',
   logout: 'Cierre de sesión',
-  idle_timeout: 'Sesión cerrada por inactividad',
-  absolute_timeout: 'Sesión cerrada por duración máxima',
+  idle_timeout: 'Cerrada por inactividad',
+  absolute_timeout: 'Cerrada por duración máxima',
 };
 
 /**

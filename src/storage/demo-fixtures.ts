@@ -1,0 +1,197 @@
+import type { Sequelize, Transaction } from 'sequelize';
+import { execute, select } from './sql';
+import { chainHash, storable } from './audit/chain';
+import { chainHead } from './audit/chain-head';
+import { loginEventFields, type LoginEvent } from './audit/login-events';
+import { adminEventFields, type AdminEvent } from './audit/admin-events';
+import type { Role, UserStatus } from '../shared/roles';
+
+/**
+ * Bulk writes for the national demo (`npm run dev -- --national`): thousands of people and a
+ * year of history are demo fixtures, written in a few statements instead of one command each
+ * (what a person or the CLI does still goes through commands). The audit rows are chained like
+ * any others (the same hash, under the same advisory locks), so `audit:verify` holds on the demo.
+ */
+
+/** A demo account: e-ID only (no password), with its assignments and roles. */
+export interface DemoPerson {
+  username: string;
+  documentNumber: string;
+  fullName: string;
+  status: UserStatus;
+  lastLoginAt: Date | null;
+  lastEidLoginAt: Date | null;
+  establishmentIds: number[];
+  roles: { role: Role; regionId: number | null; establishmentId: number | null }[];
+}
+
+const BATCH = 5000;
+
+function* batches<T>(rows: T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += BATCH) yield rows.slice(i, i + BATCH);
+}
+
+/** Inserts the people, their assignments and their roles; returns their ids, in order. */
+export async function insertDemoPeople(
+  sequelize: Sequelize,
+  people: DemoPerson[],
+): Promise<number[]> {
+  const ids: number[] = [];
+  await sequelize.transaction(async (tx) => {
+    for (const batch of batches(people)) {
+      const rows = await select<{ id: number }>(
+        sequelize,
+        `INSERT INTO users (username, document_number, full_name, status, last_login_at,
+           last_eid_login_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
+           $6::timestamptz[])
+         RETURNING id`,
+        [
+          batch.map((p) => p.username),
+          batch.map((p) => p.documentNumber),
+          batch.map((p) => p.fullName),
+          batch.map((p) => p.status),
+          batch.map((p) => p.lastLoginAt),
+          batch.map((p) => p.lastEidLoginAt),
+        ],
+        tx,
+      );
+      ids.push(...rows.map((r) => r.id));
+    }
+    const places = people.flatMap((p, i) => p.establishmentIds.map((e) => [ids[i]!, e]));
+    for (const batch of batches(places))
+      await execute(
+        sequelize,
+        `INSERT INTO user_establishments (user_id, establishment_id)
+         SELECT * FROM unnest($1::int[], $2::int[])`,
+        [batch.map((r) => r[0]), batch.map((r) => r[1])],
+        tx,
+      );
+    const roles = people.flatMap((p, i) => p.roles.map((r) => ({ ...r, userId: ids[i]! })));
+    for (const batch of batches(roles))
+      await execute(
+        sequelize,
+        `INSERT INTO user_roles (user_id, role, region_id, establishment_id)
+         SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::int[])`,
+        [
+          batch.map((r) => r.userId),
+          batch.map((r) => r.role),
+          batch.map((r) => r.regionId),
+          batch.map((r) => r.establishmentId),
+        ],
+        tx,
+      );
+  });
+  return ids;
+}
+
+const LOGIN_LOCK = 7_130_001;
+const ADMIN_LOCK = 7_130_002;
+
+/**
+ * Appends login events (in the order given) to the chain: the hashes are computed here, each
+ * linked to the one before, starting from the current head, under the table's advisory lock.
+ */
+export async function appendDemoLoginEvents(
+  sequelize: Sequelize,
+  events: LoginEvent[],
+): Promise<void> {
+  await sequelize.transaction(async (tx) => {
+    await execute(sequelize, 'SELECT pg_advisory_xact_lock($1)', [LOGIN_LOCK], tx);
+    let prev = await chainHead(sequelize, 'login_events', tx);
+    for (const batch of batches(events.map(storable))) {
+      const prevs: string[] = [];
+      const hashes: string[] = [];
+      for (const e of batch) {
+        prevs.push(prev);
+        prev = chainHash(prev, loginEventFields(e));
+        hashes.push(prev);
+      }
+      await execute(
+        sequelize,
+        `INSERT INTO login_events (occurred_at, user_id, username, method, outcome, reason,
+           establishment_id, ip, user_agent, degraded, prev_hash, hash)
+         SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::text[], $4::text[], $5::text[],
+           $6::text[], $7::int[], $8::text[], $9::text[], $10::boolean[], $11::text[], $12::text[])`,
+        [
+          batch.map((e) => e.occurredAt),
+          batch.map((e) => e.userId),
+          batch.map((e) => e.username),
+          batch.map((e) => e.method),
+          batch.map((e) => e.outcome),
+          batch.map((e) => e.reason),
+          batch.map((e) => e.establishmentId),
+          batch.map((e) => e.ip),
+          batch.map((e) => e.userAgent),
+          batch.map((e) => e.degraded ?? false),
+          prevs,
+          hashes,
+        ],
+        tx,
+      );
+    }
+  });
+}
+
+/** Appends admin events (in the order given) to their chain, as {@link appendDemoLoginEvents}. */
+export async function appendDemoAdminEvents(
+  sequelize: Sequelize,
+  events: AdminEvent[],
+): Promise<void> {
+  await sequelize.transaction(async (tx: Transaction) => {
+    await execute(sequelize, 'SELECT pg_advisory_xact_lock($1)', [ADMIN_LOCK], tx);
+    let prev = await chainHead(sequelize, 'admin_events', tx);
+    for (const batch of batches(events.map(storable))) {
+      const prevs: string[] = [];
+      const hashes: string[] = [];
+      for (const e of batch) {
+        prevs.push(prev);
+        prev = chainHash(prev, adminEventFields(e));
+        hashes.push(prev);
+      }
+      // Arrays of arrays must be rectangular in PostgreSQL: the región ids travel as JSON.
+      await execute(
+        sequelize,
+        `INSERT INTO admin_events (occurred_at, actor_user_id, actor_username, action, outcome,
+           target_type, target_id, target_user_id, details, establishment_id, region_ids, ip,
+           user_agent, prev_hash, hash)
+         SELECT x.at, x.actor, x.actor_name, x.action, x.outcome, x.target_type, x.target_id,
+           x.target_user, x.details, x.establishment,
+           ARRAY(SELECT jsonb_array_elements_text(x.regions)::int), x.ip, x.agent, x.prev, x.hash
+         FROM unnest($1::timestamptz[], $2::int[], $3::text[], $4::text[], $5::text[],
+           $6::text[], $7::text[], $8::int[], $9::jsonb[], $10::int[], $11::jsonb[], $12::text[],
+           $13::text[], $14::text[], $15::text[])
+           AS x(at, actor, actor_name, action, outcome, target_type, target_id, target_user,
+             details, establishment, regions, ip, agent, prev, hash)`,
+        [
+          batch.map((e) => e.occurredAt),
+          batch.map((e) => e.actorUserId),
+          batch.map((e) => e.actorUsername),
+          batch.map((e) => e.action),
+          batch.map((e) => e.outcome),
+          batch.map((e) => e.targetType),
+          batch.map((e) => e.targetId),
+          batch.map((e) => e.targetUserId),
+          batch.map((e) => JSON.stringify(e.details)),
+          batch.map((e) => e.establishmentId),
+          batch.map((e) => JSON.stringify([...e.regionIds].sort((a, b) => a - b))),
+          batch.map((e) => e.ip),
+          batch.map((e) => e.userAgent),
+          prevs,
+          hashes,
+        ],
+        tx,
+      );
+    }
+  });
+}
+
+/** Whether the national demo is already loaded (its first establishment exists). */
+export async function nationalDemoLoaded(sequelize: Sequelize, marker: string): Promise<boolean> {
+  const rows = await select<{ n: number }>(
+    sequelize,
+    'SELECT count(*)::int AS n FROM establishments WHERE code = $1',
+    [marker],
+  );
+  return (rows[0]?.n ?? 0) > 0;
+}
