@@ -33,12 +33,14 @@ export function createApp(deps: AppDeps) {
 
   const app = express();
   configure(app, p.config);
-  app.use(stages.everyRequest);
+  app.use(stages.metrics);
+  // Forward-auth first, with only the session: it answers 204 or 401 itself, asked by nginx for
+  // every request to another module (the pages' stage would redirect).
+  app.use('/auth/verify', stages.forwardAuth, verifyArea(p));
+  app.use(stages.securityHeaders);
   app.use('/static', stages.staticFiles);
   app.use(healthArea({ ...health, access: publicObservabilityAccess(p.config.observability) }));
   app.use(stages.session);
-  // Forward-auth answers 401 itself, so it comes before the pages' stage, which redirects.
-  app.use('/auth/verify', verifyArea(p));
   app.use(stages.pages);
   app.use('/login', login.pages);
   app.use('/auth/eid', login.eid);

@@ -15,7 +15,11 @@ export const BAD_CREDENTIALS_MESSAGE = 'Número de cédula o contraseña incorre
  * Provider's hooks run in Koa and need the same pages.
  */
 export function renderView(name: string, locals: Record<string, unknown>): Promise<string> {
-  return ejs.renderFile(path.join(viewsDir, `${name}.ejs`), locals, { cache: true });
+  // Includes name their file from the views' root (`/sandbox/_top`): no file lookup per render.
+  return ejs.renderFile(path.join(viewsDir, `${name}.ejs`), locals, {
+    cache: true,
+    root: path.dirname(viewsDir),
+  });
 }
 
 /** Sends an already rendered page. */

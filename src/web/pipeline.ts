@@ -33,7 +33,10 @@ export interface PipelineDeps {
   logger: Logger;
   redis: RedisClientType;
   metrics: { middleware: RequestHandler };
-  session: { middleware: RequestHandler };
+  session: {
+    middleware: RequestHandler;
+    store: { takeIdentity(sid: string): string | null | undefined };
+  };
   timeouts: SessionTimeouts;
   csrf: ReturnType<typeof createCsrf>;
   identities: IdentityCache;
@@ -51,6 +54,10 @@ export function configure(app: Express, config: Config): void {
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(projectRoot, 'views'));
+  // Every include names its file from the views' root (`include('/partials/head')`): EJS then
+  // joins the path instead of looking for the file on disk (an existsSync per include per page:
+  // a tenth of a page's CPU).
+  app.set('view options', { root: path.join(projectRoot, 'views') });
   app.disable('x-powered-by');
   // Every page is `no-store`: an ETag (a SHA-1 of each page) could never be used.
   app.set('etag', false);
@@ -62,7 +69,7 @@ export function configure(app: Express, config: Config): void {
 }
 
 /** Strict CSP without inline scripts, HSTS when cookies are Secure, same-origin referrers. */
-const securityHeaders = (config: Config, eidOrigins: () => string[]) =>
+const helmetFor = (config: Config, eidOrigins: string[]) =>
   helmet({
     contentSecurityPolicy: {
       directives: {
@@ -72,9 +79,8 @@ const securityHeaders = (config: Config, eidOrigins: () => string[]) =>
         imgSrc: ["'self'", 'data:'],
         // Browsers apply form-action to every redirect after a form is posted: "¿Olvidó su
         // contraseña?" ends at the provider's authorize URL (both protocols), logout and "No soy
-        // yo" at OpenID Connect's end-session endpoint. Read per response: discovery may add
-        // endpoints on other hosts.
-        formAction: ["'self'", () => eidOrigins().join(' ')],
+        // yo" at OpenID Connect's end-session endpoint.
+        formAction: ["'self'", ...eidOrigins],
         frameAncestors: ["'none'"],
         upgradeInsecureRequests: config.session.cookieSecure ? [] : null,
       },
@@ -86,13 +92,49 @@ const securityHeaders = (config: Config, eidOrigins: () => string[]) =>
   });
 
 /**
+ * helmet's headers, computed once (a dozen headers and the CSP string per response were 3 % of a
+ * page's CPU) and again only when the e-ID provider's origins change (discovery may add
+ * endpoints on other hosts): helmet is run on a recording response, and every response gets the
+ * recorded headers.
+ */
+function securityHeaders(config: Config, eidOrigins: () => string[]): RequestHandler {
+  let key: string | null = null;
+  let headers: [string, string | string[]][] = [];
+  let removed: string[] = [];
+  const record = (origins: string[]) => {
+    const set = new Map<string, string | string[]>();
+    const gone: string[] = [];
+    const recorder = {
+      setHeader: (name: string, value: string | string[]) => set.set(name, value),
+      removeHeader: (name: string) => gone.push(name),
+      getHeader: (name: string) => set.get(name),
+    };
+    helmetFor(config, origins)({} as never, recorder as never, () => undefined);
+    headers = [...set];
+    removed = gone;
+  };
+  return (_req, res, next) => {
+    const origins = eidOrigins();
+    const current = origins.join(' ');
+    if (current !== key) {
+      record(origins);
+      key = current;
+    }
+    for (const [name, value] of headers) res.setHeader(name, value);
+    for (const name of removed) res.removeHeader(name);
+    next();
+  };
+}
+
+/**
  * The ordered middleware of the app, in stages that the composition root (src/app.ts) mounts
  * between the areas. Each route class takes only the stages it needs:
  *
- * 1. `everyRequest`: metrics and security headers (health probes, static files, pages).
+ * 1. `metrics` for every request; `forwardAuth` (the Redis check and the session: all that
+ *    /auth/verify needs, mounted before anything else); `securityHeaders` for the rest (health
+ *    probes, static files, pages).
  * 2. `session`: what a request with a browser session needs first: `no-store`, the form body
  *    parser (anything else is a 415 before it is read), a fail-fast Redis check, the session.
- *    Forward-auth (/auth/verify) is mounted right after it: it answers 401 itself.
  * 3. `pages`: the pages and forms: the origin check (before an upload is read), the multipart
  *    upload (before CSRF, which reads its `_csrf` field), the session timeouts (a form posted
  *    after its session expired leads to the login, not to "form expired"), the CSRF check, the
@@ -119,7 +161,11 @@ export function createPipeline(deps: PipelineDeps) {
     next();
   };
   return {
-    everyRequest: [deps.metrics.middleware, securityHeaders(config, deps.eidNavigationOrigins)],
+    metrics: deps.metrics.middleware,
+    // Forward-auth (/auth/verify, asked by nginx for every request to another module) needs the
+    // session and nothing a page needs: no security headers for a browser, no body, no CSRF.
+    forwardAuth: [redisFirst, deps.session.middleware],
+    securityHeaders: securityHeaders(config, deps.eidNavigationOrigins),
     staticFiles: express.static(path.join(projectRoot, 'public'), { maxAge: '1h', index: false }),
     session: [noStore, ...formBodies(uploadPaths), redisFirst, deps.session.middleware],
     pages: [

@@ -34,6 +34,7 @@ async function settledAgent(): Promise<request.Agent> {
   const { agent } = await signedIn(t);
   await agent.get('/').expect(200);
   await monitor.take();
+  await monitor.roundTrips();
   return agent;
 }
 
@@ -43,9 +44,18 @@ describe('Redis traffic of a page view', () => {
     for (let i = 0; i < VIEWS; i++) await agent.get('/').expect(200);
     const commands = await monitor.take();
     expect(writes(commands)).toEqual([]);
-    // Exactly two reads per view: the session and the cached identity.
+    // Exactly two reads per view, the session and the cached identity, in one round trip (one
+    // script reads both: the identity's key is named inside the session).
     expect(commands).toHaveLength(2 * VIEWS);
     expect(new Set(summary(commands))).toEqual(new Set(['GET sess', 'GET identity']));
+    expect(await monitor.roundTrips()).toBe(VIEWS);
+  });
+
+  it(`when a module asks /auth/verify ${VIEWS} times then each is one Redis round trip, no write`, async () => {
+    const agent = await settledAgent();
+    for (let i = 0; i < VIEWS; i++) await agent.get('/auth/verify').expect(204);
+    expect(writes(await monitor.take())).toEqual([]);
+    expect(await monitor.roundTrips()).toBe(VIEWS);
   });
 
   it('when more than a minute passes between views then one save refreshes lastSeenAt and the TTL, and the next views write nothing', async () => {

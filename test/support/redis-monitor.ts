@@ -5,6 +5,8 @@ import { createClient, type RedisClientType } from 'redis';
 export interface MonitoredCommand {
   name: string;
   args: string[];
+  /** Run by a script (MONITOR's "[0 lua]"): part of the script's round trip, not one of its own. */
+  fromScript?: boolean;
 }
 
 /** Commands that change data; everything else (GET, TTL, EXISTS…) only reads. */
@@ -45,7 +47,8 @@ export function parseMonitorLine(line: string): MonitoredCommand | null {
   if (start < 0) return null;
   const args = [...line.slice(start + 2).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
   const [name, ...rest] = args;
-  return name ? { name: name.toUpperCase(), args: rest } : null;
+  const fromScript = line.slice(0, start).includes(' lua');
+  return name ? { name: name.toUpperCase(), args: rest, fromScript } : null;
 }
 
 /**
@@ -59,10 +62,13 @@ export async function monitorRedis(url: string, keyPrefix: string) {
   const probe = createClient({ url }) as RedisClientType;
   await Promise.all([client.connect(), probe.connect()]);
   const seen: MonitoredCommand[] = [];
+  /** Commands the app itself sent (a script counts once, whatever it runs): its round trips. */
+  let sent = 0;
   const waiters = new Map<string, () => void>();
   await client.monitor((line: string) => {
     const command = parseMonitorLine(line);
     if (!command || !command.args.some((a) => a.startsWith(keyPrefix))) return;
+    if (!command.fromScript && !command.args.some((a) => waiters.has(a))) sent++;
     // MONITOR also reports each command a script runs, on a line of its own ("[0 lua]"): the
     // script's own line would count them twice (src/domain/sessions/ended-sessions.ts saves by EVAL).
     if (command.name === 'EVAL' || command.name === 'EVALSHA') return;
@@ -86,6 +92,13 @@ export async function monitorRedis(url: string, keyPrefix: string) {
     async take(): Promise<MonitoredCommand[]> {
       await this.settle();
       return seen.splice(0, seen.length);
+    },
+    /** Settles, then returns how many commands the app sent since the last call (its round trips). */
+    async roundTrips(): Promise<number> {
+      await this.settle();
+      const n = sent;
+      sent = 0;
+      return n;
     },
     async close(): Promise<void> {
       client.destroy();

@@ -13,6 +13,8 @@ const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['/me/password', '/logout']);
 export interface SessionIdentitySources {
   identities: IdentityCache;
   closedSessions: ClosedSessions;
+  /** The session store, which read the identity along with the session (one round trip). */
+  session: { store: { takeIdentity(sid: string): string | null | undefined } };
 }
 
 /**
@@ -24,11 +26,16 @@ export interface SessionIdentitySources {
  */
 export async function sessionIdentity(
   req: Request,
-  { identities, closedSessions }: SessionIdentitySources,
+  { identities, closedSessions, session }: SessionIdentitySources,
 ): Promise<{ identity: Identity; establishment: IdentityPlace } | null> {
   const auth = req.session?.auth;
   if (!auth) return null;
-  const identity = await identities.get(auth.userId);
+  // Read with the session by the store; a miss (or a session not read this request) asks the cache.
+  const prefetched = session.store.takeIdentity(req.sessionID);
+  const identity =
+    typeof prefetched === 'string'
+      ? (JSON.parse(prefetched) as Identity)
+      : await identities.get(auth.userId);
   const establishment = identity?.establishments.find((e) => e.id === auth.establishmentId);
   if (identity && identity.status === 'active' && establishment) return { identity, establishment };
   if (identity)

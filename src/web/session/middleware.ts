@@ -21,6 +21,23 @@ export const sessionCookieOptions = (config: Config) =>
 
 type Callback = (err?: unknown, data?: unknown) => unknown;
 
+/**
+ * The session and, when it is signed in, its user's cached identity, in one round trip: the
+ * identity key is named by the session's own `auth.userId`, which only the server knows once the
+ * session is read. (A computed key: fine on one Redis or behind Sentinel, not on Redis Cluster.)
+ */
+const SESSION_AND_IDENTITY = `
+local s = redis.call('GET', KEYS[1])
+if not s then return {false, false} end
+local ok, data = pcall(cjson.decode, s)
+if ok and type(data) == 'table' and type(data.auth) == 'table' and type(data.auth.userId) == 'number' then
+  return {s, redis.call('GET', ARGV[1] .. string.format('%d', data.auth.userId))}
+end
+return {s, false}`;
+
+/** How long an identity read with its session waits for the request to take it. */
+const PREFETCH_TTL_MS = 10_000;
+
 /** Keys a session may hold while it is only an e-ID login on its way to the provider. */
 const FLOW_ONLY_KEYS = new Set(['cookie', 'eidFlow', 'flash', 'csrfToken', 'eidReturnTo']);
 
@@ -31,11 +48,55 @@ const FLOW_ONLY_KEYS = new Set(['cookie', 'eidFlow', 'flash', 'csrfToken', 'eidR
  * never be mistaken later for one that expired.
  */
 class SessionStore extends RedisStore {
+  /** Identities read along with their session, until the request's `identify` takes them. */
+  private readonly prefetched = new Map<string, { identity: string | null; at: number }>();
+
   constructor(
     options: ConstructorParameters<typeof RedisStore>[0],
     private readonly ends: SessionEnds,
+    private readonly redis: RedisClientType,
+    private readonly identityPrefix: string,
   ) {
     super(options);
+  }
+
+  override async get(
+    sid: string,
+    cb?: (err: unknown, data?: SessionData | null) => void,
+  ): Promise<unknown> {
+    try {
+      const [session, identity] = (await this.redis.eval(SESSION_AND_IDENTITY, {
+        keys: [this.prefix + sid],
+        arguments: [this.identityPrefix],
+      })) as [string | null, string | null];
+      if (!session) return cb ? cb(null, null) : null;
+      const data = JSON.parse(session) as SessionData;
+      if (data.auth) this.remember(sid, identity);
+      return cb ? cb(null, data) : data;
+    } catch (err) {
+      if (cb) return cb(err);
+      throw err;
+    }
+  }
+
+  /**
+   * The cached identity (its JSON) read with this session during this request, once; null when
+   * the key was absent (the cache reads PostgreSQL), undefined when nothing was read.
+   */
+  takeIdentity(sid: string): string | null | undefined {
+    const entry = this.prefetched.get(sid);
+    if (!entry) return undefined;
+    this.prefetched.delete(sid);
+    return entry.identity;
+  }
+
+  private remember(sid: string, identity: string | null): void {
+    const now = Date.now();
+    // Entries a request never took (it ended before `identify`) are dropped as others arrive.
+    if (this.prefetched.size > 256)
+      for (const [key, entry] of this.prefetched)
+        if (now - entry.at > PREFETCH_TTL_MS) this.prefetched.delete(key);
+    this.prefetched.set(sid, { identity, at: now });
   }
 
   override async set(sid: string, sess: SessionData, cb?: Callback): Promise<unknown> {
@@ -91,6 +152,8 @@ export function createSessionMiddleware(config: Config, redis: RedisClientType, 
       disableTouch: true,
     },
     ends,
+    redis,
+    `${config.redis.keyPrefix}identity:`,
   );
   const middleware = session({
     name: SESSION_COOKIE,
