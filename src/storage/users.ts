@@ -80,6 +80,38 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
       await User.update(patch, { where: { id }, transaction });
     },
 
+    /**
+     * The returning e-ID login in one statement: the binding of (issuer, subject) is stamped as
+     * used and, if its user still has that cédula, is active, and is the one expected (`demand`,
+     * a forced re-authentication), the user's last e-ID login is stamped too and the user
+     * returned. Null otherwise (no binding yet, another cédula, disabled, another person): the
+     * caller then takes the long way, which says why.
+     */
+    async stampReturningEidLogin(
+      binding: { issuer: string; subject: string; documentNumber: string },
+      now: Date,
+      expectedUserId: number | null,
+    ): Promise<UserRecord | null> {
+      const [row] = await select<UserRecord>(
+        sequelize,
+        `WITH b AS (
+           UPDATE eid_identities SET last_used_at = $3
+            WHERE issuer = $1 AND subject = $2 RETURNING user_id
+         )
+         UPDATE users u SET last_eid_login_at = $3, updated_at = $3 FROM b
+          WHERE u.id = b.user_id AND u.document_number = $4 AND u.status = 'active'
+            AND ($5::integer IS NULL OR u.id = $5)
+         RETURNING u.id, u.username, u.document_number AS "documentNumber",
+           u.full_name AS "fullName", u.email, u.password_hash AS "passwordHash", u.status,
+           u.last_eid_login_at AS "lastEidLoginAt", u.last_login_at AS "lastLoginAt",
+           u.last_establishment_id AS "lastEstablishmentId",
+           u.eid_exempt_until AS "eidExemptUntil", u.eid_exempt_reason AS "eidExemptReason",
+           u.must_change_password AS "mustChangePassword", u.version, u.created_at AS "createdAt"`,
+        [binding.issuer, binding.subject, now, binding.documentNumber, expectedUserId],
+      );
+      return row ?? null;
+    },
+
     grants: async (userId: number, transaction?: Transaction) =>
       (await UserRole.findAll({ where: { userId }, order: [['id', 'ASC']], transaction })).map(
         (r) => plain<RoleGrantRecord & { userId: number }>(r)!,

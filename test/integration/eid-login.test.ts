@@ -314,6 +314,32 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
       ]);
     });
 
+    it('when a returning person logs in with the e-ID then their session on another PC shows the blue check at once (the cached identity is stamped, not reloaded)', async () => {
+      const { user, establishments, password } = await citizenUser();
+      // A first e-ID login binds the identity; then the badge is made stale.
+      const bound = agentFor(t.app);
+      await bound.get(pathOf(await providerLeg(bound, { cedula: user.documentNumber })));
+      const fourMonthsAgo = new Date(t.clock.now().getTime() - 122 * 86_400_000);
+      await t.repos.users.recordActivity(user.id, { lastEidLoginAt: fourMonthsAgo });
+      await t.identities.refresh(user.id);
+      const other = agentFor(t.app);
+      await loginAndChoose(other, user.username, password, establishments[0]!.id);
+      expect((await other.get('/')).text).toContain('data-eid-badge="stale"');
+
+      t.clock.advanceMinutes(1);
+      const agent = agentFor(t.app);
+      expect(
+        (await agent.get(pathOf(await providerLeg(agent, { cedula: user.documentNumber })))).headers
+          .location,
+      ).toBe('/login/establishment');
+      expect((await other.get('/')).text).toContain('data-eid-badge="verified"');
+      const cached = JSON.parse(
+        (await t.redis.get(`${t.config.redis.keyPrefix}identity:${user.id}`))!,
+      ) as { lastEidLoginAt: string; grants: unknown[]; establishments: unknown[] };
+      expect(cached.lastEidLoginAt).toBe(t.clock.now().toISOString());
+      expect(Array.isArray(cached.grants) && Array.isArray(cached.establishments)).toBe(true);
+    });
+
     it('when a user in the warning window verifies from home then the session goes on with the blue check', async () => {
       const fourMonthsAgo = new Date(t.clock.now().getTime() - 122 * 86_400_000);
       const { user, establishments, password } = await citizenUser({

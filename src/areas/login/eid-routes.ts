@@ -85,8 +85,10 @@ export function eidSteps(deps: {
     const resetRequested = takePasswordResetIntent(req, deps.clock.now());
 
     const result = await eid.complete(callbackUrl, flow, demand, requestMeta(req));
-    // The badge of every open session of this person changes with the new e-ID login.
-    if (result.kind === 'accepted') await deps.identities.refresh(result.user.id);
+    // The badge of every open session of this person changes with the new e-ID login: its date
+    // is stamped in the cached identity (no PostgreSQL read).
+    if (result.kind === 'accepted' && result.user.lastEidLoginAt)
+      await deps.identities.stampEidLogin(result.user.id, result.user.lastEidLoginAt);
     const auth = req.session.auth;
     const back = req.session.eidReturnTo ?? '/';
     delete req.session.eidReturnTo;

@@ -87,12 +87,23 @@ export function createEidLogin(deps: EidLoginDeps) {
           });
           return { kind: 'refused', reason, documentNumber: identity.documentNumber, user };
         };
-        const linked = await linkIdentity(deps.repos, identity, now);
-        if ('refusal' in linked) return await refuse(linked.refusal, linked.user);
-        const { user } = linked;
-        if (demand && demand.userId !== user.id)
-          return await refuse('eid_reauth_other_person', user);
-        await deps.repos.users.recordActivity(user.id, { lastEidLoginAt: now });
+        // The common case, a person who logged in with the e-ID before: one statement.
+        const returning = await deps.repos.users.stampReturningEidLogin(
+          identity,
+          now,
+          demand?.userId ?? null,
+        );
+        let user: UserRecord;
+        if (returning) user = returning;
+        else {
+          const linked = await linkIdentity(deps.repos, identity, now);
+          if ('refusal' in linked) return await refuse(linked.refusal, linked.user);
+          user = linked.user;
+          if (demand && demand.userId !== user.id)
+            return await refuse('eid_reauth_other_person', user);
+          await deps.repos.users.recordActivity(user.id, { lastEidLoginAt: now });
+          user = { ...user, lastEidLoginAt: now };
+        }
         await record({
           ...base,
           userId: user.id,

@@ -113,42 +113,48 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
     const sprayLimit = inTrusted
       ? limits.trusted.maxFailingUsernamesPerDay
       : limits.maxFailingUsernamesPerDay;
-    const [sprayed, tried, sprayTtl] = (await redis
+    const key = pairKey(username, ip);
+    // Round trip 1: the source's failing usernames of the day, and whether this source logged in
+    // to the account recently (then the account-wide limit does not apply to it: an attacker
+    // elsewhere hammering the username slows everyone else down, not the ward PC).
+    const [sprayed, tried, sprayTtl, knownCount] = (await redis
       .multi()
       .sCard(sprayKey(ip))
       .sIsMember(sprayKey(ip), username)
       .ttl(sprayKey(ip))
-      .exec()) as unknown as [number, number | boolean, number];
+      .exists(knownKey(username, ip))
+      .exec()) as unknown as [number, number | boolean, number, number];
     if (Number(sprayed) >= sprayLimit && !tried)
       return {
         allowed: false,
         reason: 'throttled_spray',
         retryAfterSeconds: Math.max(1, Number(sprayTtl)),
       };
+    const known = Number(knownCount) === 1;
     const ipLimiter = inTrusted ? perTrustedIp : perIp;
     const ipLimit = inTrusted ? limits.trusted.maxFailuresPerIp : limits.maxFailuresPerIp;
-    const ipRes = await ipLimiter.consume(ip).catch(rejected);
-    if (ipRes.consumedPoints > ipLimit)
+    // Round trip 2: the three points reserved at once (node-redis pipelines them). Each counter
+    // is atomic on its own; a refusal gives back the points taken by the counters it outranks,
+    // as if they had not been asked.
+    const [ipRes, pairRes, accountRes] = await Promise.all([
+      ipLimiter.consume(ip).catch(rejected),
+      pair.consume(key).catch(rejected),
+      known ? null : account.consume(name(username)).catch(rejected),
+    ]);
+    const accountReserved = accountRes !== null;
+    if (ipRes.consumedPoints > ipLimit) {
+      await Promise.all([pair.reward(key), accountReserved && account.reward(name(username))]);
       return refuse(inTrusted ? 'throttled_network' : 'throttled_ip', ipRes);
-
-    const key = pairKey(username, ip);
-    const pairRes = await pair.consume(key).catch(rejected);
-    if (pairRes.consumedPoints > limits.maxFailures) return refuse('account_locked', pairRes);
-
-    // The account-wide limit is not applied to a source the person logged in from recently: an
-    // attacker elsewhere hammering the username slows down everyone else but not the ward PC.
-    const known = (await redis.exists(knownKey(username, ip))) === 1;
-    let accountReserved = false;
-    if (!known) {
-      const accountRes = await account.consume(name(username)).catch(rejected);
-      if (accountRes.consumedPoints > limits.maxFailuresPerAccount) {
-        await pair.reward(key);
-        if (accountRes.consumedPoints === limits.maxFailuresPerAccount + 1) {
-          await mark(username, seconds(accountRes));
-        }
-        return refuse('throttled_account', accountRes);
-      }
-      accountReserved = true;
+    }
+    if (pairRes.consumedPoints > limits.maxFailures) {
+      if (accountReserved) await account.reward(name(username));
+      return refuse('account_locked', pairRes);
+    }
+    if (accountRes && accountRes.consumedPoints > limits.maxFailuresPerAccount) {
+      await pair.reward(key);
+      if (accountRes.consumedPoints === limits.maxFailuresPerAccount + 1)
+        await mark(username, seconds(accountRes));
+      return refuse('throttled_account', accountRes);
     }
 
     return {
