@@ -57,6 +57,10 @@ describe.each([
     const rowBadge = page.locator('tbody [data-eid-badge]');
     await rowBadge.focus();
     expect(await page.locator('tbody .eid-badge__tooltip').isVisible()).toBe(true);
+    // Its 0.12 s fade-in over, so the contrast is read on the tooltip as it stays.
+    await page.waitForFunction(
+      () => getComputedStyle(document.querySelector('tbody .eid-badge__tooltip')!).opacity === '1',
+    );
     expect(await overflowsSideways(page)).toBe(false);
     expect(await wcagViolations(page)).toEqual([]);
     await screenshot(page, `admin-users-${viewport.width}`);
