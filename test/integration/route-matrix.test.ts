@@ -42,6 +42,7 @@ const EXPECTED: Record<string, Who[]> = {
   'users.endSessions': TARGET_ADMINS,
   'users.assignEstablishment': TARGET_ADMINS,
   'users.unassignEstablishment': TARGET_ADMINS,
+  'users.moveEstablishment': TARGET_ADMINS,
   'users.grantRole': TARGET_ADMINS,
   'users.revokeRole': TARGET_ADMINS,
   'establishments.list': ADMINS,

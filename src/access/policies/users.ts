@@ -82,6 +82,13 @@ const placeRule: Rule<{ user: UserTarget; place: Place }> = {
   allows: (actor, { user, place }) => changesPartOf(actor, user) && reachesPlace(actor, place),
 };
 
+/** A move between two establishments of the actor's scope ("Trasladar"): both must be theirs. */
+const moveRule: Rule<{ user: UserTarget; from: Place; to: Place }> = {
+  gate: isAdmin,
+  allows: (actor, { user, from, to }) =>
+    changesPartOf(actor, user) && reachesPlace(actor, from) && reachesPlace(actor, to),
+};
+
 /** As at creation, a staff role carries no power, so its scope need not lie inside the actor's. */
 const grantRule: Rule<{ user: UserTarget; grant: Grant }> = {
   gate: isAdmin,
@@ -115,6 +122,7 @@ export const userRules = {
   'users.endSessions': changeRule,
   'users.assignEstablishment': placeRule,
   'users.unassignEstablishment': placeRule,
+  'users.moveEstablishment': moveRule,
   'users.grantRole': grantRule,
   'users.revokeRole': grantRule,
 };

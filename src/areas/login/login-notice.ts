@@ -30,7 +30,7 @@ export function loginNotice(query: Record<string, unknown>): string | undefined 
  * What the login page tells a person whose session someone else ended (the reason was left by
  * whatever ended it: src/domain/sessions/closed-sessions.ts).
  */
-export function closedNotice({ reason, establishmentName }: ClosedSession): string {
+export function closedNotice({ reason, establishmentName, movedTo }: ClosedSession): string {
   const place = establishmentName
     ? `El establecimiento «${establishmentName}»`
     : 'El establecimiento';
@@ -49,6 +49,8 @@ export function closedNotice({ reason, establishmentName }: ClosedSession): stri
       return `${place} fue desactivado y su sesión en él se cerró. Inicie sesión y elija otro establecimiento, o consulte a un administrador.`;
     case 'establishment_unassigned':
       return `Un administrador le quitó ${establishmentName ? `«${establishmentName}»` : 'el establecimiento'} de su cuenta y su sesión en él se cerró. Inicie sesión y elija otro establecimiento.`;
+    case 'establishment_moved':
+      return `Un administrador lo trasladó de «${establishmentName ?? 'su establecimiento'}» a «${movedTo ?? 'otro establecimiento'}» y su sesión se cerró. Inicie sesión y elija el nuevo establecimiento.`;
     case 'establishment_unavailable':
       return 'El establecimiento en el que trabajaba ya no está disponible para su cuenta (fue desactivado o se lo quitaron) y su sesión se cerró. Inicie sesión y elija otro establecimiento.';
   }

@@ -238,6 +238,7 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'users.endAllSessions': 'Cerrar todas las sesiones de un usuario',
   'users.assignEstablishment': 'Asignar establecimiento',
   'users.unassignEstablishment': 'Quitar establecimiento',
+  'users.moveEstablishment': 'Trasladar a otro establecimiento',
   'users.grantRole': 'Otorgar rol',
   'users.revokeRole': 'Quitar rol',
   'establishments.list': 'Ver la lista de establecimientos',

@@ -20,6 +20,8 @@ export type ClosedReason =
   | 'establishment_deactivated'
   /** An administrator removed the session's establishment from the account. */
   | 'establishment_unassigned'
+  /** An administrator moved the person from the session's establishment to another. */
+  | 'establishment_moved'
   /** The session's establishment is no longer the person's (found at a request, cause unknown). */
   | 'establishment_unavailable';
 
@@ -27,6 +29,8 @@ export interface ClosedSession {
   reason: ClosedReason;
   /** The establishment the session worked in, for the reasons that concern it. */
   establishmentName?: string;
+  /** Where the person was moved (`establishment_moved`). */
+  movedTo?: string;
 }
 
 const REASONS = new Set<string>([
@@ -37,6 +41,7 @@ const REASONS = new Set<string>([
   'closed_elsewhere',
   'establishment_deactivated',
   'establishment_unassigned',
+  'establishment_moved',
   'establishment_unavailable',
 ]);
 
@@ -49,6 +54,7 @@ const parse = (raw: string | null): ClosedSession | null => {
     ...(typeof value.establishmentName === 'string'
       ? { establishmentName: value.establishmentName }
       : {}),
+    ...(typeof value.movedTo === 'string' ? { movedTo: value.movedTo } : {}),
   };
 };
 

@@ -15,6 +15,7 @@ import { unlockUser } from '../../../domain/users/commands/unlock';
 import { resetPassword } from '../../../domain/users/commands/reset-password';
 import { assignEstablishment } from '../../../domain/users/commands/assign-establishment';
 import { unassignEstablishment } from '../../../domain/users/commands/unassign-establishment';
+import { moveEstablishment } from '../../../domain/users/commands/move-establishment';
 import { grantRole } from '../../../domain/users/commands/grant-role';
 import { revokeRole } from '../../../domain/users/commands/revoke-role';
 import { setExemption } from '../../../domain/users/commands/set-exemption';
@@ -128,6 +129,13 @@ export function userDetailRoutes(deps: AdminDeps) {
     'establecimientos',
     ({ name }) =>
       `Se quitó ${name}. Si la persona tenía una sesión abierta en ese establecimiento, se cerró.`,
+  );
+  change(
+    'establishments/move',
+    moveEstablishment(deps),
+    'establecimientos',
+    ({ from, to }) =>
+      `Se trasladó de ${from} a ${to}. Si la persona tenía una sesión abierta en ${from}, se cerró.`,
   );
   change(
     'roles',
