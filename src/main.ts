@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import type { RedisClientType } from 'redis';
 import { loadConfig, ConfigError, type Config } from './config';
 import { createCheckpointWriter } from './domain/audit/checkpoint-writer';
+import { recordExpiries } from './domain/users/expiry';
 import { createAuditTrailStore } from './storage/audit/trail-store';
 import { createLogger } from './shared/logger';
 import { systemClock } from './shared/clock';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     audit: auditEidStateChange(repos, auditSpool),
   });
   eidStatus.start();
-  const { app, internalApp, sessionTimeouts } = createApp({
+  const { app, internalApp, sessionTimeouts, platform } = createApp({
     config,
     clock: systemClock,
     logger,
@@ -88,6 +89,12 @@ async function main(): Promise<void> {
       logger.warn({ err }, 'session expiry sweep failed');
     });
   }, SESSION_SWEEP_INTERVAL_MS).unref();
+  // Temporary accounts and assignments whose last day has passed: audited once, sessions ended.
+  const expiries = setInterval(() => {
+    recordExpiries(platform).catch((err: unknown) => {
+      logger.warn({ err }, 'expiry of temporary accounts not recorded');
+    });
+  }, SESSION_SWEEP_INTERVAL_MS).unref();
   // /metrics and /readyz details without a token, on loopback only: for a Prometheus or agent on
   // the same host. A remote Prometheus scrapes the app port with METRICS_TOKEN instead.
   const internalPort = config.observability.internalPort;
@@ -108,6 +115,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     eidStatus.stop();
     clearInterval(sessionSweep);
+    clearInterval(expiries);
     if (checkpoints) clearInterval(checkpoints);
     internal?.close();
     server.close(async () => {

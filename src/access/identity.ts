@@ -9,6 +9,8 @@ export interface IdentityPlace {
   code: string;
   name: string;
   regionId: number;
+  /** When the assignment ends (ISO instant: the first after its last day); absent: no end. */
+  validUntil?: string | null;
 }
 
 /**
@@ -23,6 +25,8 @@ export interface Identity {
   status: UserStatus;
   lastEidLoginAt: string | null;
   mustChangePassword: boolean;
+  /** When the account ends (ISO instant: the first after its last day); null: no end. */
+  validUntil?: string | null;
   grants: Grant[];
   establishments: IdentityPlace[];
 }
@@ -46,6 +50,7 @@ export async function loadIdentity(repos: Repositories, userId: number): Promise
     status: user.status,
     lastEidLoginAt: user.lastEidLoginAt?.toISOString() ?? null,
     mustChangePassword: user.mustChangePassword,
+    validUntil: user.validUntil?.toISOString() ?? null,
     grants: grants.map((g) => ({
       role: g.role,
       scope: g.establishmentId
@@ -58,11 +63,12 @@ export async function loadIdentity(repos: Repositories, userId: number): Promise
           ? { kind: 'region', regionId: g.regionId }
           : { kind: 'global' },
     })),
-    establishments: establishments.map(({ id, code, name, regionId }) => ({
+    establishments: establishments.map(({ id, code, name, regionId, assignmentValidUntil }) => ({
       id,
       code,
       name,
       regionId,
+      validUntil: assignmentValidUntil?.toISOString() ?? null,
     })),
   };
 }

@@ -444,8 +444,17 @@ export async function seedNational(
       regionAdmins.set(home.regionId, [...admins, i]);
     } else if (i < 3)
       roles.push({ role: i === 2 ? 'auditor' : 'admin', regionId: null, establishmentId: null });
+    // Temporary staff: some ended in the last months, some end within the next 30 days.
+    const temporary = rnd.next();
+    const validUntil =
+      temporary < 0.02
+        ? new Date(today - (1 + rnd.int(90)) * DAY + 3 * 60 * MINUTE)
+        : temporary < 0.05
+          ? new Date(today + (1 + rnd.int(30)) * DAY + 3 * 60 * MINUTE)
+          : null;
     plans.push({
       username: base,
+      validUntil,
       // Six digits (older cédulas): none of the demo accounts' or the sandbox citizens'.
       documentNumber: String(900_000 + ((i * 7_919) % 99_991)),
       fullName: `${first} ${surname} ${second}`,
@@ -498,7 +507,7 @@ export async function seedNational(
   // The verified ones' last e-ID login is within the badge's three months by construction.
 
   // 4. Write the people, then their history with their ids.
-  const ids = await insertDemoPeople(sequelize, plans);
+  const ids = await insertDemoPeople(sequelize, plans, new Date(now));
   const usernameOf = (i: number) => plans[i]!.username;
   const ipOf = (p: Place, i: number) => `10.${p.regionIndex + 1}.${p.id % 250}.${1 + (i % 250)}`;
   const events: LoginEvent[] = [];

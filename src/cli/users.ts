@@ -20,6 +20,7 @@ const OPTION_OF: Record<string, string> = {
   role: '--role',
   roleScope: '--scope',
   password: '--password-stdin',
+  validUntil: '--valid-until',
 };
 
 /** `region:NAME` / `establishment:CODE` as the command's scope value (`region:ID`…). */
@@ -43,7 +44,8 @@ export async function scopeValue(repos: Repositories, scope: string | undefined)
 /**
  * `user:add`: the administration's "Crear usuario" command with the CLI's actor. Without a
  * password the account is e-ID-only; `--password-stdin` sets a password that must pass the same
- * policy as /me/password; `--one-time-password` issues one as the screen does, printed once.
+ * policy as /me/password; `--one-time-password` issues one as the screen does, printed once;
+ * `--valid-until YYYY-MM-DD` ends the account after that day (temporary staff).
  */
 export async function addUser(
   args: string[],
@@ -59,6 +61,7 @@ export async function addUser(
     establishment: { type: 'string', multiple: true },
     'password-stdin': { type: 'boolean' },
     'one-time-password': { type: 'boolean' },
+    'valid-until': { type: 'string' },
   });
   const input = {
     username: required(values, 'username'),
@@ -66,6 +69,8 @@ export async function addUser(
     fullName: required(values, 'name'),
     role: required(values, 'role'),
     email: optional(values, 'email'),
+    // Temporary staff: the last valid day (YYYY-MM-DD).
+    validUntil: optional(values, 'valid-until'),
   };
   if (!(ROLES as readonly string[]).includes(input.role))
     throw invalid(`Rol inválido "${input.role}": use ${ROLES.join(', ')}.`);

@@ -21,6 +21,8 @@ export interface DemoPerson {
   status: UserStatus;
   lastLoginAt: Date | null;
   lastEidLoginAt: Date | null;
+  /** Temporary staff: the first instant after their last valid day. */
+  validUntil?: Date | null;
   establishmentIds: number[];
   roles: { role: Role; regionId: number | null; establishmentId: number | null }[];
 }
@@ -35,6 +37,8 @@ function* batches<T>(rows: T[]): Generator<T[]> {
 export async function insertDemoPeople(
   sequelize: Sequelize,
   people: DemoPerson[],
+  /** The demo's "now": accounts that ended before it count as already audited. */
+  now: Date,
 ): Promise<number[]> {
   const ids: number[] = [];
   await sequelize.transaction(async (tx) => {
@@ -42,9 +46,10 @@ export async function insertDemoPeople(
       const rows = await select<{ id: number }>(
         sequelize,
         `INSERT INTO users (username, document_number, full_name, status, last_login_at,
-           last_eid_login_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
-           $6::timestamptz[])
+           last_eid_login_at, valid_until, expiry_recorded_at)
+         SELECT u.*, CASE WHEN u.v <= $8 THEN u.v END
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
+             $6::timestamptz[], $7::timestamptz[]) AS u(a, b, c, d, e, f, v)
          RETURNING id`,
         [
           batch.map((p) => p.username),
@@ -53,6 +58,8 @@ export async function insertDemoPeople(
           batch.map((p) => p.status),
           batch.map((p) => p.lastLoginAt),
           batch.map((p) => p.lastEidLoginAt),
+          batch.map((p) => p.validUntil ?? null),
+          now,
         ],
         tx,
       );

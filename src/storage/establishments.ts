@@ -10,6 +10,12 @@ export interface EstablishmentRecord {
   active: boolean;
 }
 
+/** An establishment as assigned to one person: with the assignment's own end, if any. */
+export interface AssignedEstablishment extends EstablishmentRecord {
+  /** The first instant after the assignment's last valid day; null: no end. */
+  assignmentValidUntil: Date | null;
+}
+
 export interface RegionRecord {
   id: number;
   code: string;
@@ -63,15 +69,24 @@ export function createEstablishmentRepository({
     listAll: async (transaction?: Transaction) =>
       (await Establishment.findAll({ transaction })).map(toRecord).sort(byName),
 
-    /** The active establishments assigned to a user, by name. */
-    async listAssigned(userId: number, transaction?: Transaction): Promise<EstablishmentRecord[]> {
+    /**
+     * The active establishments assigned to a user, by name, each with its assignment's end (an
+     * ended assignment is still listed: whoever reads decides against their clock).
+     */
+    async listAssigned(
+      userId: number,
+      transaction?: Transaction,
+    ): Promise<AssignedEstablishment[]> {
       const rows = await UserEstablishment.findAll({
         where: { userId },
         include: [{ model: Establishment, as: 'establishment', where: { active: true } }],
         transaction,
       });
       return rows
-        .map((row) => toRecord((row as unknown as { establishment: never }).establishment))
+        .map((row) => ({
+          ...toRecord((row as unknown as { establishment: never }).establishment),
+          assignmentValidUntil: row.validUntil ?? null,
+        }))
         .sort(byName);
     },
 

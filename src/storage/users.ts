@@ -18,6 +18,8 @@ export interface UserRecord {
   eidExemptUntil: Date | null;
   eidExemptReason: string | null;
   mustChangePassword: boolean;
+  /** The first instant after the account's last valid day; null: no end. */
+  validUntil: Date | null;
   version: number;
   createdAt: Date;
 }
@@ -33,7 +35,12 @@ export interface RoleGrantRecord {
 export type UserPatch = Partial<Omit<UserRecord, 'id' | 'username' | 'version' | 'createdAt'>>;
 
 export type NewUserRecord = Pick<UserRecord, 'username' | 'documentNumber' | 'fullName'> &
-  Partial<Pick<UserRecord, 'email' | 'passwordHash' | 'lastEidLoginAt' | 'mustChangePassword'>>;
+  Partial<
+    Pick<
+      UserRecord,
+      'email' | 'passwordHash' | 'lastEidLoginAt' | 'mustChangePassword' | 'validUntil'
+    >
+  >;
 
 const plain = <T>(row: { get(o: { plain: true }): unknown } | null): T | null =>
   row ? (row.get({ plain: true }) as T) : null;
@@ -82,7 +89,7 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
 
     /**
      * The returning e-ID login in one statement: the binding of (issuer, subject) is stamped as
-     * used and, if its user still has that cédula, is active, and is the one expected (`demand`,
+     * used and, if its user still has that cédula, is active and not expired, and is the one expected (`demand`,
      * a forced re-authentication), the user's last e-ID login is stamped too and the user
      * returned. Null otherwise (no binding yet, another cédula, disabled, another person): the
      * caller then takes the long way, which says why.
@@ -100,16 +107,103 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
          )
          UPDATE users u SET last_eid_login_at = $3, updated_at = $3 FROM b
           WHERE u.id = b.user_id AND u.document_number = $4 AND u.status = 'active'
+            AND (u.valid_until IS NULL OR u.valid_until > $3)
             AND ($5::integer IS NULL OR u.id = $5)
          RETURNING u.id, u.username, u.document_number AS "documentNumber",
            u.full_name AS "fullName", u.email, u.password_hash AS "passwordHash", u.status,
            u.last_eid_login_at AS "lastEidLoginAt", u.last_login_at AS "lastLoginAt",
            u.last_establishment_id AS "lastEstablishmentId",
            u.eid_exempt_until AS "eidExemptUntil", u.eid_exempt_reason AS "eidExemptReason",
-           u.must_change_password AS "mustChangePassword", u.version, u.created_at AS "createdAt"`,
+           u.must_change_password AS "mustChangePassword", u.valid_until AS "validUntil",
+           u.version, u.created_at AS "createdAt"`,
         [binding.issuer, binding.subject, now, binding.documentNumber, expectedUserId],
       );
       return row ?? null;
+    },
+
+    /** Sets (or clears) when the account ends; its expiry is audited again if it ends again. */
+    async setValidity(id: number, validUntil: Date | null, transaction: Transaction) {
+      await User.update(
+        {
+          validUntil,
+          expiryRecordedAt: null,
+          version: sequelize.literal('version + 1') as unknown as number,
+        },
+        { where: { id }, transaction },
+      );
+    },
+
+    /** When each of the user's assignments ends (by establishment id; null: no end). */
+    async assignmentEnds(userId: number): Promise<Map<number, Date | null>> {
+      const rows = await UserEstablishment.findAll({ where: { userId } });
+      return new Map(rows.map((r) => [r.establishmentId, r.validUntil ?? null]));
+    },
+
+    /** Sets (or clears) when one assignment ends; returns what it was. */
+    async setAssignmentValidity(
+      userId: number,
+      establishmentId: number,
+      validUntil: Date | null,
+      transaction: Transaction,
+    ): Promise<Date | null> {
+      const row = await UserEstablishment.findOne({
+        where: { userId, establishmentId },
+        transaction,
+        lock: transaction.LOCK.UPDATE,
+      });
+      const before = row?.validUntil ?? null;
+      await UserEstablishment.update(
+        { validUntil, expiryRecordedAt: null },
+        { where: { userId, establishmentId }, transaction },
+      );
+      return before;
+    },
+
+    /**
+     * Marks up to `limit` accounts whose validity ended at or before `now` and whose expiry is
+     * not recorded yet, and returns them: exactly one caller marks each (the UPDATE's row lock),
+     * so its expiry is audited once whatever the number of instances.
+     */
+    async markExpiredAccounts(now: Date, limit: number, transaction: Transaction) {
+      return select<{ id: number; username: string; validUntil: Date; regionIds: number[] }>(
+        sequelize,
+        `UPDATE users u SET expiry_recorded_at = $1
+          WHERE u.id IN (SELECT id FROM users WHERE valid_until <= $1 AND expiry_recorded_at IS NULL
+                          ORDER BY valid_until LIMIT $2 FOR UPDATE SKIP LOCKED)
+          RETURNING u.id, u.username, u.valid_until AS "validUntil", u.region_ids AS "regionIds"`,
+        [now, limit],
+        transaction,
+      );
+    },
+
+    /** As {@link markExpiredAccounts}, for establishment assignments. */
+    async markExpiredAssignments(now: Date, limit: number, transaction: Transaction) {
+      return select<{
+        userId: number;
+        username: string;
+        establishmentId: number;
+        code: string;
+        name: string;
+        regionId: number;
+        validUntil: Date;
+      }>(
+        sequelize,
+        `WITH due AS (
+           SELECT user_id, establishment_id FROM user_establishments
+            WHERE valid_until <= $1 AND expiry_recorded_at IS NULL
+            ORDER BY valid_until LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), marked AS (
+           UPDATE user_establishments ue SET expiry_recorded_at = $1 FROM due
+            WHERE ue.user_id = due.user_id AND ue.establishment_id = due.establishment_id
+           RETURNING ue.user_id, ue.establishment_id, ue.valid_until
+         )
+         SELECT m.user_id AS "userId", u.username, m.establishment_id AS "establishmentId",
+           e.code, e.name, e.region_id AS "regionId", m.valid_until AS "validUntil"
+           FROM marked m JOIN users u ON u.id = m.user_id
+           JOIN establishments e ON e.id = m.establishment_id`,
+        [now, limit],
+        transaction,
+      );
     },
 
     grants: async (userId: number, transaction?: Transaction) =>

@@ -61,11 +61,13 @@ describe.each([
 
     // An exemption with too short a reason: the message sits by the field, which says so.
     await page.getByLabel('Motivo').fill('no');
-    await page.getByLabel('Válida hasta (inclusive)').fill('2026-12-15');
+    await page.getByLabel('Válida hasta (inclusive)', { exact: true }).fill('2026-12-15');
     await page.getByRole('button', { name: 'Registrar exención' }).press('Enter');
     await page.locator('#reason-error').waitFor();
     expect(await page.getByLabel('Motivo').getAttribute('aria-invalid')).toBe('true');
-    expect(await page.getByLabel('Válida hasta (inclusive)').inputValue()).toBe('2026-12-15');
+    expect(await page.getByLabel('Válida hasta (inclusive)', { exact: true }).inputValue()).toBe(
+      '2026-12-15',
+    );
     expect(await wcagViolations(page)).toEqual([]);
     await screenshot(page, `admin-user-detail-errors-${viewport.width}`);
 

@@ -101,7 +101,7 @@ it('when an auditor opens an action with several changes then every line reads i
   await signInByKeyboard(adminPage.page, rig.server.baseUrl, admin.username, TEST_PASSWORD);
   await adminPage.page.goto(`${rig.server.baseUrl}/admin/users/${user.id}`);
   await adminPage.page.getByLabel('Motivo').fill('Sin teléfono inteligente');
-  await adminPage.page.getByLabel('Válida hasta (inclusive)').fill('2027-03-31');
+  await adminPage.page.getByLabel('Válida hasta (inclusive)', { exact: true }).fill('2027-03-31');
   await adminPage.page.getByRole('button', { name: 'Registrar exención' }).click();
   await adminPage.page.waitForURL(/#exencion$/);
   await adminPage.context.close();

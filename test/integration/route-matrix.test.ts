@@ -43,6 +43,8 @@ const EXPECTED: Record<string, Who[]> = {
   'users.assignEstablishment': TARGET_ADMINS,
   'users.unassignEstablishment': TARGET_ADMINS,
   'users.moveEstablishment': TARGET_ADMINS,
+  'users.setValidity': TARGET_ADMINS,
+  'users.setAssignmentValidity': TARGET_ADMINS,
   'users.grantRole': TARGET_ADMINS,
   'users.revokeRole': TARGET_ADMINS,
   'establishments.list': ADMINS,

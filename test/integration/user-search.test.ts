@@ -264,6 +264,7 @@ describe('rows', () => {
       status: 'active',
       lastLoginAt: recent,
       lastEidLoginAt: recent,
+      validUntil: null,
       establishments: [est.alfa, est.zeta],
       roles: [{ role: 'staff', regionId: null, establishmentId: null }],
     });

@@ -123,6 +123,8 @@ export const userRules = {
   'users.assignEstablishment': placeRule,
   'users.unassignEstablishment': placeRule,
   'users.moveEstablishment': moveRule,
+  'users.setValidity': changeOtherRule,
+  'users.setAssignmentValidity': placeRule,
   'users.grantRole': grantRule,
   'users.revokeRole': grantRule,
 };

@@ -40,6 +40,7 @@ export const KEY_LABELS: Readonly<Record<string, string>> = {
   establishmentId: 'Establecimiento',
   establishments: 'Establecimientos',
   until: 'Exención',
+  validUntil: 'Vigencia',
   reason: 'Motivo',
   refused: 'Motivo del rechazo',
   fields: 'Datos en conflicto',
@@ -136,6 +137,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 
 const dateText = (iso: string) => dayjs(iso).format('DD/MM/YYYY');
 
+/** "hasta el 31/03/2027 inclusive" for a stored end (the first instant after that day). */
+const lastDayText = (value: unknown, none = '—') =>
+  typeof value === 'string' && ISO_INSTANT.test(value)
+    ? `hasta el ${dateText(isoDateInZone(new Date(Date.parse(value) - 1)))} inclusive`
+    : none;
+
 /** "Toda la red", "Región Central", "Hospital Regional de Luque": a role's scope by name. */
 function scopeText(value: unknown, names: DetailNames): string {
   if (value === 'global' || (isRecord(value) && value.kind === 'global')) return 'Toda la red';
@@ -188,11 +195,10 @@ const SPECIAL: Readonly<Record<string, (value: unknown, names: DetailNames) => s
   },
   regionId: (value, names) =>
     value === null || value === undefined ? '—' : (names.region(Number(value)) ?? `n.º ${value}`),
-  // An exemption ends at the first instant of the day after the one chosen: say that day.
-  until: (value) =>
-    typeof value === 'string' && ISO_INSTANT.test(value)
-      ? `hasta el ${dateText(isoDateInZone(new Date(Date.parse(value) - 1)))} inclusive`
-      : '—',
+  // An exemption, an account or an assignment ends at the first instant of the day after the
+  // one chosen: say that day.
+  until: (value) => lastDayText(value),
+  validUntil: (value) => lastDayText(value, 'sin vencimiento'),
   session: (value, names) => {
     if (!isRecord(value)) return valueText(value, undefined, names);
     const parts = [

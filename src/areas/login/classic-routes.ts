@@ -8,6 +8,7 @@ import { regenerateSession, takeFlash } from '../../web/session/ops';
 import type { Clock } from '../../shared/clock';
 import type { Policy } from '../../web/policy';
 import { closedNotice, loginNotice } from './login-notice';
+import { accountExpiredMessage } from '../../domain/users/validity';
 
 const loginForm = z.object({
   username: z.string().trim().min(1).max(100),
@@ -74,6 +75,13 @@ export function classicLoginRoutes({
       // Says nothing about the account: the source is refused whatever the username.
       res.set('Retry-After', String(result.retryAfterSeconds));
       return renderLogin(res, 429, { error: throttledMessage(result.retryAfterSeconds) });
+    }
+    if (result.kind === 'expired') {
+      // The password was right: the person is told why, and whom to ask.
+      return renderLogin(res, 403, {
+        error: accountExpiredMessage(result.validUntil),
+        username: form.username,
+      });
     }
     if (result.kind === 'refused') {
       // The same words whatever the cause (unknown, wrong, locked, disabled), and the two ways

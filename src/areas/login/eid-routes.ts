@@ -1,3 +1,4 @@
+import { accountExpiredMessage } from '../../domain/users/validity';
 import { Router, type Request } from 'express';
 import type { Config } from '../../config';
 import type { Clock } from '../../shared/clock';
@@ -136,6 +137,10 @@ export function eidSteps(deps: {
     }
     if (result.reason === 'account_disabled') {
       req.session.flash = { kind: 'error', text: GENERIC_FAILURE };
+      return res.redirect(303, '/login');
+    }
+    if (result.reason === 'account_expired' && result.user?.validUntil) {
+      req.session.flash = { kind: 'error', text: accountExpiredMessage(result.user.validUntil) };
       return res.redirect(303, '/login');
     }
     res.status(403).render('eid-refused', {

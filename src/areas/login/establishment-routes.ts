@@ -9,6 +9,7 @@ import type { SessionIndex } from '../../domain/sessions/session-index';
 import type { RecordLoginEvent } from '../../domain/audit/recorder';
 import type { Clock } from '../../shared/clock';
 import { formatCedula } from '../../shared/cedula';
+import { lastValidDay } from '../../domain/users/validity';
 import type { Policy } from '../../web/policy';
 
 const choiceForm = z.object({ establishmentId: idField('Seleccione un establecimiento.') });
@@ -59,15 +60,18 @@ export function establishmentStep(deps: EstablishmentRoutesDeps) {
         username: screen.user.username,
         method: pending.method,
         outcome: 'failure',
-        reason: 'no_establishment',
+        reason: screen.expired.length ? 'assignment_expired' : 'no_establishment',
       });
       await destroySession(req);
       return res.status(403).render('no-establishment', {
-        title: screen.inactive.length
-          ? 'Establecimiento desactivado'
-          : 'Sin establecimiento asignado',
+        title: screen.expired.length
+          ? 'Asignación vencida'
+          : screen.inactive.length
+            ? 'Establecimiento desactivado'
+            : 'Sin establecimiento asignado',
         person: screen.user,
         inactive: screen.inactive,
+        expired: screen.expired.map((e) => `${e.name} (hasta el ${lastValidDay(e.validUntil)})`),
       });
     }
     res.status(status).render('establishment', {

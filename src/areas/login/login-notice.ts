@@ -45,6 +45,10 @@ export function closedNotice({ reason, establishmentName, movedTo }: ClosedSessi
       return 'Su contraseña del HIS se cambió con la Identidad Electrónica y sus sesiones se cerraron. Inicie sesión con la contraseña nueva.';
     case 'closed_elsewhere':
       return 'Esta sesión se cerró desde otro equipo con «Cerrar mis otras sesiones». Puede iniciar sesión nuevamente.';
+    case 'account_expired':
+      return 'Su cuenta llegó a su fecha de vencimiento y su sesión se cerró. Si sigue trabajando en la red, consulte al administrador del HIS de su Región Sanitaria.';
+    case 'assignment_expired':
+      return `Su asignación a ${establishmentName ? `«${establishmentName}»` : 'el establecimiento'} llegó a su fecha de vencimiento y su sesión en él se cerró. Inicie sesión y elija otro establecimiento, o consulte a un administrador.`;
     case 'establishment_deactivated':
       return `${place} fue desactivado y su sesión en él se cerró. Inicie sesión y elija otro establecimiento, o consulte a un administrador.`;
     case 'establishment_unassigned':

@@ -1,6 +1,7 @@
 import {
   DataTypes,
   Model,
+  type CreationOptional,
   type InferAttributes,
   type InferCreationAttributes,
   type Sequelize,
@@ -11,11 +12,16 @@ export function defineUserEstablishmentModel(sequelize: Sequelize) {
   class Row extends Model<InferAttributes<Row>, InferCreationAttributes<Row>> {
     declare userId: number;
     declare establishmentId: number;
+    declare validUntil: CreationOptional<Date | null>;
+    declare expiryRecordedAt: CreationOptional<Date | null>;
   }
   Row.init(
     {
       userId: { type: DataTypes.INTEGER, primaryKey: true },
       establishmentId: { type: DataTypes.INTEGER, primaryKey: true },
+      // The first instant after the assignment's last valid day (null: no end).
+      validUntil: { type: DataTypes.DATE },
+      expiryRecordedAt: { type: DataTypes.DATE },
     },
     {
       sequelize,

@@ -25,6 +25,8 @@ export function defineUserModel(sequelize: Sequelize) {
     declare eidExemptUntil: CreationOptional<Date | null>;
     declare eidExemptReason: CreationOptional<string | null>;
     declare mustChangePassword: CreationOptional<boolean>;
+    declare validUntil: CreationOptional<Date | null>;
+    declare expiryRecordedAt: CreationOptional<Date | null>;
     declare version: CreationOptional<number>;
     declare createdAt: CreationOptional<Date>;
   }
@@ -43,6 +45,9 @@ export function defineUserModel(sequelize: Sequelize) {
       eidExemptUntil: { type: DataTypes.DATE },
       eidExemptReason: { type: DataTypes.TEXT },
       mustChangePassword: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      // Temporary staff: the first instant after the account's last valid day (null: no end).
+      validUntil: { type: DataTypes.DATE },
+      expiryRecordedAt: { type: DataTypes.DATE },
       // Optimistic concurrency: two administrators saving the same user cannot overwrite each other.
       version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       createdAt: { type: DataTypes.DATE },

@@ -1,6 +1,7 @@
 import type { UserRecord, UserRepository } from '../../storage/users';
 import { verifyPassword } from '../passwords/hashing';
 import type { Lockout } from '../passwords/lockout';
+import { hasExpired } from '../users/validity';
 import type { Clock } from '../../shared/clock';
 import type { ReauthPolicy, ReauthReason } from './eid-reauth';
 import {
@@ -32,6 +33,8 @@ export type ClassicResult =
   /** Too many failures from this source across accounts: 429, whoever the account. */
   | { kind: 'throttled'; retryAfterSeconds: number }
   | { kind: 'reauth'; user: UserRecord; reason: ReauthReason; monthsAgo: number | null }
+  /** The right password of an account whose validity ended: told so (the password was right). */
+  | { kind: 'expired'; user: UserRecord; validUntil: Date }
   | { kind: 'accepted'; user: UserRecord; degraded: boolean; warningDaysLeft: number | null };
 
 export interface ClassicLoginDeps {
@@ -122,6 +125,10 @@ export function createClassicLogin({
 
     await gate.succeeded();
     const now = clock.now();
+    if (user.validUntil && hasExpired(user.validUntil, now)) {
+      await record({ ...base, userId: user.id, outcome: 'failure', reason: 'account_expired' });
+      return { kind: 'expired', user, validUntil: user.validUntil };
+    }
     const currentPolicy = await policy(user);
     const reason = eidReauthReason(user, now, currentPolicy);
     if (reason) {

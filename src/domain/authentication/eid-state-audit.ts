@@ -7,8 +7,9 @@ import type { EidStateChange } from '../../eid/monitor';
 export const EID_PROVIDER_DOWN = 'eid.providerDown';
 export const EID_PROVIDER_UP = 'eid.providerUp';
 
-/** admin_events.actor_username of what the application itself decides (no person acted). */
-export const SYSTEM_ACTOR = 'sistema';
+import { SYSTEM_ACTOR } from '../audit/system';
+
+export { SYSTEM_ACTOR };
 
 /** Where an admin_events row waits, durably, while PostgreSQL cannot take it. */
 export type AdminEventSpool = Pick<AuditSpool, 'writeOrSpool'>;

@@ -4,6 +4,7 @@ import type { UserRecord } from '../../storage/users';
 import type { PendingLogin, AuthenticatedSession, LastLoginNotice } from '../sessions/types';
 import type { RecordLoginEvent } from '../audit/recorder';
 import type { Clock } from '../../shared/clock';
+import { hasExpired } from '../users/validity';
 
 export interface ChoiceScreen {
   user: UserRecord;
@@ -11,6 +12,8 @@ export interface ChoiceScreen {
   preselectedId: number | null;
   /** When none is active: the deactivated ones still assigned (the page names them). */
   inactive: EstablishmentRecord[];
+  /** When none is left: the assignments that ended (their names and last days). */
+  expired: { name: string; validUntil: Date }[];
 }
 
 /** The one to preselect: the only one, or the one chosen last time when still assigned. */
@@ -33,7 +36,10 @@ export function createEstablishmentLogin(deps: {
     async choices(userId: number): Promise<ChoiceScreen | null> {
       const user = await repos.users.findById(userId);
       if (!user || user.status !== 'active') return null;
-      const establishments = await repos.establishments.listAssigned(userId);
+      const now = deps.clock.now();
+      const assigned = await repos.establishments.listAssigned(userId);
+      // An ended assignment is not offered (a resident rotating through establishments).
+      const establishments = assigned.filter((e) => !hasExpired(e.assignmentValidUntil, now));
       return {
         user,
         establishments,
@@ -41,6 +47,11 @@ export function createEstablishmentLogin(deps: {
         inactive: establishments.length
           ? []
           : await repos.establishments.listAssignedInactive(userId),
+        expired: establishments.length
+          ? []
+          : assigned.flatMap((e) =>
+              e.assignmentValidUntil ? [{ name: e.name, validUntil: e.assignmentValidUntil }] : [],
+            ),
       };
     },
 

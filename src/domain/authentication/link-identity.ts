@@ -1,10 +1,12 @@
+import { hasExpired } from '../users/validity';
 import { UniqueConstraintError } from 'sequelize';
 import type { Repositories } from '../../storage/repositories';
 import type { UserRecord } from '../../storage/users';
 import type { EidIdentity } from '../../eid/provider';
 
 /** Stored reason codes (login_events.reason); never rename. */
-export type LinkRefusal = 'eid_unknown_document' | 'eid_identity_mismatch' | 'account_disabled';
+export type LinkRefusal =
+  'eid_unknown_document' | 'eid_identity_mismatch' | 'account_disabled' | 'account_expired';
 
 export type LinkResult = { user: UserRecord } | { refusal: LinkRefusal; user: UserRecord | null };
 
@@ -41,6 +43,7 @@ export async function linkIdentity(
     }
   }
   if (user.status !== 'active') return { refusal: 'account_disabled', user };
+  if (hasExpired(user.validUntil, now)) return { refusal: 'account_expired', user };
   await identities.touch(binding.id, now);
   return { user };
 }

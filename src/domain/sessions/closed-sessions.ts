@@ -16,6 +16,10 @@ export type ClosedReason =
   | 'password_changed'
   /** The person ended their other sessions from another PC ("Cerrar mis otras sesiones"). */
   | 'closed_elsewhere'
+  /** The account's "válida hasta" day passed. */
+  | 'account_expired'
+  /** The assignment to the session's establishment reached its "válida hasta" day. */
+  | 'assignment_expired'
   /** The establishment the session worked in was deactivated. */
   | 'establishment_deactivated'
   /** An administrator removed the session's establishment from the account. */
@@ -39,6 +43,8 @@ const REASONS = new Set<string>([
   'password_reset',
   'password_changed',
   'closed_elsewhere',
+  'account_expired',
+  'assignment_expired',
   'establishment_deactivated',
   'establishment_unassigned',
   'establishment_moved',

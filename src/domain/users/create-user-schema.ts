@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cedulaField, idField } from '../../shared/validation';
 import { ROLES } from '../../shared/roles';
+import { validUntilField } from './validity';
 
 /** A username: 3 to 50 lower-case letters, digits, `.`, `_` or `-`, starting with a letter. */
 export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,49}$/;
@@ -50,6 +51,8 @@ export const newUserSchema = z
         .optional(),
     ),
     accountKind: z.enum(['password', 'eid'], { error: 'Elija cómo ingresará la persona.' }),
+    /** Temporary staff: the last valid day (aaaa-mm-dd); empty: no end. */
+    validUntil: validUntilField.optional(),
   })
   .refine((input) => input.role === 'staff' || input.roleScope !== undefined, {
     path: ['roleScope'],

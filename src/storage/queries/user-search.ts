@@ -18,6 +18,8 @@ export type UserSearchParams = {
   status?: UserStatus;
   /** Only these usernames (the caller's "locked" filter, whose state lives in Redis). */
   usernames?: string[];
+  /** Only temporary accounts ending in this window (after `from`, up to `to`). */
+  expiring?: { from: Date; to: Date };
   scope: UserSearchScope;
   /** `nextCursor` of the previous page (of the same order); absent for the first page. */
   after?: string;
@@ -49,6 +51,8 @@ export interface UserListRow {
   status: UserStatus;
   lastLoginAt: Date | null;
   lastEidLoginAt: Date | null;
+  /** When a temporary account ends (the first instant after its last day); null: no end. */
+  validUntil: Date | null;
   /** Assigned establishments, by name. */
   establishments: { id: number; code: string; name: string }[];
   roles: { role: Role; regionId: number | null; establishmentId: number | null }[];
@@ -194,6 +198,11 @@ function conditions(
   if (params.usernames !== undefined) {
     where.push(`u.username = ANY(${p.add(params.usernames)}::text[])`);
   }
+  if (params.expiring !== undefined) {
+    where.push(
+      `u.valid_until > ${p.add(params.expiring.from)} AND u.valid_until <= ${p.add(params.expiring.to)}`,
+    );
+  }
   let keyset: string | null = null;
   const sort = params.sort ?? 'name';
   if (params.after === undefined) {
@@ -290,10 +299,11 @@ function oneOf<T extends string>(value: T, allowed: readonly T[]): T {
   return value;
 }
 
-type PageRow = Omit<UserListRow, 'lastLoginAt' | 'lastEidLoginAt'> & {
+type PageRow = Omit<UserListRow, 'lastLoginAt' | 'lastEidLoginAt' | 'validUntil'> & {
   sortName: string;
   lastLoginAt: Date | string | null;
   lastEidLoginAt: Date | string | null;
+  validUntil: Date | string | null;
 };
 
 const toDate = (value: Date | string | null) =>
@@ -325,6 +335,7 @@ export function createUserSearch(sequelize: Sequelize) {
         `WITH page AS (${sort === 'name' ? pageSql(where, keyset, text, take) : timePageSql(sort, where, keyset, take)})
          SELECT u.id, u.username, u.full_name AS "fullName", u.document_number AS "documentNumber",
            u.status, u.last_login_at AS "lastLoginAt", u.last_eid_login_at AS "lastEidLoginAt",
+           u.valid_until AS "validUntil",
            p.sort_name AS "sortName",
            coalesce((SELECT json_agg(json_build_object('id', e.id, 'code', e.code, 'name', e.name)
                        ORDER BY e.name, e.id)
@@ -344,6 +355,7 @@ export function createUserSearch(sequelize: Sequelize) {
           ...row,
           lastLoginAt: toDate(row.lastLoginAt),
           lastEidLoginAt: toDate(row.lastEidLoginAt),
+          validUntil: toDate(row.validUntil),
         })),
         nextCursor:
           rows.length > limit && last

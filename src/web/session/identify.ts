@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock';
 import { eidBadgeView, type BadgePolicy } from '../../domain/badges/eid-badge';
 import type { IdentityCache } from '../../domain/sessions/identity-cache';
 import type { ClosedSessions } from '../../domain/sessions/closed-sessions';
+import { hasExpired } from '../../domain/users/validity';
 import { actorFrom, type Identity, type IdentityPlace } from '../../access/identity';
 
 /** Paths a user with a one-time password may still reach before changing it. */
@@ -15,6 +16,8 @@ export interface SessionIdentitySources {
   closedSessions: ClosedSessions;
   /** The session store, which read the identity along with the session (one round trip). */
   session: { store: { takeIdentity(sid: string): string | null | undefined } };
+  /** What "today" is for the account's and the assignments' end dates. */
+  clock: Clock;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface SessionIdentitySources {
  */
 export async function sessionIdentity(
   req: Request,
-  { identities, closedSessions, session }: SessionIdentitySources,
+  { identities, closedSessions, session, clock }: SessionIdentitySources,
 ): Promise<{ identity: Identity; establishment: IdentityPlace } | null> {
   const auth = req.session?.auth;
   if (!auth) return null;
@@ -36,12 +39,33 @@ export async function sessionIdentity(
     typeof prefetched === 'string'
       ? (JSON.parse(prefetched) as Identity)
       : await identities.get(auth.userId);
-  const establishment = identity?.establishments.find((e) => e.id === auth.establishmentId);
-  if (identity && identity.status === 'active' && establishment) return { identity, establishment };
-  if (identity)
-    await closedSessions.mark(req.sessionID, {
-      reason: identity.status === 'active' ? 'establishment_unavailable' : 'disabled',
-    });
+  const now = clock.now();
+  // Ended assignments are not places the person works in any more (nor scopes they act from).
+  const current = identity && {
+    ...identity,
+    establishments: identity.establishments.filter((e) => !hasExpired(e.validUntil, now)),
+  };
+  const establishment = current?.establishments.find((e) => e.id === auth.establishmentId);
+  if (
+    current &&
+    current.status === 'active' &&
+    !hasExpired(current.validUntil, now) &&
+    establishment
+  )
+    return { identity: current, establishment };
+  if (identity) {
+    const ended = identity.establishments.find((e) => e.id === auth.establishmentId);
+    await closedSessions.mark(
+      req.sessionID,
+      identity.status !== 'active'
+        ? { reason: 'disabled' }
+        : hasExpired(identity.validUntil, now)
+          ? { reason: 'account_expired' }
+          : ended
+            ? { reason: 'assignment_expired', establishmentName: ended.name }
+            : { reason: 'establishment_unavailable' },
+    );
+  }
   await destroySession(req);
   return null;
 }

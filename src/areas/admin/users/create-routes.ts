@@ -1,3 +1,5 @@
+import { addMonthsInZone, endOfDayInZone, isoDateInZone } from '../../../shared/time';
+import { MAX_VALIDITY_MONTHS } from '../../../domain/users/validity';
 import { Router } from 'express';
 import type { Actor } from '../../../access/actor';
 import { describeScope } from '../../../access/scope';
@@ -9,7 +11,15 @@ import type { AdminDeps } from '../deps';
 import { establishmentsInScope, grantableScopes, groupByRegion } from '../scope';
 import { createUserCommand } from '../../../domain/users/commands/create-user';
 
-const FIELDS = ['fullName', 'documentNumber', 'username', 'email', 'role', 'roleScope'] as const;
+const FIELDS = [
+  'fullName',
+  'documentNumber',
+  'username',
+  'email',
+  'role',
+  'roleScope',
+  'validUntil',
+] as const;
 
 /** What the form shows again after a refusal: the typed values, never anything else. */
 function typedValues(body: Record<string, unknown>): Record<string, unknown> {
@@ -48,6 +58,10 @@ export function userCreateRoutes(deps: AdminDeps) {
         section: 'users',
         establishmentGroups: groupByRegion(active, regions),
         scopeOptions: grantableScopes(actor, regions, active),
+        validityDates: {
+          min: isoDateInZone(endOfDayInZone(isoDateInZone(deps.clock.now()))),
+          max: isoDateInZone(addMonthsInZone(deps.clock.now(), MAX_VALIDITY_MONTHS)),
+        },
       },
       names: {
         region: (id: number) => regionName.get(id) ?? `#${id}`,

@@ -19,6 +19,7 @@ import { establishmentsInScope, grantableScopes, groupByRegion } from '../scope'
 import { browserName } from '../../../shared/browser-name';
 import { loadUserTarget } from '../../../domain/users/load-target';
 import { MAX_EXEMPTION_MONTHS } from '../../../domain/users/commands/set-exemption';
+import { hasExpired, lastValidDay, MAX_VALIDITY_MONTHS } from '../../../domain/users/validity';
 
 const never = 'Nunca';
 
@@ -64,11 +65,12 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
   if (!can(actor, 'users.read', loaded.target)) throw notFound();
   const { user, target } = loaded;
   const now = deps.clock.now();
-  const [regions, all, locked, sessions] = await Promise.all([
+  const [regions, all, locked, sessions, ends] = await Promise.all([
     deps.repos.establishments.regions.listAll(),
     deps.repos.establishments.listAll(),
     deps.lockout.isLocked(user.username),
     deps.sessions.summaries(user.id),
+    deps.repos.users.assignmentEnds(user.id),
   ]);
   const regionName = new Map(regions.map((r) => [r.id, r.name]));
   const placeName = new Map(all.map((e) => [e.id, e.name]));
@@ -97,6 +99,12 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
       locked,
       hasPassword: user.passwordHash !== null,
       mustChangePassword: user.mustChangePassword,
+      // "Válida hasta": the last valid day, and whether it has passed.
+      validUntil: user.validUntil ? lastValidDay(user.validUntil) : null,
+      validUntilValue: user.validUntil
+        ? isoDateInZone(new Date(user.validUntil.getTime() - 1))
+        : '',
+      expired: hasExpired(user.validUntil, now),
       lastLogin: user.lastLoginAt ? formatDateTime(user.lastLoginAt) : never,
       badge: eidBadgeView(user.lastEidLoginAt, now, {
         staleAfterMonths: deps.config.eid.staleAfterMonths,
@@ -107,6 +115,11 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
       min: isoDateInZone(endOfDayInZone(isoDateInZone(now))),
       max: isoDateInZone(addMonthsInZone(now, MAX_EXEMPTION_MONTHS)),
     },
+    // What the "válida hasta" fields offer: from tomorrow up to the longest validity allowed.
+    validityDates: {
+      min: isoDateInZone(endOfDayInZone(isoDateInZone(now))),
+      max: isoDateInZone(addMonthsInZone(now, MAX_VALIDITY_MONTHS)),
+    },
     exemption: exempt && {
       // Stored as the first instant after the chosen day: show that day.
       until: formatIsoDate(isoDateInZone(new Date(exempt.getTime() - 1))),
@@ -115,6 +128,9 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
     establishments: loaded.establishments.map((e) => ({
       ...e,
       region: names.region(e.regionId),
+      validUntil: ends.get(e.id) ? lastValidDay(ends.get(e.id)!) : null,
+      expired: hasExpired(ends.get(e.id), now),
+      canSetValidity: can(actor, 'users.setAssignmentValidity', { user: target, place: e }),
       canRemove: can(actor, 'users.unassignEstablishment', { user: target, place: e }),
     })),
     addableGroups: groupByRegion(
@@ -154,6 +170,7 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
       unlock: can(actor, 'users.unlock', target),
       resetPassword: can(actor, 'users.resetPassword', target),
       exempt: can(actor, 'users.exempt', target),
+      setValidity: can(actor, 'users.setValidity', target),
       endSessions: can(actor, 'users.endSessions', target),
       // The place rule adds the place to the change rule: any place offered is one the actor reaches.
       assign: can(actor, 'users.update', target),

@@ -16,6 +16,11 @@ import { resetPassword } from '../../../domain/users/commands/reset-password';
 import { assignEstablishment } from '../../../domain/users/commands/assign-establishment';
 import { unassignEstablishment } from '../../../domain/users/commands/unassign-establishment';
 import { moveEstablishment } from '../../../domain/users/commands/move-establishment';
+import {
+  setAccountValidity,
+  setAssignmentValidity,
+} from '../../../domain/users/commands/set-validity';
+import { lastValidDay } from '../../../domain/users/validity';
 import { grantRole } from '../../../domain/users/commands/grant-role';
 import { revokeRole } from '../../../domain/users/commands/revoke-role';
 import { setExemption } from '../../../domain/users/commands/set-exemption';
@@ -136,6 +141,20 @@ export function userDetailRoutes(deps: AdminDeps) {
     'establecimientos',
     ({ from, to }) =>
       `Se trasladó de ${from} a ${to}. Si la persona tenía una sesión abierta en ${from}, se cerró.`,
+  );
+  change('validity', setAccountValidity(deps), 'estado', ({ validUntil }) =>
+    validUntil
+      ? `La cuenta vale hasta el ${lastValidDay(validUntil)} inclusive.`
+      : 'La cuenta ya no tiene vencimiento.',
+  );
+  change(
+    'establishments/validity',
+    setAssignmentValidity(deps),
+    'establecimientos',
+    ({ name, validUntil }) =>
+      validUntil
+        ? `La asignación a ${name} vale hasta el ${lastValidDay(validUntil)} inclusive.`
+        : `La asignación a ${name} ya no tiene vencimiento.`,
   );
   change(
     'roles',

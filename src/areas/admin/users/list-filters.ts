@@ -12,6 +12,7 @@ export const FILTER_NAMES = [
   'status',
   'eid',
   'locked',
+  'expiring',
   'sort',
 ] as const;
 
@@ -33,6 +34,7 @@ const schema = z.object({
   status: optional(z.enum(['active', 'disabled'], { error: 'Elija un estado de la lista.' })),
   eid: optional(z.enum(['verified', 'stale', 'never'], { error: 'Elija un estado de la lista.' })),
   locked: optional(z.literal('si', { error: 'Marque o desmarque la casilla.' })),
+  expiring: optional(z.literal('si', { error: 'Marque o desmarque la casilla.' })),
   sort: optional(z.enum(USER_SORTS, { error: 'Elija un orden de la lista.' })),
   // A page cursor is opaque: the search refuses one it did not issue (and the route starts over).
   after: z.preprocess(

@@ -1,3 +1,4 @@
+import { hasExpired, lastValidDay } from '../../../domain/users/validity';
 import type { Actor } from '../../../access/actor';
 import { describeScope, type Scope } from '../../../access/scope';
 import type { Lockout } from '../../../domain/passwords/lockout';
@@ -45,6 +46,8 @@ export interface UserRowView {
   badgeText: string;
   lastLogin: string;
   locked: boolean;
+  /** "Vence el 31/03/2027" (or "Venció…") for a temporary account; null: no end. */
+  validity: { text: string; expired: boolean } | null;
 }
 
 export interface UsersPage {
@@ -96,6 +99,11 @@ function rowView(
           : 'Nunca',
     lastLogin: row.lastLoginAt ? formatDateTime(row.lastLoginAt) : 'Nunca',
     locked: ctx.locked.has(row.username),
+    validity: row.validUntil
+      ? hasExpired(row.validUntil, ctx.now)
+        ? { text: `Venció el ${lastValidDay(row.validUntil)}`, expired: true }
+        : { text: `Vence el ${lastValidDay(row.validUntil)}`, expired: false }
+      : null,
   };
 }
 
@@ -129,6 +137,10 @@ export async function loadUsersPage(
     status: filters.status,
     usernames,
     scope: searchScopeOf(actor),
+    // "Vencen en 30 días": temporary accounts whose last day is within the next 30 days.
+    ...(filters.expiring
+      ? { expiring: { from: now, to: new Date(now.getTime() + 30 * 86_400_000) } }
+      : {}),
   };
   const params: UserSearchParams = filters.eid
     ? { ...common, badge: filters.eid, staleCutoff: staleCutoff(now, deps.badge) }

@@ -10,6 +10,7 @@ import { generateOneTimePassword } from '../../passwords/one-time';
 import { checkNewPassword } from '../../passwords/policy';
 import { ValidationError } from '../../../shared/validation';
 import { newUserSchema, type NewUserInput as Input } from '../create-user-schema';
+import { validityEnd } from '../validity';
 import type { UserRecord } from '../../../storage/users';
 
 /** The new account, with its one-time password in clear text for the one page that shows it. */
@@ -54,6 +55,7 @@ async function resolveScope(
 
 /** What the audit row says about the account (and, when refused, about the attempt). */
 const describe = (input: Input, places: EstablishmentRecord[], grant: Grant) => ({
+  ...(input.validUntil ? { validUntil: input.validUntil } : {}),
   username: input.username,
   documentNumber: input.documentNumber,
   fullName: input.fullName,
@@ -152,8 +154,9 @@ export const createUserCommand = defineCommand({
       },
     };
   },
-  async apply(deps, { input, target, transaction, actor }) {
+  async apply(deps, { input, target, transaction, actor, now }) {
     await refuseTaken(deps, actor, input, target, transaction);
+    const validUntil = validityEnd(input.validUntil ?? null, now, 'validUntil');
 
     // The same policy as /me/password for a password an operator chose.
     const chosen = deps.initialPassword;
@@ -171,6 +174,7 @@ export const createUserCommand = defineCommand({
           email: input.email ?? null,
           passwordHash: password === null ? null : await hashPassword(password),
           mustChangePassword: oneTimePassword !== null,
+          validUntil,
         },
         transaction,
       )
