@@ -3,6 +3,8 @@ import type { RedisClientType } from 'redis';
 import { loadConfig, ConfigError, type Config } from './config';
 import { createCheckpointWriter } from './domain/audit/checkpoint-writer';
 import { recordExpiries } from './domain/users/expiry';
+import { disableInactiveAccounts } from './domain/users/inactivity';
+import { isoDateInZone } from './shared/time';
 import { createAuditTrailStore } from './storage/audit/trail-store';
 import { createLogger } from './shared/logger';
 import { systemClock } from './shared/clock';
@@ -89,6 +91,12 @@ async function main(): Promise<void> {
       logger.warn({ err }, 'session expiry sweep failed');
     });
   }, SESSION_SWEEP_INTERVAL_MS).unref();
+  // Accounts without a login for months, once a day across all instances (a Redis lock per day).
+  const inactivity = setInterval(() => {
+    disableInactiveOnceToday(platform, redis, config).catch((err: unknown) => {
+      logger.warn({ err }, 'inactive accounts not disabled');
+    });
+  }, INACTIVITY_CHECK_INTERVAL_MS).unref();
   // Temporary accounts and assignments whose last day has passed: audited once, sessions ended.
   const expiries = setInterval(() => {
     recordExpiries(platform).catch((err: unknown) => {
@@ -116,6 +124,7 @@ async function main(): Promise<void> {
     eidStatus.stop();
     clearInterval(sessionSweep);
     clearInterval(expiries);
+    clearInterval(inactivity);
     if (checkpoints) clearInterval(checkpoints);
     internal?.close();
     server.close(async () => {
@@ -133,6 +142,26 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** How often each instance asks whether today's inactivity run is still to be done. */
+const INACTIVITY_CHECK_INTERVAL_MS = 60 * 60_000;
+
+/**
+ * Today's run of the inactivity rule (ACCOUNT_INACTIVE_DISABLE_AFTER_DAYS), by whichever
+ * instance takes today's lock first; nothing when the rule is off.
+ */
+async function disableInactiveOnceToday(
+  platform: ReturnType<typeof createApp>['platform'],
+  redis: RedisClientType,
+  config: Config,
+): Promise<void> {
+  const days = config.inactivity.accountDisableAfterDays;
+  if (days <= 0) return;
+  const today = isoDateInZone(platform.clock.now());
+  const key = `${config.redis.keyPrefix}job:disable-inactive:${today}`;
+  if ((await redis.set(key, '1', { NX: true, EX: 2 * 86_400 })) !== 'OK') return;
+  await disableInactiveAccounts({ ...platform, days });
 }
 
 /**

@@ -143,7 +143,12 @@ export function createPlatform(deps: AppDeps) {
       verify: deps.verifyPassword,
     }),
     eidLogin,
-    establishmentLogin: createEstablishmentLogin({ repos, clock, record }),
+    establishmentLogin: createEstablishmentLogin({
+      repos,
+      clock,
+      record,
+      pauseAfterDays: config.inactivity.assignmentPauseAfterDays,
+    }),
     /** The admin and audit areas' e-ID step-up (web/step-up.ts). */
     stepUp: requireRecentEid({ config, clock, eidAvailable }),
     /** The e-ID provider's logout URL, when it has one (shared PCs: end its session too). */

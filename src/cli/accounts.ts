@@ -15,6 +15,8 @@ import { enableUser } from '../domain/users/commands/enable';
 import { unlockUser } from '../domain/users/commands/unlock';
 import { resetPassword } from '../domain/users/commands/reset-password';
 import { createSessionMiddleware } from '../web/session/middleware';
+import { disableInactiveAccounts } from '../domain/users/inactivity';
+import { formatDateTime } from '../shared/time';
 import { required, strict } from './args';
 import { CLI_META } from './actor';
 
@@ -23,6 +25,34 @@ interface Ctx {
   repos: Repositories;
   clock: Clock;
   actor: Actor;
+}
+
+/** The Redis-backed parts a user command needs (sessions, identities, locks), for `work`. */
+export async function withUserCommandDeps<T>(
+  ctx: Ctx,
+  work: (deps: UserCommandDeps) => Promise<T>,
+): Promise<T> {
+  const { config } = ctx;
+  const redis = createRedisClient(config.redis.url, createLogger('silent'), config.redis.sentinel);
+  await redis.connect();
+  try {
+    const ends = createSessionEnds(redis, config.redis.keyPrefix, ctx.clock, config.session);
+    const { store } = createSessionMiddleware(config, redis, ends);
+    return await work({
+      repos: ctx.repos,
+      clock: ctx.clock,
+      identities: createIdentityCache(redis, config.redis.keyPrefix, ctx.repos),
+      sessions: createSessionIndex(
+        redis,
+        config.redis.keyPrefix,
+        store,
+        config.session.absoluteTimeoutInHours * 3600,
+      ),
+      lockout: createLockout(redis, config.redis.keyPrefix, config.lockout),
+    });
+  } finally {
+    await redis.quit();
+  }
 }
 
 /**
@@ -39,31 +69,35 @@ async function onAccount<T>(
   const username = required(values, 'username');
   const user = await ctx.repos.users.findByUsername(username);
   if (!user) throw new AppError('invalid_input', 400, `Usuario desconocido: ${username}.`);
-  const { config } = ctx;
-  const redis = createRedisClient(config.redis.url, createLogger('silent'), config.redis.sentinel);
-  await redis.connect();
-  try {
-    const ends = createSessionEnds(redis, config.redis.keyPrefix, ctx.clock, config.session);
-    const { store } = createSessionMiddleware(config, redis, ends);
-    const deps: UserCommandDeps = {
-      repos: ctx.repos,
-      clock: ctx.clock,
-      identities: createIdentityCache(redis, config.redis.keyPrefix, ctx.repos),
-      sessions: createSessionIndex(
-        redis,
-        config.redis.keyPrefix,
-        store,
-        config.session.absoluteTimeoutInHours * 3600,
-      ),
-      lockout: createLockout(redis, config.redis.keyPrefix, config.lockout),
-    };
-    return await work(deps, user.id);
-  } finally {
-    await redis.quit();
-  }
+  return withUserCommandDeps(ctx, (deps) => work(deps, user.id));
+}
+
+/**
+ * `users:disable-inactive [--dry-run]`: the daily job, for cron or by hand — disables the
+ * accounts without a login for ACCOUNT_INACTIVE_DISABLE_AFTER_DAYS (each audited, actor
+ * `sistema`), or with `--dry-run` only lists them.
+ */
+async function disableInactive(args: string[], ctx: Ctx): Promise<string> {
+  const { values } = strict(args, { 'dry-run': { type: 'boolean' } });
+  const days = ctx.config.inactivity.accountDisableAfterDays;
+  if (days <= 0)
+    return 'ACCOUNT_INACTIVE_DISABLE_AFTER_DAYS=0: la regla de inactividad está apagada.';
+  const dryRun = values['dry-run'] === true;
+  const done = await withUserCommandDeps(ctx, (deps) =>
+    disableInactiveAccounts({ ...deps, days }, { dryRun }),
+  );
+  const lines = done.map(
+    (u) =>
+      `  ${u.username.padEnd(20)} ${u.fullName} (última actividad ${formatDateTime(new Date(u.lastActivity))})`,
+  );
+  const head = dryRun
+    ? `${done.length} ${done.length === 1 ? 'cuenta se deshabilitaría' : 'cuentas se deshabilitarían'} (sin inicio de sesión en ${days} días):`
+    : `${done.length} ${done.length === 1 ? 'cuenta deshabilitada' : 'cuentas deshabilitadas'} por inactividad (${days} días):`;
+  return [head, ...lines].join('\n');
 }
 
 export const accountCommands = {
+  'users:disable-inactive': disableInactive,
   'user:disable': (args: string[], ctx: Ctx) =>
     onAccount(args, ctx, async (deps, userId) => {
       await disableUser(deps)(ctx.actor, { userId }, CLI_META);

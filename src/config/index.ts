@@ -54,6 +54,12 @@ export interface Config {
    * re-verified with the e-ID within `maxAgeInHours` (Keycloak's step-up authentication).
    */
   adminStepUp: { enabled: boolean; maxAgeInHours: number };
+  /**
+   * Inactivity (0 = off): an establishment assignment not chosen at login for
+   * `assignmentPauseAfterDays` is paused (not offered; never the last one chosen), an account
+   * without a login for `accountDisableAfterDays` is disabled by a daily job.
+   */
+  inactivity: { assignmentPauseAfterDays: number; accountDisableAfterDays: number };
   /** Brute-force limits; `maxFailures`/`durationInMinutes` are the per account-and-IP lock. */
   lockout: LoginLimits;
   logLevel: string;
@@ -230,6 +236,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     adminStepUp: {
       enabled: e.ADMIN_EID_STEP_UP ?? production,
       maxAgeInHours: e.ADMIN_EID_MAX_AGE_IN_HOURS,
+    },
+    inactivity: {
+      assignmentPauseAfterDays: e.ASSIGNMENT_INACTIVE_PAUSE_AFTER_DAYS,
+      accountDisableAfterDays: e.ACCOUNT_INACTIVE_DISABLE_AFTER_DAYS,
     },
     lockout: loginLimits(e, (message) => {
       throw new ConfigError(`Invalid configuration: ${message}`);

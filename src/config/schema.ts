@@ -70,6 +70,9 @@ export const envSchema = z.object({
   // Step-up: the admin and audit areas need an e-ID verification this recent (on in production).
   ADMIN_EID_STEP_UP: bool.optional(),
   ADMIN_EID_MAX_AGE_IN_HOURS: int(1, 72).default(12),
+  // Account lifecycle: unused assignments pause, unused accounts are disabled (0 = never).
+  ASSIGNMENT_INACTIVE_PAUSE_AFTER_DAYS: int(0, 3650).default(90),
+  ACCOUNT_INACTIVE_DISABLE_AFTER_DAYS: int(0, 3650).default(180),
   // Degraded mode is decided on evidence (src/eid/monitor.ts).
   EID_PROBE_INTERVAL_IN_SECONDS: int(1, 3600).default(10),
   EID_DOWN_AFTER_FAILED_PROBES: int(1, 100).default(3),

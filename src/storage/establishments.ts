@@ -14,6 +14,8 @@ export interface EstablishmentRecord {
 export interface AssignedEstablishment extends EstablishmentRecord {
   /** The first instant after the assignment's last valid day; null: no end. */
   assignmentValidUntil: Date | null;
+  /** When the person last chose it at login (or it was assigned, or reactivated). */
+  lastChosenAt: Date;
 }
 
 export interface RegionRecord {
@@ -86,6 +88,7 @@ export function createEstablishmentRepository({
         .map((row) => ({
           ...toRecord((row as unknown as { establishment: never }).establishment),
           assignmentValidUntil: row.validUntil ?? null,
+          lastChosenAt: row.lastChosenAt,
         }))
         .sort(byName);
     },

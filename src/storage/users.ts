@@ -20,6 +20,8 @@ export interface UserRecord {
   mustChangePassword: boolean;
   /** The first instant after the account's last valid day; null: no end. */
   validUntil: Date | null;
+  /** Re-enabled after a disable for inactivity: its inactivity counts from here. */
+  inactivityResetAt?: Date | null;
   version: number;
   createdAt: Date;
 }
@@ -132,6 +134,49 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
         { where: { id }, transaction },
       );
     },
+
+    /** The person chose (or an administrator reactivated) the assignment: it is in use again. */
+    async markAssignmentChosen(
+      userId: number,
+      establishmentId: number,
+      now: Date,
+      transaction?: Transaction,
+    ): Promise<void> {
+      await UserEstablishment.update(
+        { lastChosenAt: now },
+        { where: { userId, establishmentId }, transaction },
+      );
+    },
+
+    /** When each of the user's assignments was last chosen (by establishment id). */
+    async assignmentsLastChosen(userId: number): Promise<Map<number, Date>> {
+      const rows = await UserEstablishment.findAll({ where: { userId } });
+      return new Map(rows.map((r) => [r.establishmentId, r.lastChosenAt]));
+    },
+
+    /**
+     * Active accounts whose last activity (last login, creation, or the re-enabling that reset
+     * their clock: the latest) is before `before`, oldest first, up to `limit`.
+     */
+    inactiveSince: (before: Date, limit: number) =>
+      select<{
+        id: number;
+        username: string;
+        fullName: string;
+        lastActivity: Date;
+        regionIds: number[];
+      }>(
+        sequelize,
+        `SELECT id, username, full_name AS "fullName", region_ids AS "regionIds",
+           greatest(coalesce(last_login_at, created_at), coalesce(inactivity_reset_at, created_at))
+             AS "lastActivity"
+           FROM users
+          WHERE status = 'active'
+            AND greatest(coalesce(last_login_at, created_at),
+                         coalesce(inactivity_reset_at, created_at)) < $1
+          ORDER BY 5 LIMIT $2`,
+        [before, limit],
+      ),
 
     /** When each of the user's assignments ends (by establishment id; null: no end). */
     async assignmentEnds(userId: number): Promise<Map<number, Date | null>> {

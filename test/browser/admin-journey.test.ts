@@ -79,7 +79,9 @@ describe('administration in a real browser', () => {
       .click();
     await adminPage.page.waitForLoadState();
     const assigned = adminPage.page.locator('#establecimientos');
-    expect(await assigned.locator('tbody').getByText(second.name).count()).toBe(1);
+    expect(await assigned.locator(`tbody tr[data-establishment-id="${second.id}"]`).count()).toBe(
+      1,
+    );
     await screenshot(adminPage.page, 'admin-02-establishment-assigned');
     expect(adminPage.problems).toEqual([]);
     await adminPage.context.close();

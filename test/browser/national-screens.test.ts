@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import type { Sequelize } from 'sequelize';
-import { adminQuery, TEST_PG_ADMIN_URL } from '../support/services';
+import { scratchDatabase } from '../support/scratch-database';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import {
   launchBrowser,
@@ -14,7 +13,6 @@ import {
   type RunningServer,
 } from '../support/browser';
 import { createSequelize } from '../../src/db/sequelize';
-import { createMigrator } from '../../src/db/migrator';
 import { createRepositories } from '../../src/storage/repositories';
 import { ManualClock } from '../../src/shared/clock';
 import { seedDemo } from '../../src/cli/seed-demo';
@@ -33,20 +31,19 @@ import { DEMO_PASSWORD } from '../../src/cli/demo-data';
 jest.setTimeout(180_000);
 
 const START = '2026-11-20T15:00:00Z';
-const dbName = `${process.env.TEST_DATABASE_NAME ?? 'his_acceso_test'}_national_${randomBytes(3).toString('hex')}`;
-let url: string;
+let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let t: TestApp;
 let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  await adminQuery(`CREATE DATABASE ${dbName}`);
-  const u = new URL(TEST_PG_ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  url = u.toString();
-  const sequelize: Sequelize = createSequelize({ url, poolMax: 4, statementTimeoutInMs: 60_000 });
+  scratch = await scratchDatabase('national');
+  const sequelize: Sequelize = createSequelize({
+    url: scratch.url,
+    poolMax: 4,
+    statementTimeoutInMs: 60_000,
+  });
   try {
-    await createMigrator(sequelize).up();
     const repos = createRepositories(sequelize);
     const clock = new ManualClock(START);
     const actor = cliActor('prueba');
@@ -55,7 +52,7 @@ beforeAll(async () => {
   } finally {
     await sequelize.close();
   }
-  t = await buildTestApp({ DATABASE_URL: url }, { start: START });
+  t = await buildTestApp({ DATABASE_URL: scratch.url }, { start: START });
   server = await startServer(t.app);
   browser = await launchBrowser();
 });
@@ -64,7 +61,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   await t?.close();
-  await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await scratch?.drop();
 });
 
 /**
@@ -170,6 +167,8 @@ describe.each([
     await page.getByRole('button', { name: 'Filtrar' }).press('Enter');
     await page.waitForURL(/establishment=\d+/);
     expect(await countLine(page)).toMatch(/ingresos? · Página 1/);
+    // Paging the whole history: page 2 says so.
+    await page.goto(`${server.baseUrl}/audit/logins`);
     await page.getByRole('link', { name: 'Siguiente página »' }).press('Enter');
     await page.waitForURL(/page=2/);
     expect(await countLine(page)).toContain('Página 2');

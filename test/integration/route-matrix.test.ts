@@ -45,6 +45,7 @@ const EXPECTED: Record<string, Who[]> = {
   'users.moveEstablishment': TARGET_ADMINS,
   'users.setValidity': TARGET_ADMINS,
   'users.setAssignmentValidity': TARGET_ADMINS,
+  'users.resumeAssignment': TARGET_ADMINS,
   'users.grantRole': TARGET_ADMINS,
   'users.revokeRole': TARGET_ADMINS,
   'establishments.list': ADMINS,

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { adminQuery, TEST_PG_ADMIN_URL } from '../support/services';
+import { scratchDatabase } from '../support/scratch-database';
 import { createSequelize } from '../../src/db/sequelize';
-import { createMigrator } from '../../src/db/migrator';
 import { createRepositories } from '../../src/storage/repositories';
 import { ManualClock } from '../../src/shared/clock';
 import { seedDemo } from '../../src/cli/seed-demo';
@@ -18,20 +16,17 @@ import { planEstablishmentImport } from '../../src/domain/establishments/import-
  */
 jest.setTimeout(120_000);
 
-const dbName = `${process.env.TEST_DATABASE_NAME ?? 'his_acceso_test'}_seed_${randomBytes(3).toString('hex')}`;
+let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let db: Sequelize;
 const NOW = '2026-11-20T15:00:00Z';
 
 beforeAll(async () => {
-  await adminQuery(`CREATE DATABASE ${dbName}`);
-  const url = new URL(TEST_PG_ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  db = createSequelize({ url: url.toString(), poolMax: 4, statementTimeoutInMs: 60_000 });
-  await createMigrator(db).up();
+  scratch = await scratchDatabase('seed');
+  db = createSequelize({ url: scratch.url, poolMax: 4, statementTimeoutInMs: 60_000 });
 });
 afterAll(async () => {
   await db.close();
-  await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await scratch.drop();
 });
 
 const one = async <T extends object>(sql: string) =>

@@ -265,6 +265,8 @@ describe('rows', () => {
       lastLoginAt: recent,
       lastEidLoginAt: recent,
       validUntil: null,
+      createdAt: expect.any(Date),
+      inactivityResetAt: null,
       establishments: [est.alfa, est.zeta],
       roles: [{ role: 'staff', regionId: null, establishmentId: null }],
     });

@@ -125,6 +125,7 @@ export const userRules = {
   'users.moveEstablishment': moveRule,
   'users.setValidity': changeOtherRule,
   'users.setAssignmentValidity': placeRule,
+  'users.resumeAssignment': placeRule,
   'users.grantRole': grantRule,
   'users.revokeRole': grantRule,
 };

@@ -41,6 +41,8 @@ export const KEY_LABELS: Readonly<Record<string, string>> = {
   establishments: 'Establecimientos',
   until: 'Exención',
   validUntil: 'Vigencia',
+  lastActivity: 'Última actividad',
+  inactiveDays: 'Días sin actividad para deshabilitar',
   reason: 'Motivo',
   refused: 'Motivo del rechazo',
   fields: 'Datos en conflicto',

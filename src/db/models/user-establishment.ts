@@ -14,6 +14,7 @@ export function defineUserEstablishmentModel(sequelize: Sequelize) {
     declare establishmentId: number;
     declare validUntil: CreationOptional<Date | null>;
     declare expiryRecordedAt: CreationOptional<Date | null>;
+    declare lastChosenAt: CreationOptional<Date>;
   }
   Row.init(
     {
@@ -22,6 +23,8 @@ export function defineUserEstablishmentModel(sequelize: Sequelize) {
       // The first instant after the assignment's last valid day (null: no end).
       validUntil: { type: DataTypes.DATE },
       expiryRecordedAt: { type: DataTypes.DATE },
+      // When the person last chose it at login (or it was assigned, or reactivated).
+      lastChosenAt: { type: DataTypes.DATE },
     },
     {
       sequelize,

@@ -27,6 +27,7 @@ export function defineUserModel(sequelize: Sequelize) {
     declare mustChangePassword: CreationOptional<boolean>;
     declare validUntil: CreationOptional<Date | null>;
     declare expiryRecordedAt: CreationOptional<Date | null>;
+    declare inactivityResetAt: CreationOptional<Date | null>;
     declare version: CreationOptional<number>;
     declare createdAt: CreationOptional<Date>;
   }
@@ -48,6 +49,8 @@ export function defineUserModel(sequelize: Sequelize) {
       // Temporary staff: the first instant after the account's last valid day (null: no end).
       validUntil: { type: DataTypes.DATE },
       expiryRecordedAt: { type: DataTypes.DATE },
+      // Re-enabled after a disable for inactivity: its inactivity counts from here.
+      inactivityResetAt: { type: DataTypes.DATE },
       // Optimistic concurrency: two administrators saving the same user cannot overwrite each other.
       version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       createdAt: { type: DataTypes.DATE },

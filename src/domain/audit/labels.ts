@@ -250,6 +250,8 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'users.setAssignmentValidity': 'Cambiar la vigencia de una asignación',
   'users.expire': 'Vencimiento de la cuenta',
   'users.expireAssignment': 'Vencimiento de una asignación',
+  'users.resumeAssignment': 'Reactivar una asignación en pausa',
+  'users.disableInactive': 'Deshabilitar por inactividad',
   'users.grantRole': 'Otorgar rol',
   'users.revokeRole': 'Quitar rol',
   'establishments.list': 'Ver la lista de establecimientos',

@@ -5,6 +5,7 @@ import type { PendingLogin, AuthenticatedSession, LastLoginNotice } from '../ses
 import type { RecordLoginEvent } from '../audit/recorder';
 import type { Clock } from '../../shared/clock';
 import { hasExpired } from '../users/validity';
+import { pausedAssignments } from '../users/inactivity';
 
 export interface ChoiceScreen {
   user: UserRecord;
@@ -30,6 +31,8 @@ export function createEstablishmentLogin(deps: {
   repos: Repositories;
   clock: Clock;
   record: RecordLoginEvent;
+  /** ASSIGNMENT_INACTIVE_PAUSE_AFTER_DAYS (0: assignments never pause). */
+  pauseAfterDays: number;
 }) {
   const { repos } = deps;
   return {
@@ -38,8 +41,12 @@ export function createEstablishmentLogin(deps: {
       if (!user || user.status !== 'active') return null;
       const now = deps.clock.now();
       const assigned = await repos.establishments.listAssigned(userId);
-      // An ended assignment is not offered (a resident rotating through establishments).
-      const establishments = assigned.filter((e) => !hasExpired(e.assignmentValidUntil, now));
+      // An ended assignment is not offered (a resident rotating through establishments), nor one
+      // unused for months (paused: an administrator reactivates it).
+      const paused = pausedAssignments(assigned, now, deps.pauseAfterDays);
+      const establishments = assigned.filter(
+        (e) => !hasExpired(e.assignmentValidUntil, now) && !paused.has(e.id),
+      );
       return {
         user,
         establishments,
@@ -79,6 +86,7 @@ export function createEstablishmentLogin(deps: {
           { lastLoginAt: now, lastEstablishmentId: establishmentId },
           transaction,
         );
+        await repos.users.markAssignmentChosen(screen.user.id, establishmentId, now, transaction);
         await deps.record(
           {
             ...meta,

@@ -53,6 +53,9 @@ export interface UserListRow {
   lastEidLoginAt: Date | null;
   /** When a temporary account ends (the first instant after its last day); null: no end. */
   validUntil: Date | null;
+  createdAt: Date;
+  /** Re-enabled after a disable for inactivity: its inactivity counts from here. */
+  inactivityResetAt: Date | null;
   /** Assigned establishments, by name. */
   establishments: { id: number; code: string; name: string }[];
   roles: { role: Role; regionId: number | null; establishmentId: number | null }[];
@@ -299,11 +302,16 @@ function oneOf<T extends string>(value: T, allowed: readonly T[]): T {
   return value;
 }
 
-type PageRow = Omit<UserListRow, 'lastLoginAt' | 'lastEidLoginAt' | 'validUntil'> & {
+type PageRow = Omit<
+  UserListRow,
+  'lastLoginAt' | 'lastEidLoginAt' | 'validUntil' | 'createdAt' | 'inactivityResetAt'
+> & {
   sortName: string;
   lastLoginAt: Date | string | null;
   lastEidLoginAt: Date | string | null;
   validUntil: Date | string | null;
+  createdAt: Date | string;
+  inactivityResetAt: Date | string | null;
 };
 
 const toDate = (value: Date | string | null) =>
@@ -335,7 +343,8 @@ export function createUserSearch(sequelize: Sequelize) {
         `WITH page AS (${sort === 'name' ? pageSql(where, keyset, text, take) : timePageSql(sort, where, keyset, take)})
          SELECT u.id, u.username, u.full_name AS "fullName", u.document_number AS "documentNumber",
            u.status, u.last_login_at AS "lastLoginAt", u.last_eid_login_at AS "lastEidLoginAt",
-           u.valid_until AS "validUntil",
+           u.valid_until AS "validUntil", u.created_at AS "createdAt",
+           u.inactivity_reset_at AS "inactivityResetAt",
            p.sort_name AS "sortName",
            coalesce((SELECT json_agg(json_build_object('id', e.id, 'code', e.code, 'name', e.name)
                        ORDER BY e.name, e.id)
@@ -356,6 +365,8 @@ export function createUserSearch(sequelize: Sequelize) {
           lastLoginAt: toDate(row.lastLoginAt),
           lastEidLoginAt: toDate(row.lastEidLoginAt),
           validUntil: toDate(row.validUntil),
+          createdAt: toDate(row.createdAt)!,
+          inactivityResetAt: toDate(row.inactivityResetAt),
         })),
         nextCursor:
           rows.length > limit && last

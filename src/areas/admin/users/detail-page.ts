@@ -20,6 +20,7 @@ import { browserName } from '../../../shared/browser-name';
 import { loadUserTarget } from '../../../domain/users/load-target';
 import { MAX_EXEMPTION_MONTHS } from '../../../domain/users/commands/set-exemption';
 import { hasExpired, lastValidDay, MAX_VALIDITY_MONTHS } from '../../../domain/users/validity';
+import { disableDate, lastActivityOf, pausedAssignments } from '../../../domain/users/inactivity';
 
 const never = 'Nunca';
 
@@ -65,12 +66,13 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
   if (!can(actor, 'users.read', loaded.target)) throw notFound();
   const { user, target } = loaded;
   const now = deps.clock.now();
-  const [regions, all, locked, sessions, ends] = await Promise.all([
+  const [regions, all, locked, sessions, ends, chosen] = await Promise.all([
     deps.repos.establishments.regions.listAll(),
     deps.repos.establishments.listAll(),
     deps.lockout.isLocked(user.username),
     deps.sessions.summaries(user.id),
     deps.repos.users.assignmentEnds(user.id),
+    deps.repos.users.assignmentsLastChosen(user.id),
   ]);
   const regionName = new Map(regions.map((r) => [r.id, r.name]));
   const placeName = new Map(all.map((e) => [e.id, e.name]));
@@ -79,6 +81,13 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
     establishment: (id: number) => placeName.get(id) ?? String(id),
   };
   const self = actor.userId === user.id;
+  const paused = pausedAssignments(
+    [...chosen].map(([id, lastChosenAt]) => ({ id, lastChosenAt })),
+    now,
+    deps.config.inactivity.assignmentPauseAfterDays,
+  );
+  const inactiveDays = deps.config.inactivity.accountDisableAfterDays;
+  const disableOn = disableDate(lastActivityOf(user), inactiveDays);
   const assigned = new Set(target.places.map((p) => p.id));
   const exempt = user.eidExemptUntil && user.eidExemptUntil > now ? user.eidExemptUntil : null;
 
@@ -105,6 +114,13 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
         ? isoDateInZone(new Date(user.validUntil.getTime() - 1))
         : '',
       expired: hasExpired(user.validUntil, now),
+      // "Se deshabilitará el …": within 14 days of the inactivity rule.
+      disableOn:
+        user.status === 'active' &&
+        disableOn &&
+        disableOn.getTime() - now.getTime() < 14 * 86_400_000
+          ? formatIsoDate(isoDateInZone(disableOn))
+          : null,
       lastLogin: user.lastLoginAt ? formatDateTime(user.lastLoginAt) : never,
       badge: eidBadgeView(user.lastEidLoginAt, now, {
         staleAfterMonths: deps.config.eid.staleAfterMonths,
@@ -131,6 +147,9 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
       validUntil: ends.get(e.id) ? lastValidDay(ends.get(e.id)!) : null,
       expired: hasExpired(ends.get(e.id), now),
       canSetValidity: can(actor, 'users.setAssignmentValidity', { user: target, place: e }),
+      // Not chosen at login for months: not offered until reactivated.
+      pausedSince: paused.has(e.id) ? formatIsoDate(isoDateInZone(chosen.get(e.id)!)) : null,
+      canResume: can(actor, 'users.resumeAssignment', { user: target, place: e }),
       canRemove: can(actor, 'users.unassignEstablishment', { user: target, place: e }),
     })),
     addableGroups: groupByRegion(

@@ -16,6 +16,7 @@ import { resetPassword } from '../../../domain/users/commands/reset-password';
 import { assignEstablishment } from '../../../domain/users/commands/assign-establishment';
 import { unassignEstablishment } from '../../../domain/users/commands/unassign-establishment';
 import { moveEstablishment } from '../../../domain/users/commands/move-establishment';
+import { resumeAssignment } from '../../../domain/users/commands/resume-assignment';
 import {
   setAccountValidity,
   setAssignmentValidity,
@@ -155,6 +156,12 @@ export function userDetailRoutes(deps: AdminDeps) {
       validUntil
         ? `La asignación a ${name} vale hasta el ${lastValidDay(validUntil)} inclusive.`
         : `La asignación a ${name} ya no tiene vencimiento.`,
+  );
+  change(
+    'establishments/resume',
+    resumeAssignment(deps),
+    'establecimientos',
+    ({ name }) => `Se reactivó ${name}: vuelve a ofrecerse al iniciar sesión.`,
   );
   change(
     'roles',

@@ -49,7 +49,13 @@ export function userListRoutes(deps: AdminDeps) {
     const regionName = new Map(regions.map((r) => [r.id, r.name]));
     const establishmentName = new Map(establishments.map((e) => [e.id, e.name]));
     const page = await loadUsersPage(
-      { userSearch: deps.queries.userSearch, lockout: deps.lockout, clock: deps.clock, badge },
+      {
+        userSearch: deps.queries.userSearch,
+        lockout: deps.lockout,
+        clock: deps.clock,
+        badge,
+        inactiveDays: deps.config.inactivity.accountDisableAfterDays,
+      },
       actor,
       parsed.filters,
       {

@@ -1,4 +1,5 @@
 import { hasExpired, lastValidDay } from '../../../domain/users/validity';
+import { disableDate, lastActivityOf } from '../../../domain/users/inactivity';
 import type { Actor } from '../../../access/actor';
 import { describeScope, type Scope } from '../../../access/scope';
 import type { Lockout } from '../../../domain/passwords/lockout';
@@ -7,7 +8,7 @@ import { staleCutoff } from '../../../domain/badges/stale-cutoff';
 import { formatCedula } from '../../../shared/cedula';
 import type { Clock } from '../../../shared/clock';
 import { AppError } from '../../../shared/errors';
-import { formatDateTime } from '../../../shared/time';
+import { formatDateTime, formatIsoDate, isoDateInZone } from '../../../shared/time';
 import { ROLE_LABELS } from '../../../shared/roles';
 import type {
   UserListRow,
@@ -22,6 +23,8 @@ export interface UsersPageDeps {
   lockout: Pick<Lockout, 'lockedAmong' | 'listLocked'>;
   clock: Clock;
   badge: BadgePolicy;
+  /** ACCOUNT_INACTIVE_DISABLE_AFTER_DAYS (0: never): rows say when it will happen. */
+  inactiveDays: number;
 }
 
 /** Names for the role scopes shown in the rows. */
@@ -48,6 +51,8 @@ export interface UserRowView {
   locked: boolean;
   /** "Vence el 31/03/2027" (or "Venció…") for a temporary account; null: no end. */
   validity: { text: string; expired: boolean } | null;
+  /** "Se deshabilitará el …" within the 14 days before the inactivity rule disables it. */
+  disableOn: string | null;
 }
 
 export interface UsersPage {
@@ -77,8 +82,15 @@ function roleLabel(r: UserListRow['roles'][number], names: PlaceNames): string {
 
 function rowView(
   row: UserListRow,
-  ctx: { now: Date; badge: BadgePolicy; locked: Set<string>; names: PlaceNames },
+  ctx: {
+    now: Date;
+    badge: BadgePolicy;
+    locked: Set<string>;
+    names: PlaceNames;
+    inactiveDays: number;
+  },
 ): UserRowView {
+  const disableOn = disableDate(lastActivityOf(row), ctx.inactiveDays);
   const badge = eidBadgeView(row.lastEidLoginAt, ctx.now, ctx.badge);
   return {
     id: row.id,
@@ -104,6 +116,12 @@ function rowView(
         ? { text: `Venció el ${lastValidDay(row.validUntil)}`, expired: true }
         : { text: `Vence el ${lastValidDay(row.validUntil)}`, expired: false }
       : null,
+    disableOn:
+      row.status === 'active' &&
+      disableOn &&
+      disableOn.getTime() - ctx.now.getTime() < 14 * 86_400_000
+        ? formatIsoDate(isoDateInZone(disableOn))
+        : null,
   };
 }
 
@@ -158,7 +176,9 @@ export async function loadUsersPage(
   ]);
   const locked = await deps.lockout.lockedAmong(page.rows.map((r) => r.username));
   return {
-    rows: page.rows.map((row) => rowView(row, { now, badge: deps.badge, locked, names })),
+    rows: page.rows.map((row) =>
+      rowView(row, { now, badge: deps.badge, locked, names, inactiveDays: deps.inactiveDays }),
+    ),
     nextCursor: page.nextCursor,
     restarted,
     notices,

@@ -53,6 +53,13 @@ export const switchEstablishment = (deps: {
           { lastEstablishmentId: target.id },
           transaction,
         );
+        // Working there again: the assignment is in use (it does not pause).
+        await deps.repos.users.markAssignmentChosen(
+          actor.userId,
+          target.id,
+          deps.clock.now(),
+          transaction,
+        );
         await deps.record(
           {
             ...base,
