@@ -16,9 +16,12 @@ export default tseslint.config(
     },
   },
   {
-    // The one browser script (progressive enhancement of the establishment pickers).
+    // The browser scripts (progressive enhancement: the establishment pickers, the print button).
     files: ['public/js/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: { document: 'readonly' } },
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', window: 'readonly' },
+    },
   },
   {
     // One home for SQL, one binding convention (src/storage/sql.ts): raw queries only in storage

@@ -7,7 +7,7 @@ import { verifyArea } from './areas/verify';
 import { loginArea } from './areas/login';
 import { homeArea } from './areas/home';
 import { meArea } from './areas/me';
-import { adminArea, ESTABLISHMENT_UPLOAD } from './areas/admin';
+import { adminArea, ADMIN_UPLOADS } from './areas/admin';
 import { adoptionArea } from './areas/adoption';
 import { auditArea } from './areas/audit';
 import './web/session/data';
@@ -21,7 +21,7 @@ export type { AppDeps };
  */
 export function createApp(deps: AppDeps) {
   const p = createPlatform(deps);
-  const stages = createPipeline({ ...p, uploads: [ESTABLISHMENT_UPLOAD] });
+  const stages = createPipeline({ ...p, uploads: ADMIN_UPLOADS });
   const health = {
     ...p,
     pingDatabase: p.queries.ping,

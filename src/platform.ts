@@ -133,6 +133,7 @@ export function createPlatform(deps: AppDeps) {
     identities,
     lockout,
     importDrafts: createImportDrafts(redis, prefix),
+    userImportDrafts: createImportDrafts(redis, prefix, 'user-import'),
     requiredSinceFor,
     authenticateClassic: createClassicLogin({
       clock,

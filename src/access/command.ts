@@ -28,6 +28,8 @@ export interface CommandContext<Input, Target> {
   target: Target;
   now: Date;
   transaction: Transaction;
+  /** Where the request came from (what every audit row of the change records). */
+  meta: { ip: string | null; userAgent: string | null };
 }
 
 export interface CommandDeps {
@@ -167,6 +169,7 @@ export function defineCommand<
             target: loaded.target,
             now,
             transaction,
+            meta: { ip: where.ip, userAgent: where.userAgent },
           });
           await deps.repos.adminEvents.append(
             row('success', entry({ ...loaded.audit, ...done.audit })),

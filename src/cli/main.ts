@@ -8,12 +8,13 @@ import { AppError } from '../shared/errors';
 import { systemClock, type Clock } from '../shared/clock';
 import { createLogger } from '../shared/logger';
 import { createRepositories, type Repositories } from '../storage/repositories';
-import { createIdentityCache } from '../domain/sessions/identity-cache';
+import { createIdentityCache, type IdentityCache } from '../domain/sessions/identity-cache';
 import type { Actor } from '../access/actor';
 import { cliActor } from './actor';
 import { seedDemo } from './seed-demo';
 import { seedNational } from './seed-national';
 import { addUser } from './users';
+import { importUserFile } from './import-users';
 import { addEstablishment, importEstablishmentFile } from './establishments';
 import { checkpointAudit, keygenAudit, purgeAuditTrail, verifyAudit } from './audit';
 import { accountCommands } from './accounts';
@@ -28,6 +29,33 @@ interface Context {
 }
 
 type Command = (args: string[], ctx: Context) => Promise<string>;
+
+/**
+ * Runs a command that changes people whose identities are cached in Redis, refreshing them once
+ * it has committed (their sessions see the change at the next request). Without Redis the
+ * command still runs: the cache refreshes itself within the hour.
+ */
+async function withIdentities<T>(
+  ctx: Context,
+  run: (identities: Pick<IdentityCache, 'refresh'>) => Promise<T>,
+): Promise<T> {
+  const logger = createLogger('silent');
+  const redis = createRedisClient(ctx.config.redis.url, logger, ctx.config.redis.sentinel);
+  await redis.connect().catch(() => undefined);
+  const cache = createIdentityCache(redis, ctx.config.redis.keyPrefix, ctx.repos);
+  try {
+    return await run({
+      refresh: (...ids: number[]) =>
+        cache.refresh(...ids).catch(() => {
+          console.error(
+            'Aviso: no se pudo actualizar la caché de identidades (Redis); se actualiza sola en una hora.',
+          );
+        }),
+    });
+  } finally {
+    if (redis.isOpen) redis.destroy();
+  }
+}
 
 const commands: Record<string, Command> = {
   async migrate(_args, { sequelize }) {
@@ -47,28 +75,11 @@ const commands: Record<string, Command> = {
       : 'La red nacional de demostración ya estaba cargada.';
   },
   'establishment:add': addEstablishment,
-  async 'establishment:import'(args, ctx) {
-    // The import updates establishments whose people have cached identities: refreshed in Redis
-    // once it has committed (their sessions see the new name or región at the next request).
-    const logger = createLogger('silent');
-    const redis = createRedisClient(ctx.config.redis.url, logger, ctx.config.redis.sentinel);
-    await redis.connect().catch(() => undefined);
-    const cache = createIdentityCache(redis, ctx.config.redis.keyPrefix, ctx.repos);
-    const identities = {
-      refresh: (...ids: number[]) =>
-        cache.refresh(...ids).catch(() => {
-          console.error(
-            'Aviso: no se pudo actualizar la caché de identidades (Redis); se actualiza sola en una hora.',
-          );
-        }),
-    };
-    try {
-      return await importEstablishmentFile(args, { ...ctx, identities });
-    } finally {
-      if (redis.isOpen) redis.destroy();
-    }
-  },
+  'establishment:import': (args, ctx) =>
+    withIdentities(ctx, (identities) => importEstablishmentFile(args, { ...ctx, identities })),
   'user:add': addUser,
+  'user:import': (args, ctx) =>
+    withIdentities(ctx, (identities) => importUserFile(args, { ...ctx, identities })),
   ...accountCommands,
   'audit:verify': (args, { sequelize, config }) => verifyAudit(args, sequelize, config),
   'audit:checkpoint': (_args, { sequelize, config }) => checkpointAudit(sequelize, config),

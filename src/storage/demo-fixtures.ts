@@ -3,7 +3,7 @@ import { execute, select } from './sql';
 import { chainHash, storable } from './audit/chain';
 import { chainHead } from './audit/chain-head';
 import { loginEventFields, type LoginEvent } from './audit/login-events';
-import { adminEventFields, type AdminEvent } from './audit/admin-events';
+import { appendAdminEvents, type AdminEvent } from './audit/admin-events';
 import type { Role, UserStatus } from '../shared/roles';
 
 /**
@@ -93,7 +93,6 @@ export async function insertDemoPeople(
 }
 
 const LOGIN_LOCK = 7_130_001;
-const ADMIN_LOCK = 7_130_002;
 
 /**
  * Appends login events (in the order given) to the chain: the hashes are computed here, each
@@ -140,58 +139,9 @@ export async function appendDemoLoginEvents(
   });
 }
 
-/** Appends admin events (in the order given) to their chain, as {@link appendDemoLoginEvents}. */
-export async function appendDemoAdminEvents(
-  sequelize: Sequelize,
-  events: AdminEvent[],
-): Promise<void> {
-  await sequelize.transaction(async (tx: Transaction) => {
-    await execute(sequelize, 'SELECT pg_advisory_xact_lock($1)', [ADMIN_LOCK], tx);
-    let prev = await chainHead(sequelize, 'admin_events', tx);
-    for (const batch of batches(events.map(storable))) {
-      const prevs: string[] = [];
-      const hashes: string[] = [];
-      for (const e of batch) {
-        prevs.push(prev);
-        prev = chainHash(prev, adminEventFields(e));
-        hashes.push(prev);
-      }
-      // Arrays of arrays must be rectangular in PostgreSQL: the región ids travel as JSON.
-      await execute(
-        sequelize,
-        `INSERT INTO admin_events (occurred_at, actor_user_id, actor_username, action, outcome,
-           target_type, target_id, target_user_id, details, establishment_id, region_ids, ip,
-           user_agent, prev_hash, hash)
-         SELECT x.at, x.actor, x.actor_name, x.action, x.outcome, x.target_type, x.target_id,
-           x.target_user, x.details, x.establishment,
-           ARRAY(SELECT jsonb_array_elements_text(x.regions)::int), x.ip, x.agent, x.prev, x.hash
-         FROM unnest($1::timestamptz[], $2::int[], $3::text[], $4::text[], $5::text[],
-           $6::text[], $7::text[], $8::int[], $9::jsonb[], $10::int[], $11::jsonb[], $12::text[],
-           $13::text[], $14::text[], $15::text[])
-           AS x(at, actor, actor_name, action, outcome, target_type, target_id, target_user,
-             details, establishment, regions, ip, agent, prev, hash)`,
-        [
-          batch.map((e) => e.occurredAt),
-          batch.map((e) => e.actorUserId),
-          batch.map((e) => e.actorUsername),
-          batch.map((e) => e.action),
-          batch.map((e) => e.outcome),
-          batch.map((e) => e.targetType),
-          batch.map((e) => e.targetId),
-          batch.map((e) => e.targetUserId),
-          batch.map((e) => JSON.stringify(e.details)),
-          batch.map((e) => e.establishmentId),
-          batch.map((e) => JSON.stringify([...e.regionIds].sort((a, b) => a - b))),
-          batch.map((e) => e.ip),
-          batch.map((e) => e.userAgent),
-          prevs,
-          hashes,
-        ],
-        tx,
-      );
-    }
-  });
-}
+/** Appends admin events (in the order given) to their chain, in one transaction. */
+export const appendDemoAdminEvents = (sequelize: Sequelize, events: AdminEvent[]) =>
+  sequelize.transaction((tx: Transaction) => appendAdminEvents(sequelize, events, tx));
 
 /** Whether the national demo is already loaded (its first establishment exists). */
 export async function nationalDemoLoaded(sequelize: Sequelize, marker: string): Promise<boolean> {

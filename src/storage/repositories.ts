@@ -3,7 +3,7 @@ import { defineModels } from '../db/models';
 import { createUserRepository } from './users';
 import { createEstablishmentRepository } from './establishments';
 import { createIdentityRepository } from './eid-identities';
-import { appendAdminEvent, type AdminEvent } from './audit/admin-events';
+import { appendAdminEvent, appendAdminEvents, type AdminEvent } from './audit/admin-events';
 import { createLoginEventRepository } from './login-events';
 
 /**
@@ -21,6 +21,9 @@ export function createRepositories(sequelize: Sequelize) {
     adminEvents: {
       append: (event: AdminEvent, transaction: Transaction) =>
         appendAdminEvent(sequelize, event, transaction),
+      /** Many rows in one go (a bulk import's row per account), chained in the given order. */
+      appendMany: (events: AdminEvent[], transaction: Transaction) =>
+        appendAdminEvents(sequelize, events, transaction),
     },
     /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
     transaction: <T>(work: (transaction: Transaction) => Promise<T>): Promise<T> =>

@@ -1,5 +1,5 @@
 import { Op, type Transaction } from 'sequelize';
-import { select } from './sql';
+import { execute, select } from './sql';
 import type { Models } from '../db/models';
 import type { Role, UserStatus } from '../shared/roles';
 
@@ -177,6 +177,103 @@ export function createUserRepository({ User, UserRole, UserEstablishment }: Mode
           ORDER BY 5 LIMIT $2`,
         [before, limit],
       ),
+
+    /** The accounts holding these cédulas, with their places and grants (a bulk import's basis). */
+    byCedulas: (cedulas: string[]) =>
+      select<{
+        id: number;
+        username: string;
+        documentNumber: string;
+        fullName: string;
+        email: string | null;
+        validUntil: Date | null;
+        establishmentIds: number[];
+        grants: { role: Role; regionId: number | null; establishmentId: number | null }[];
+      }>(
+        sequelize,
+        `SELECT u.id, u.username, u.document_number AS "documentNumber", u.full_name AS "fullName",
+           u.email, u.valid_until AS "validUntil", u.establishment_ids AS "establishmentIds",
+           coalesce((SELECT json_agg(json_build_object('role', r.role, 'regionId', r.region_id,
+               'establishmentId', r.establishment_id)) FROM user_roles r WHERE r.user_id = u.id),
+             '[]') AS grants
+           FROM users u WHERE u.document_number = ANY($1::text[])`,
+        [cedulas],
+      ),
+
+    /** One staff import at a time: what it planned (usernames, cédulas) holds until its commit. */
+    async lockForImport(transaction: Transaction): Promise<void> {
+      await execute(sequelize, 'SELECT pg_advisory_xact_lock($1)', [7_130_010], transaction);
+    },
+
+    /** Every username in use (a bulk import proposes new ones that are not). */
+    allUsernames: async (): Promise<Set<string>> =>
+      new Set(
+        (await select<{ username: string }>(sequelize, 'SELECT username FROM users', [])).map(
+          (r) => r.username,
+        ),
+      ),
+
+    /** Inserts accounts in bulk (a file of new staff); returns their ids, in order. */
+    async createMany(
+      rows: {
+        username: string;
+        documentNumber: string;
+        fullName: string;
+        email: string | null;
+        passwordHash: string | null;
+        mustChangePassword: boolean;
+        validUntil: Date | null;
+      }[],
+      transaction: Transaction,
+    ): Promise<number[]> {
+      if (rows.length === 0) return [];
+      const ids = await select<{ id: number }>(
+        sequelize,
+        `INSERT INTO users (username, document_number, full_name, email, password_hash,
+           must_change_password, valid_until)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+           $6::boolean[], $7::timestamptz[])
+         RETURNING id`,
+        [
+          rows.map((r) => r.username),
+          rows.map((r) => r.documentNumber),
+          rows.map((r) => r.fullName),
+          rows.map((r) => r.email),
+          rows.map((r) => r.passwordHash),
+          rows.map((r) => r.mustChangePassword),
+          rows.map((r) => r.validUntil),
+        ],
+        transaction,
+      );
+      return ids.map((r) => r.id);
+    },
+
+    /** Assigns establishments in bulk: (user, establishment) pairs not already assigned. */
+    async assignMany(pairs: [number, number][], transaction: Transaction): Promise<void> {
+      if (pairs.length === 0) return;
+      await execute(
+        sequelize,
+        `INSERT INTO user_establishments (user_id, establishment_id)
+         SELECT * FROM unnest($1::int[], $2::int[]) ON CONFLICT DO NOTHING`,
+        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+        transaction,
+      );
+    },
+
+    /** Grants roles in bulk (a region scope or none). */
+    async grantMany(
+      grants: { userId: number; role: Role; regionId: number | null }[],
+      transaction: Transaction,
+    ): Promise<void> {
+      if (grants.length === 0) return;
+      await execute(
+        sequelize,
+        `INSERT INTO user_roles (user_id, role, region_id)
+         SELECT * FROM unnest($1::int[], $2::text[], $3::int[])`,
+        [grants.map((g) => g.userId), grants.map((g) => g.role), grants.map((g) => g.regionId)],
+        transaction,
+      );
+    },
 
     /** When each of the user's assignments ends (by establishment id; null: no end). */
     async assignmentEnds(userId: number): Promise<Map<number, Date | null>> {

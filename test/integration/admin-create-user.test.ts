@@ -297,6 +297,7 @@ describe('creating a user: one transaction', () => {
           return {
             ...repos,
             adminEvents: {
+              ...repos.adminEvents,
               append: async (event, tx) => {
                 if (event.action === 'users.create' && event.outcome === 'success')
                   throw new Error('audit write failed');

@@ -219,6 +219,9 @@ describe('status', () => {
             append: async () => {
               throw new Error('audit down');
             },
+            appendMany: async () => {
+              throw new Error('audit down');
+            },
           },
         }),
       },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createSequelize } from '../../src/db/sequelize';
 import { runCli } from '../support/cli-process';
+import { makeEstablishment, uniqueDocument } from '../support/factories';
 
 /**
  * `establishment:import` runs the browser import's plan: rows matched by code, so the same file
@@ -134,4 +135,70 @@ it('when several rows are bad then each is named by its line and nothing is writ
   );
   expect(res.stderr).toContain('No se importó nada.');
   expect(await stored([good])).toEqual([]);
+});
+
+describe('user:import', () => {
+  const HEADER = 'cedula;nombre;usuario;email;establecimientos;rol;valida_hasta';
+  const people = (cedulas: string[]) =>
+    db.query<{ username: string; full_name: string; password_hash: string | null }>(
+      `SELECT username, full_name, password_hash FROM users
+        WHERE document_number IN (:cedulas) ORDER BY document_number`,
+      { replacements: { cedulas }, type: QueryTypes.SELECT },
+    );
+
+  it('when run with --dry-run then the plan is printed by line and nothing is written; then applied once, and a second run changes nothing', async () => {
+    const place = await makeEstablishment(db, `Región CLI ${hex()}`);
+    const [a, b] = [uniqueDocument(), uniqueDocument()];
+    const user = `u${hex()}`;
+    const file = csvFile([
+      HEADER,
+      `${a};Residente Primera;${user};;${place.code};;`,
+      `${b};Residente Segunda;;;${place.code};;31/12/2027`,
+    ]);
+
+    const dry = runCli(['user:import', file, '--dry-run']);
+    expect(dry.stderr).toBe('');
+    expect(dry.stdout).toContain(`Línea 2: nueva · `);
+    expect(dry.stdout).toContain(`Residente Primera (${user}) · staff · ${place.code}`);
+    expect(dry.stdout).toContain('válida hasta 2027-12-31');
+    expect(dry.stdout).toContain(
+      'Cuentas nuevas: 2, actualizadas: 0, sin cambios: 0. Prueba (--dry-run): no se guardó nada.',
+    );
+    expect(await people([a, b])).toEqual([]);
+
+    const applied = runCli(['user:import', file, '--one-time-passwords']);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain(
+      'Importación aplicada. Cuentas nuevas: 2, actualizadas: 0, sin cambios: 0.',
+    );
+    const printed = [...applied.stdout.matchAll(/\t([a-z2-9]{4}(?:-[a-z2-9]{4}){3})$/gm)];
+    expect(printed).toHaveLength(2);
+    const stored = await people([a, b]);
+    expect(stored.map((p) => p.full_name).sort()).toEqual([
+      'Residente Primera',
+      'Residente Segunda',
+    ]);
+    expect(stored.every((p) => p.password_hash?.startsWith('$argon2id$'))).toBe(true);
+    const audit = await db.query<{ action: string; actor_username: string }>(
+      `SELECT action, actor_username FROM admin_events WHERE details->>'fileName' = :name ORDER BY id`,
+      { replacements: { name: path.basename(file) }, type: QueryTypes.SELECT },
+    );
+    expect(audit.map((e) => e.action)).toEqual(['users.create', 'users.create', 'users.import']);
+    expect(audit.every((e) => e.actor_username.startsWith('cli:'))).toBe(true);
+
+    const again = runCli(['user:import', file]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('Cuentas nuevas: 0, actualizadas: 0, sin cambios: 2.');
+  });
+
+  it('when a line is wrong then every refused line is printed and nothing is written', async () => {
+    const c = uniqueDocument();
+    const file = csvFile([HEADER, `${c};Persona Buena;;;NO-EXISTE;;`, `x;Otra;;;NO-EXISTE;;`]);
+    const res = runCli(['user:import', file]);
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toContain('Línea 2: Establecimiento desconocido: NO-EXISTE.');
+    expect(res.stderr).toContain('Línea 3:');
+    expect(res.stderr).toContain('No se importó nada.');
+    expect(await people([c])).toEqual([]);
+  });
 });

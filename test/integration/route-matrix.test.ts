@@ -32,6 +32,7 @@ const EXPECTED: Record<string, Who[]> = {
   'sessions.switchEstablishment': SIGNED_IN,
   'users.list': ADMINS,
   'users.create': ADMINS,
+  'users.import': ADMINS,
   'users.read': TARGET_ADMINS,
   'users.update': TARGET_ADMINS,
   'users.disable': TARGET_ADMINS,

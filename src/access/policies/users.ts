@@ -126,6 +126,8 @@ export const userRules = {
   'users.setValidity': changeOtherRule,
   'users.setAssignmentValidity': placeRule,
   'users.resumeAssignment': placeRule,
+  /** A staff file: every line is decided against the importer's scope by the plan itself. */
+  'users.import': gateOnly(isAdmin),
   'users.grantRole': grantRule,
   'users.revokeRole': grantRule,
 };

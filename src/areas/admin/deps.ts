@@ -23,4 +23,6 @@ export interface AdminDeps {
   queries: { userSearch: UserSearch };
   /** Uploaded establishment files between their preview and their confirmation. */
   importDrafts: ImportDrafts;
+  /** Uploaded staff files between their preview and their confirmation. */
+  userImportDrafts: ImportDrafts;
 }

@@ -5,8 +5,11 @@ import { regionAdminRoutes } from './regions/routes';
 import { userDetailRoutes } from './users/detail-routes';
 import { userListRoutes } from './users/list-routes';
 import { userCreateRoutes } from './users/create-routes';
+import { userImportRoutes, USER_UPLOAD } from './users/import-routes';
+import { ESTABLISHMENT_UPLOAD } from './establishments/import-routes';
 
-export { ESTABLISHMENT_UPLOAD } from './establishments/import-routes';
+/** The admin screens' file uploads, for the pipeline's multipart stage. */
+export const ADMIN_UPLOADS = [ESTABLISHMENT_UPLOAD, USER_UPLOAD] as const;
 export type { AdminDeps };
 
 /**
@@ -16,8 +19,14 @@ export type { AdminDeps };
 export function adminArea(deps: AdminDeps) {
   const router = Router();
   router.get('/', deps.policy('users.list'), (_req, res) => res.redirect(303, '/admin/users'));
-  // The list and the creation form before the detail routes: /admin/users/new is not a user id.
-  const users = Router().use(userListRoutes(deps), userCreateRoutes(deps), userDetailRoutes(deps));
+  // The list, the creation form and the import before the detail routes: /admin/users/new is
+  // not a user id.
+  const users = Router().use(
+    userListRoutes(deps),
+    userCreateRoutes(deps),
+    userImportRoutes(deps),
+    userDetailRoutes(deps),
+  );
   router.use('/users', users);
   router.use('/establishments', establishmentAdminRoutes(deps));
   router.use('/regions', regionAdminRoutes(deps));

@@ -54,6 +54,7 @@ export const KEY_LABELS: Readonly<Record<string, string>> = {
   fileName: 'Archivo',
   sha256: 'Huella SHA-256 del archivo',
   counts: 'Cantidades',
+  changes: 'Cambios',
   create: 'Nuevos',
   update: 'Con cambios',
   unchanged: 'Sin cambios',

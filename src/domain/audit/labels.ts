@@ -232,6 +232,7 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'users.list': 'Ver la lista de usuarios',
   'users.read': 'Ver un usuario',
   'users.create': 'Crear usuario',
+  'users.import': 'Importar personal (CSV)',
   'users.update': 'Modificar datos de usuario',
   'users.disable': 'Deshabilitar usuario',
   'users.enable': 'Habilitar usuario',

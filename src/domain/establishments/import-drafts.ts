@@ -17,8 +17,13 @@ const TTL_IN_SECONDS = 30 * 60;
  * was previewed (and it is planned again against the database when applied). Redis, not the
  * session: a 2 MB session would be read on every page view.
  */
-export function createImportDrafts(redis: RedisClientType, keyPrefix: string) {
-  const key = (id: string) => `${keyPrefix}establishment-import:${id}`;
+export function createImportDrafts(
+  redis: RedisClientType,
+  keyPrefix: string,
+  /** What the drafts hold, in their keys: a draft of one kind is never applied as another. */
+  kind: 'establishment-import' | 'user-import' = 'establishment-import',
+) {
+  const key = (id: string) => `${keyPrefix}${kind}:${id}`;
   return {
     async save(draft: ImportDraft): Promise<string> {
       const id = randomBytes(18).toString('base64url');
