@@ -78,6 +78,9 @@ async function main(): Promise<void> {
     eidStatus,
     auditSpool,
   });
+  // The agreement version in force, from PostgreSQL: a Redis restored from an older copy, or a
+  // publish whose Redis write was lost, cannot let anyone skip the version in force.
+  await platform.agreementVersion.sync();
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port, baseUrl: config.baseUrl }, 'HIS Acceso listening');
   });

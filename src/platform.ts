@@ -15,6 +15,7 @@ import { createPolicy } from './web/policy';
 import { createCsrf } from './web/csrf';
 import { requireRecentEid } from './web/step-up';
 import { createSessionMiddleware } from './web/session/middleware';
+import { createAgreementVersion } from './domain/agreements/current-version';
 import { createSessionTimeouts } from './web/session/timeouts';
 import {
   createLoginEventRecorder,
@@ -131,6 +132,7 @@ export function createPlatform(deps: AppDeps) {
     }),
     csrf: createCsrf({ secret: config.session.secret, secure: config.session.cookieSecure }),
     identities,
+    agreementVersion: createAgreementVersion(redis, prefix, repos),
     lockout,
     importDrafts: createImportDrafts(redis, prefix),
     userImportDrafts: createImportDrafts(redis, prefix, 'user-import'),

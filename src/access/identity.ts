@@ -27,6 +27,8 @@ export interface Identity {
   mustChangePassword: boolean;
   /** When the account ends (ISO instant: the first after its last day); null: no end. */
   validUntil?: string | null;
+  /** The latest confidentiality agreement version the person accepted (0 or absent: none). */
+  agreementVersion?: number;
   grants: Grant[];
   establishments: IdentityPlace[];
 }
@@ -51,6 +53,7 @@ export async function loadIdentity(repos: Repositories, userId: number): Promise
     lastEidLoginAt: user.lastEidLoginAt?.toISOString() ?? null,
     mustChangePassword: user.mustChangePassword,
     validUntil: user.validUntil?.toISOString() ?? null,
+    agreementVersion: user.agreementVersion ?? 0,
     grants: grants.map((g) => ({
       role: g.role,
       scope: g.establishmentId

@@ -5,6 +5,7 @@ import { createEstablishmentRepository } from './establishments';
 import { createIdentityRepository } from './eid-identities';
 import { appendAdminEvent, appendAdminEvents, type AdminEvent } from './audit/admin-events';
 import { createLoginEventRepository } from './login-events';
+import { createAgreementRepository } from './agreements';
 
 /**
  * Every repository, built once from the connection in the composition root and passed down:
@@ -16,6 +17,8 @@ export function createRepositories(sequelize: Sequelize) {
     users: createUserRepository(models),
     establishments: createEstablishmentRepository(models),
     identities: createIdentityRepository(models),
+    /** The confidentiality agreement's versions and acceptances. */
+    agreements: createAgreementRepository(sequelize),
     /** Reads of one user's login history; rows are appended by src/domain/audit/recorder.ts. */
     loginEvents: createLoginEventRepository(sequelize),
     adminEvents: {

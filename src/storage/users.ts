@@ -22,6 +22,8 @@ export interface UserRecord {
   validUntil: Date | null;
   /** Re-enabled after a disable for inactivity: its inactivity counts from here. */
   inactivityResetAt?: Date | null;
+  /** The latest confidentiality agreement version the person accepted (0: none). */
+  agreementVersion?: number;
   version: number;
   createdAt: Date;
 }

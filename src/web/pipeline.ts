@@ -15,6 +15,8 @@ import { multipartForms } from './multipart';
 import { refuseForeignOrigin } from './origin-check';
 import type { SessionTimeouts } from './session/timeouts';
 import { identify } from './session/identify';
+import type { Prefetched } from './session/middleware';
+import type { AgreementVersionCache } from '../domain/agreements/current-version';
 import type { IdentityCache } from '../domain/sessions/identity-cache';
 import type { ClosedSessions } from '../domain/sessions/closed-sessions';
 import { ANONYMOUS } from '../access/actor';
@@ -35,11 +37,13 @@ export interface PipelineDeps {
   metrics: { middleware: RequestHandler };
   session: {
     middleware: RequestHandler;
-    store: { takeIdentity(sid: string): string | null | undefined };
+    store: { takePrefetched(sid: string): Prefetched | undefined };
   };
   timeouts: SessionTimeouts;
   csrf: ReturnType<typeof createCsrf>;
   identities: IdentityCache;
+  /** The confidentiality agreement's version in force. */
+  agreementVersion: Pick<AgreementVersionCache, 'get'>;
   /** Why sessions ended by someone else ended (for the login page's notice). */
   closedSessions: ClosedSessions;
   clock: { now(): Date };

@@ -88,13 +88,13 @@ describe('GET /auth/verify with an open session', () => {
     expect((await verify(agent)).headers['x-his-establishment']).toBe(second.code);
   });
 
-  it('when verified 50 times within a minute then Redis reads the session and the identity and writes nothing', async () => {
+  it('when verified 50 times within a minute then Redis reads the session, the identity and the agreement version and writes nothing', async () => {
     const { agent } = await signedInHome();
     await monitor.take();
     for (let i = 0; i < 50; i++) expect((await verify(agent)).status).toBe(204);
     const commands = await monitor.take();
     expect(commands.filter((c) => WRITE_COMMANDS.has(c.name))).toEqual([]);
-    expect(commands).toHaveLength(100);
+    expect(commands).toHaveLength(150);
   });
 
   it('when the person works only in a module then its verifications keep the session alive', async () => {

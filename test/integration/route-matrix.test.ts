@@ -59,6 +59,8 @@ const EXPECTED: Record<string, Who[]> = {
   'regions.manage': ['globalAdmin'],
   'regions.rollout': ['globalAdmin'],
   'audit.read': ['auditor'],
+  'agreement.read': ADMINS,
+  'agreement.publish': ['globalAdmin'],
   // The bearer token or the internal port decides, not the actor; tests run with it open
   // (config.observability.open), and test/integration/observability.test.ts closes it.
   observability: EVERYONE,

@@ -39,15 +39,18 @@ async function settledAgent(): Promise<request.Agent> {
 }
 
 describe('Redis traffic of a page view', () => {
-  it(`when a signed-in person views the home page ${VIEWS} times within a minute then Redis reads the session and the identity and writes nothing`, async () => {
+  it(`when a signed-in person views the home page ${VIEWS} times within a minute then Redis reads the session, the identity and the agreement version and writes nothing`, async () => {
     const agent = await settledAgent();
     for (let i = 0; i < VIEWS; i++) await agent.get('/').expect(200);
     const commands = await monitor.take();
     expect(writes(commands)).toEqual([]);
-    // Exactly two reads per view, the session and the cached identity, in one round trip (one
-    // script reads both: the identity's key is named inside the session).
-    expect(commands).toHaveLength(2 * VIEWS);
-    expect(new Set(summary(commands))).toEqual(new Set(['GET sess', 'GET identity']));
+    // Exactly three reads per view, the session, the cached identity and the confidentiality
+    // agreement's version in force, in one round trip (one script reads them: the identity's key
+    // is named inside the session).
+    expect(commands).toHaveLength(3 * VIEWS);
+    expect(new Set(summary(commands))).toEqual(
+      new Set(['GET sess', 'GET identity', 'GET agreement']),
+    );
     expect(await monitor.roundTrips()).toBe(VIEWS);
   });
 

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Express } from 'express';
+import { scratchDatabase } from './scratch-database';
 import { buildTestApp, type TestApp } from './test-app';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -185,10 +186,16 @@ export interface BrowserRig {
  * Registers beforeAll/afterAll that build the app (its clock at `start`), serve it and launch
  * Chromium; the returned object is filled in before the first test runs.
  */
-export function useBrowserRig(start: string): BrowserRig {
+export function useBrowserRig(
+  start: string,
+  /** A database of the rig's own (`scratchDatabase(label)`), for tests that act on every row. */
+  options: { scratch?: string } = {},
+): BrowserRig {
   const rig = {} as BrowserRig;
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
   beforeAll(async () => {
-    rig.t = await buildTestApp({}, { start });
+    if (options.scratch) scratch = await scratchDatabase(options.scratch);
+    rig.t = await buildTestApp(scratch ? { DATABASE_URL: scratch.url } : {}, { start });
     rig.server = await startServer(rig.t.app);
     rig.browser = await launchBrowser();
   });
@@ -196,6 +203,7 @@ export function useBrowserRig(start: string): BrowserRig {
     await rig.browser?.close();
     await rig.server?.close();
     await rig.t?.close();
+    await scratch?.drop();
   });
   return rig;
 }

@@ -5,6 +5,7 @@ import { sessionRules } from './sessions';
 import { auditRules } from './audit';
 import { observabilityRules } from './observability';
 import { userRules } from './users';
+import { agreementRules } from './agreements';
 import type { Rule } from './rule';
 
 /** Every rule, by action name: the one table routes and commands check against. */
@@ -15,6 +16,7 @@ export const RULES = {
   ...regionRules,
   ...auditRules,
   ...observabilityRules,
+  ...agreementRules,
 };
 
 export type Action = keyof typeof RULES;

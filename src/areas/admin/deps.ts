@@ -7,6 +7,7 @@ import type { SessionIndex } from '../../domain/sessions/session-index';
 import type { Lockout } from '../../domain/passwords/lockout';
 import type { ImportDrafts } from '../../domain/establishments/import-drafts';
 import type { UserSearch } from '../../storage/queries/user-search';
+import type { AgreementVersionCache } from '../../domain/agreements/current-version';
 
 /** What the administration screens and their commands are built from (the platform, src/platform.ts). */
 export interface AdminDeps {
@@ -25,4 +26,6 @@ export interface AdminDeps {
   importDrafts: ImportDrafts;
   /** Uploaded staff files between their preview and their confirmation. */
   userImportDrafts: ImportDrafts;
+  /** The confidentiality agreement's version in force (rewritten when one is published). */
+  agreementVersion: AgreementVersionCache;
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AdminDeps } from './deps';
 import { establishmentAdminRoutes } from './establishments/routes';
 import { regionAdminRoutes } from './regions/routes';
+import { agreementAdminRoutes } from './agreement/routes';
 import { userDetailRoutes } from './users/detail-routes';
 import { userListRoutes } from './users/list-routes';
 import { userCreateRoutes } from './users/create-routes';
@@ -30,5 +31,6 @@ export function adminArea(deps: AdminDeps) {
   router.use('/users', users);
   router.use('/establishments', establishmentAdminRoutes(deps));
   router.use('/regions', regionAdminRoutes(deps));
+  router.use('/agreement', agreementAdminRoutes(deps));
   return router;
 }

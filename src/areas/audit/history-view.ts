@@ -160,6 +160,10 @@ export function targetText(row: AdminHistoryRow): string | null {
       return `Proveedor de Identidad Electrónica (${row.targetId === 'oidc' ? 'OpenID Connect' : 'MITIC'})`;
     case 'establishment_file':
       return 'Archivo de establecimientos';
+    case 'user_file':
+      return 'Archivo de personal';
+    case 'agreement':
+      return `Acuerdo de confidencialidad${row.targetId ? `, versión ${row.targetId}` : ''}`;
     case 'route':
       return `Página ${row.targetId ?? ''}`;
     case 'audit':

@@ -4,6 +4,7 @@ import { takeFlash } from '../../web/session/ops';
 import { sessionHandle } from '../../domain/sessions/session-index';
 import { browserName } from '../../shared/browser-name';
 import { formatDateTime } from '../../shared/time';
+import { agreementStatus } from '../../domain/agreements/status';
 import {
   ACCESS_HISTORY_DAYS,
   ACCESS_PAGE_SIZE,
@@ -26,7 +27,7 @@ export function accessRoutes(deps: MeDeps) {
     const since = new Date(now.getTime() - ACCESS_HISTORY_DAYS * 86_400_000);
     const failuresOnly = req.query.ver === 'fallidos';
     const before = decodeKey(req.query.antes);
-    const [events, counts, open] = await Promise.all([
+    const [events, counts, open, acceptances, agreement] = await Promise.all([
       deps.repos.loginEvents.ownHistory(userId, {
         since,
         before: before ?? undefined,
@@ -35,6 +36,8 @@ export function accessRoutes(deps: MeDeps) {
       }),
       deps.repos.loginEvents.ownCounts(userId, since),
       deps.sessions.summaries(userId),
+      deps.repos.agreements.acceptancesOf(userId),
+      deps.repos.agreements.current(),
     ]);
     const page = events.slice(0, ACCESS_PAGE_SIZE);
     const last = page[page.length - 1];
@@ -52,6 +55,7 @@ export function accessRoutes(deps: MeDeps) {
     res.render('me/access', {
       title: 'Mis accesos',
       flash: takeFlash(req),
+      agreement: agreementStatus(acceptances, agreement?.version ?? 0),
       days: ACCESS_HISTORY_DAYS,
       counts,
       failuresOnly,

@@ -7,6 +7,7 @@ import { changePassword, passwordMode } from '../../domain/passwords/commands/ch
 import { acceptedPasswordFields } from '../../domain/passwords/new-password';
 import { closeOtherSessions } from '../../domain/sessions/commands/close-other-sessions';
 import { accessRoutes } from './access-routes';
+import { agreementRoutes } from './agreement-routes';
 
 const TITLES = {
   change: 'Cambiar contraseña',
@@ -89,6 +90,6 @@ export function meArea(deps: MeDeps) {
     res.redirect(303, req.body?.returnTo === '/me/access' ? '/me/access' : '/');
   });
 
-  router.use(accessRoutes(deps));
+  router.use(accessRoutes(deps), agreementRoutes(deps));
   return router;
 }

@@ -10,7 +10,8 @@ const unauthorized = (res: Response) =>
 /**
  * `GET /auth/verify`: identity for the other HIS modules behind the same nginx. 204 with the
  * identity headers for an open session; 401 otherwise (no session, expired, user disabled,
- * establishment removed, one-time password not yet changed). Never a redirect: the proxy decides
+ * establishment removed, one-time password not yet changed, confidentiality agreement in force not
+ * yet accepted). Never a redirect: the proxy decides
  * what the browser sees. It reads the session and the cached identity (Redis only) and writes
  * nothing, except `lastSeenAt` once a minute — working in a module keeps the session alive — and
  * the end of a session found expired or invalid, as a page view would.
@@ -29,7 +30,8 @@ export function verifyArea(
     // First: a session Redis dropped by its idle TTL is audited here too (then 401).
     if (await deps.timeouts.check(req)) return unauthorized(res);
     const opened = await sessionIdentity(req, deps);
-    if (!opened || opened.identity.mustChangePassword) return unauthorized(res);
+    if (!opened || opened.identity.mustChangePassword || opened.agreementPending)
+      return unauthorized(res);
     res.set(identityHeaders(opened.identity, opened.establishment)).status(204).end();
   });
   return router;

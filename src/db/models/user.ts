@@ -28,6 +28,7 @@ export function defineUserModel(sequelize: Sequelize) {
     declare validUntil: CreationOptional<Date | null>;
     declare expiryRecordedAt: CreationOptional<Date | null>;
     declare inactivityResetAt: CreationOptional<Date | null>;
+    declare agreementVersion: CreationOptional<number>;
     declare version: CreationOptional<number>;
     declare createdAt: CreationOptional<Date>;
   }
@@ -51,6 +52,8 @@ export function defineUserModel(sequelize: Sequelize) {
       expiryRecordedAt: { type: DataTypes.DATE },
       // Re-enabled after a disable for inactivity: its inactivity counts from here.
       inactivityResetAt: { type: DataTypes.DATE },
+      // The latest confidentiality agreement version the person accepted (0: none).
+      agreementVersion: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       // Optimistic concurrency: two administrators saving the same user cannot overwrite each other.
       version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       createdAt: { type: DataTypes.DATE },

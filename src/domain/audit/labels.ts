@@ -278,6 +278,9 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'me.changePassword': 'Cambiar su propia contraseña',
   'me.resetPasswordWithEid': 'Nueva contraseña con Identidad Electrónica',
   'me.closeOtherSessions': 'Cerrar sus otras sesiones',
+  'me.acceptAgreement': 'Aceptar el acuerdo de confidencialidad',
+  'agreement.read': 'Ver el acuerdo de confidencialidad',
+  'agreement.publish': 'Publicar una versión del acuerdo de confidencialidad',
   authenticated: 'Acción de usuario con sesión',
   public: 'Acción pública',
 };

@@ -6,16 +6,25 @@ import type { IdentityCache } from '../../domain/sessions/identity-cache';
 import type { ClosedSessions } from '../../domain/sessions/closed-sessions';
 import { hasExpired } from '../../domain/users/validity';
 import { actorFrom, type Identity, type IdentityPlace } from '../../access/identity';
+import {
+  mustAcceptAgreement,
+  type AgreementVersionCache,
+} from '../../domain/agreements/current-version';
+import type { Prefetched } from './middleware';
 
 /** Paths a user with a one-time password may still reach before changing it. */
-const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['/me/password', '/logout']);
+const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['/me/password', '/me/agreement', '/logout']);
+/** Paths a user may reach before accepting the confidentiality agreement in force. */
+const ALLOWED_BEFORE_AGREEMENT = new Set(['/me/agreement', '/logout']);
 
 /** Where an open session's identity is read, and why a session that no longer holds is ended. */
 export interface SessionIdentitySources {
   identities: IdentityCache;
   closedSessions: ClosedSessions;
   /** The session store, which read the identity along with the session (one round trip). */
-  session: { store: { takeIdentity(sid: string): string | null | undefined } };
+  session: { store: { takePrefetched(sid: string): Prefetched | undefined } };
+  /** The confidentiality agreement's version in force. */
+  agreementVersion: Pick<AgreementVersionCache, 'get'>;
   /** What "today" is for the account's and the assignments' end dates. */
   clock: Clock;
 }
@@ -29,16 +38,23 @@ export interface SessionIdentitySources {
  */
 export async function sessionIdentity(
   req: Request,
-  { identities, closedSessions, session, clock }: SessionIdentitySources,
-): Promise<{ identity: Identity; establishment: IdentityPlace } | null> {
+  { identities, closedSessions, session, clock, agreementVersion }: SessionIdentitySources,
+): Promise<{
+  identity: Identity;
+  establishment: IdentityPlace;
+  /** The person has not accepted the confidentiality agreement in force. */
+  agreementPending: boolean;
+} | null> {
   const auth = req.session?.auth;
   if (!auth) return null;
   // Read with the session by the store; a miss (or a session not read this request) asks the cache.
-  const prefetched = session.store.takeIdentity(req.sessionID);
-  const identity =
-    typeof prefetched === 'string'
-      ? (JSON.parse(prefetched) as Identity)
-      : await identities.get(auth.userId);
+  const prefetched = session.store.takePrefetched(req.sessionID);
+  const [identity, agreement] = await Promise.all([
+    typeof prefetched?.identity === 'string'
+      ? (JSON.parse(prefetched.identity) as Identity)
+      : identities.get(auth.userId),
+    agreementVersion.get(prefetched?.agreement),
+  ]);
   const now = clock.now();
   // Ended assignments are not places the person works in any more (nor scopes they act from).
   const current = identity && {
@@ -52,7 +68,11 @@ export async function sessionIdentity(
     !hasExpired(current.validUntil, now) &&
     establishment
   )
-    return { identity: current, establishment };
+    return {
+      identity: current,
+      establishment,
+      agreementPending: mustAcceptAgreement(current.agreementVersion, agreement),
+    };
   if (identity) {
     const ended = identity.establishments.find((e) => e.id === auth.establishmentId);
     await closedSessions.mark(
@@ -88,9 +108,13 @@ export function identify(
       if (req.method === 'GET') return res.redirect(303, '/login');
       return next();
     }
-    const { identity, establishment } = opened;
+    const { identity, establishment, agreementPending } = opened;
+    // The confidentiality agreement first (Ley 7593), then a one-time password's change.
+    if (agreementPending && !ALLOWED_BEFORE_AGREEMENT.has(req.path))
+      return res.redirect(303, '/me/agreement');
     if (identity.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(req.path))
       return res.redirect(303, '/me/password');
+    res.locals.agreementPending = agreementPending;
     res.locals.user = identity;
     res.locals.establishment = establishment;
     res.locals.auth = auth;

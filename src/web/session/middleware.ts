@@ -4,6 +4,7 @@ import type { RedisClientType } from 'redis';
 import type { Config } from '../../config';
 import { refuseEndedSessions } from '../../domain/sessions/ended-sessions';
 import { ENDED_MARK_PREFIX, type SessionEnds } from '../../domain/sessions/session-ends';
+import { agreementKey } from '../../domain/agreements/current-version';
 
 export const SESSION_COOKIE = 'his.sid';
 
@@ -22,18 +23,27 @@ export const sessionCookieOptions = (config: Config) =>
 type Callback = (err?: unknown, data?: unknown) => unknown;
 
 /**
- * The session and, when it is signed in, its user's cached identity, in one round trip: the
- * identity key is named by the session's own `auth.userId`, which only the server knows once the
- * session is read. (A computed key: fine on one Redis or behind Sentinel, not on Redis Cluster.)
+ * The session and, when it is signed in, its user's cached identity and the confidentiality
+ * agreement's version in force, in one round trip: the identity key is named by the session's own
+ * `auth.userId`, which only the server knows once the session is read. (Computed keys: fine on one
+ * Redis or behind Sentinel, not on Redis Cluster.)
  */
 const SESSION_AND_IDENTITY = `
 local s = redis.call('GET', KEYS[1])
-if not s then return {false, false} end
+if not s then return {false, false, false} end
 local ok, data = pcall(cjson.decode, s)
 if ok and type(data) == 'table' and type(data.auth) == 'table' and type(data.auth.userId) == 'number' then
-  return {s, redis.call('GET', ARGV[1] .. string.format('%d', data.auth.userId))}
+  return {s, redis.call('GET', ARGV[1] .. string.format('%d', data.auth.userId)), redis.call('GET', ARGV[2])}
 end
-return {s, false}`;
+return {s, false, false}`;
+
+/** What a signed-in session's read brought along: the identity's and the agreement's keys. */
+export interface Prefetched {
+  /** The cached identity's JSON; null when the key was absent (the cache reads PostgreSQL). */
+  identity: string | null;
+  /** The agreement version in force as stored; null when the key was absent. */
+  agreement: string | null;
+}
 
 /** How long an identity read with its session waits for the request to take it. */
 const PREFETCH_TTL_MS = 10_000;
@@ -49,13 +59,14 @@ const FLOW_ONLY_KEYS = new Set(['cookie', 'eidFlow', 'flash', 'csrfToken', 'eidR
  */
 class SessionStore extends RedisStore {
   /** Identities read along with their session, until the request's `identify` takes them. */
-  private readonly prefetched = new Map<string, { identity: string | null; at: number }>();
+  private readonly prefetched = new Map<string, Prefetched & { at: number }>();
 
   constructor(
     options: ConstructorParameters<typeof RedisStore>[0],
     private readonly ends: SessionEnds,
     private readonly redis: RedisClientType,
     private readonly identityPrefix: string,
+    private readonly agreementKey: string,
   ) {
     super(options);
   }
@@ -65,13 +76,13 @@ class SessionStore extends RedisStore {
     cb?: (err: unknown, data?: SessionData | null) => void,
   ): Promise<unknown> {
     try {
-      const [session, identity] = (await this.redis.eval(SESSION_AND_IDENTITY, {
+      const [session, identity, agreement] = (await this.redis.eval(SESSION_AND_IDENTITY, {
         keys: [this.prefix + sid],
-        arguments: [this.identityPrefix],
-      })) as [string | null, string | null];
+        arguments: [this.identityPrefix, this.agreementKey],
+      })) as [string | null, string | null, string | null];
       if (!session) return cb ? cb(null, null) : null;
       const data = JSON.parse(session) as SessionData;
-      if (data.auth) this.remember(sid, identity);
+      if (data.auth) this.remember(sid, { identity, agreement });
       return cb ? cb(null, data) : data;
     } catch (err) {
       if (cb) return cb(err);
@@ -80,23 +91,23 @@ class SessionStore extends RedisStore {
   }
 
   /**
-   * The cached identity (its JSON) read with this session during this request, once; null when
-   * the key was absent (the cache reads PostgreSQL), undefined when nothing was read.
+   * What was read with this session during this request (the cached identity, the agreement
+   * version), once; undefined when nothing was read.
    */
-  takeIdentity(sid: string): string | null | undefined {
+  takePrefetched(sid: string): Prefetched | undefined {
     const entry = this.prefetched.get(sid);
     if (!entry) return undefined;
     this.prefetched.delete(sid);
-    return entry.identity;
+    return entry;
   }
 
-  private remember(sid: string, identity: string | null): void {
+  private remember(sid: string, read: Prefetched): void {
     const now = Date.now();
     // Entries a request never took (it ended before `identify`) are dropped as others arrive.
     if (this.prefetched.size > 256)
       for (const [key, entry] of this.prefetched)
         if (now - entry.at > PREFETCH_TTL_MS) this.prefetched.delete(key);
-    this.prefetched.set(sid, { identity, at: now });
+    this.prefetched.set(sid, { ...read, at: now });
   }
 
   override async set(sid: string, sess: SessionData, cb?: Callback): Promise<unknown> {
@@ -127,7 +138,7 @@ class SessionStore extends RedisStore {
  * `disableTouch`: express-session would otherwise send an EXPIRE on every request that changed
  * nothing (a write per page view). The idle check saves the session at least once a minute of
  * activity (its `lastSeenAt`), and each save restarts the TTL, so the key still outlives the
- * server-side idle window: a plain page view reads the session and the identity, and writes
+ * server-side idle window: a plain page view reads the session, the identity and the agreement version, and writes
  * nothing (test/integration/session-writes.test.ts counts it).
  *
  * A session that holds nothing but an e-ID login on its way to the provider (GET /auth/eid from
@@ -154,6 +165,7 @@ export function createSessionMiddleware(config: Config, redis: RedisClientType, 
     ends,
     redis,
     `${config.redis.keyPrefix}identity:`,
+    agreementKey(config.redis.keyPrefix),
   );
   const middleware = session({
     name: SESSION_COOKIE,

@@ -20,6 +20,7 @@ import { browserName } from '../../../shared/browser-name';
 import { loadUserTarget } from '../../../domain/users/load-target';
 import { MAX_EXEMPTION_MONTHS } from '../../../domain/users/commands/set-exemption';
 import { hasExpired, lastValidDay, MAX_VALIDITY_MONTHS } from '../../../domain/users/validity';
+import { agreementStatus } from '../../../domain/agreements/status';
 import { disableDate, lastActivityOf, pausedAssignments } from '../../../domain/users/inactivity';
 
 const never = 'Nunca';
@@ -66,13 +67,15 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
   if (!can(actor, 'users.read', loaded.target)) throw notFound();
   const { user, target } = loaded;
   const now = deps.clock.now();
-  const [regions, all, locked, sessions, ends, chosen] = await Promise.all([
+  const [regions, all, locked, sessions, ends, chosen, acceptances, agreement] = await Promise.all([
     deps.repos.establishments.regions.listAll(),
     deps.repos.establishments.listAll(),
     deps.lockout.isLocked(user.username),
     deps.sessions.summaries(user.id),
     deps.repos.users.assignmentEnds(user.id),
     deps.repos.users.assignmentsLastChosen(user.id),
+    deps.repos.agreements.acceptancesOf(user.id),
+    deps.agreementVersion.get(),
   ]);
   const regionName = new Map(regions.map((r) => [r.id, r.name]));
   const placeName = new Map(all.map((e) => [e.id, e.name]));
@@ -122,6 +125,8 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
           ? formatIsoDate(isoDateInZone(disableOn))
           : null,
       lastLogin: user.lastLoginAt ? formatDateTime(user.lastLoginAt) : never,
+      // The confidentiality agreement: which version, when, where (null: none published).
+      agreement: agreementStatus(acceptances, agreement),
       badge: eidBadgeView(user.lastEidLoginAt, now, {
         staleAfterMonths: deps.config.eid.staleAfterMonths,
       }),
