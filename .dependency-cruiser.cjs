@@ -25,6 +25,7 @@ const LEVELS = [
   // The domain's concepts, each a level of its own: a concept uses only those listed after it.
   { name: 'domain: authentication', folders: ['domain/authentication'] },
   { name: 'domain: the confidentiality agreement', folders: ['domain/agreements'] },
+  { name: 'domain: periodic access reviews', folders: ['domain/reviews'] },
   { name: 'domain: users', folders: ['domain/users'] },
   { name: 'domain: passwords', folders: ['domain/passwords'] },
   { name: 'domain: establishments and regiones', folders: ['domain/establishments'] },

@@ -4,6 +4,7 @@ import { loadConfig, ConfigError, type Config } from './config';
 import { createCheckpointWriter } from './domain/audit/checkpoint-writer';
 import { recordExpiries } from './domain/users/expiry';
 import { disableInactiveAccounts } from './domain/users/inactivity';
+import { closeDueReview } from './domain/reviews/due';
 import { isoDateInZone } from './shared/time';
 import { createAuditTrailStore } from './storage/audit/trail-store';
 import { createLogger } from './shared/logger';
@@ -99,6 +100,9 @@ async function main(): Promise<void> {
     disableInactiveOnceToday(platform, redis, config).catch((err: unknown) => {
       logger.warn({ err }, 'inactive accounts not disabled');
     });
+    closeDueReviewOnceToday(platform, redis, config).catch((err: unknown) => {
+      logger.warn({ err }, 'access review past its last day not closed');
+    });
   }, INACTIVITY_CHECK_INTERVAL_MS).unref();
   // Temporary accounts and assignments whose last day has passed: audited once, sessions ended.
   const expiries = setInterval(() => {
@@ -165,6 +169,21 @@ async function disableInactiveOnceToday(
   const key = `${config.redis.keyPrefix}job:disable-inactive:${today}`;
   if ((await redis.set(key, '1', { NX: true, EX: 2 * 86_400 })) !== 'OK') return;
   await disableInactiveAccounts({ ...platform, days });
+}
+
+/**
+ * Closes the access review whose last day has passed (the unreviewed listed and, if the review
+ * says so, suspended), by whichever instance takes today's lock first.
+ */
+async function closeDueReviewOnceToday(
+  platform: ReturnType<typeof createApp>['platform'],
+  redis: RedisClientType,
+  config: Config,
+): Promise<void> {
+  const today = isoDateInZone(platform.clock.now());
+  const key = `${config.redis.keyPrefix}job:close-review:${today}`;
+  if ((await redis.set(key, '1', { NX: true, EX: 2 * 86_400 })) !== 'OK') return;
+  await closeDueReview(platform);
 }
 
 /**

@@ -6,6 +6,7 @@ import { createIdentityRepository } from './eid-identities';
 import { appendAdminEvent, appendAdminEvents, type AdminEvent } from './audit/admin-events';
 import { createLoginEventRepository } from './login-events';
 import { createAgreementRepository } from './agreements';
+import { createAccessReviewRepository } from './access-reviews';
 
 /**
  * Every repository, built once from the connection in the composition root and passed down:
@@ -19,6 +20,8 @@ export function createRepositories(sequelize: Sequelize) {
     identities: createIdentityRepository(models),
     /** The confidentiality agreement's versions and acceptances. */
     agreements: createAgreementRepository(sequelize),
+    /** Periodic access reviews and their decisions. */
+    accessReviews: createAccessReviewRepository(sequelize),
     /** Reads of one user's login history; rows are appended by src/domain/audit/recorder.ts. */
     loginEvents: createLoginEventRepository(sequelize),
     adminEvents: {

@@ -61,6 +61,10 @@ const EXPECTED: Record<string, Who[]> = {
   'audit.read': ['auditor'],
   'agreement.read': ADMINS,
   'agreement.publish': ['globalAdmin'],
+  'reviews.read': ADMINS,
+  'reviews.open': ['globalAdmin'],
+  'reviews.close': ['globalAdmin'],
+  'reviews.confirm': TARGET_ADMINS,
   // The bearer token or the internal port decides, not the actor; tests run with it open
   // (config.observability.open), and test/integration/observability.test.ts closes it.
   observability: EVERYONE,

@@ -267,7 +267,7 @@ describe('rows', () => {
       validUntil: null,
       createdAt: expect.any(Date),
       inactivityResetAt: null,
-      establishments: [est.alfa, est.zeta],
+      establishments: [est.alfa, est.zeta].map((e) => ({ ...e, regionId: region.r1 })),
       roles: [{ role: 'staff', regionId: null, establishmentId: null }],
     });
     const [pena] = await find({ q: 'pena' });

@@ -6,6 +6,7 @@ import { auditRules } from './audit';
 import { observabilityRules } from './observability';
 import { userRules } from './users';
 import { agreementRules } from './agreements';
+import { reviewRules } from './reviews';
 import type { Rule } from './rule';
 
 /** Every rule, by action name: the one table routes and commands check against. */
@@ -17,6 +18,7 @@ export const RULES = {
   ...auditRules,
   ...observabilityRules,
   ...agreementRules,
+  ...reviewRules,
 };
 
 export type Action = keyof typeof RULES;

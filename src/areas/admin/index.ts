@@ -3,6 +3,7 @@ import type { AdminDeps } from './deps';
 import { establishmentAdminRoutes } from './establishments/routes';
 import { regionAdminRoutes } from './regions/routes';
 import { agreementAdminRoutes } from './agreement/routes';
+import { reviewAdminRoutes } from './reviews/routes';
 import { userDetailRoutes } from './users/detail-routes';
 import { userListRoutes } from './users/list-routes';
 import { userCreateRoutes } from './users/create-routes';
@@ -32,5 +33,6 @@ export function adminArea(deps: AdminDeps) {
   router.use('/establishments', establishmentAdminRoutes(deps));
   router.use('/regions', regionAdminRoutes(deps));
   router.use('/agreement', agreementAdminRoutes(deps));
+  router.use('/reviews', reviewAdminRoutes(deps));
   return router;
 }

@@ -104,6 +104,15 @@ export const KEY_LABELS: Readonly<Record<string, string>> = {
   // The e-ID provider's changes of state (src/domain/authentication/eid-state-audit.ts).
   failedProbes: 'Sondeos fallidos seguidos',
   firstFailureAt: 'Primer sondeo fallido',
+  // Periodic access reviews (src/domain/reviews).
+  review: 'Revisión',
+  reviewId: 'Revisión (n.º)',
+  decision: 'Decisión',
+  lastDay: 'Último día',
+  suspendUnreviewed: 'Quitar roles a quienes queden sin revisar',
+  unreviewed: 'Personas sin revisar',
+  suspended: 'Personas que perdieron roles',
+  suspendedRoles: 'Roles quitados',
 };
 
 /** Internal keys: not shown on screen (the CSV's code column keeps them). */
@@ -129,6 +138,11 @@ const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, string>>>> =
   outcome: { success: 'Éxito', failure: 'Fallido', info: 'Información', denied: 'Rechazado' },
   method: { classic: 'Usuario y contraseña', eid: 'Identidad Electrónica', session: 'Sesión' },
   view: {},
+  decision: {
+    confirmed: 'Confirmado',
+    changed: 'Modificado y confirmado',
+    unreviewed: 'Sin revisar',
+  },
 };
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -189,6 +203,16 @@ const SPECIAL: Readonly<Record<string, (value: unknown, names: DetailNames) => s
       : valueText(value, undefined, names),
   establishment: establishmentText,
   establishmentId: establishmentText,
+  // `admin@region:3`: a role removed at a review's close (src/storage/access-reviews.ts).
+  suspendedRoles: (value, names) =>
+    Array.isArray(value) && value.length
+      ? value
+          .map((v) => {
+            const [role, scope = 'global'] = String(v).split('@');
+            return `${ROLE_LABELS[role as keyof typeof ROLE_LABELS] ?? String(role)} · ${scopeText(scope, names)}`;
+          })
+          .join(', ')
+      : '—',
   establishments: (value, names) =>
     Array.isArray(value) && value.length
       ? value.map((v) => establishmentText(v, names)).join(', ')

@@ -164,6 +164,8 @@ export function targetText(row: AdminHistoryRow): string | null {
       return 'Archivo de personal';
     case 'agreement':
       return `Acuerdo de confidencialidad${row.targetId ? `, versión ${row.targetId}` : ''}`;
+    case 'access_review':
+      return `Revisión de accesos${row.targetId ? ` n.º ${row.targetId}` : ''}`;
     case 'route':
       return `Página ${row.targetId ?? ''}`;
     case 'audit':

@@ -281,6 +281,12 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'me.acceptAgreement': 'Aceptar el acuerdo de confidencialidad',
   'agreement.read': 'Ver el acuerdo de confidencialidad',
   'agreement.publish': 'Publicar una versión del acuerdo de confidencialidad',
+  'reviews.read': 'Ver las revisiones de accesos',
+  'reviews.open': 'Abrir una revisión de accesos',
+  'reviews.confirm': 'Revisión de accesos: confirmar los accesos de una persona',
+  'reviews.close': 'Cerrar una revisión de accesos',
+  'reviews.suspendRoles': 'Revisión de accesos: roles quitados por quedar sin revisar',
+  'reviews.export': 'Exportar el resultado de una revisión de accesos (CSV)',
   authenticated: 'Acción de usuario con sesión',
   public: 'Acción pública',
 };

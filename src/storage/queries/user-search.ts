@@ -20,6 +20,8 @@ export type UserSearchParams = {
   usernames?: string[];
   /** Only temporary accounts ending in this window (after `from`, up to `to`). */
   expiring?: { from: Date; to: Date };
+  /** Only people with (decided) or without (pending) a decision in this access review. */
+  review?: { id: number; decided: boolean };
   scope: UserSearchScope;
   /** `nextCursor` of the previous page (of the same order); absent for the first page. */
   after?: string;
@@ -57,7 +59,8 @@ export interface UserListRow {
   /** Re-enabled after a disable for inactivity: its inactivity counts from here. */
   inactivityResetAt: Date | null;
   /** Assigned establishments, by name. */
-  establishments: { id: number; code: string; name: string }[];
+  establishments: { id: number; code: string; name: string; regionId: number }[];
+  /** An establishment's role carries its establishment's región too. */
   roles: { role: Role; regionId: number | null; establishmentId: number | null }[];
 }
 
@@ -206,6 +209,12 @@ function conditions(
       `u.valid_until > ${p.add(params.expiring.from)} AND u.valid_until <= ${p.add(params.expiring.to)}`,
     );
   }
+  if (params.review !== undefined) {
+    where.push(
+      `${params.review.decided ? '' : 'NOT '}EXISTS (SELECT 1 FROM access_review_decisions d
+        WHERE d.review_id = ${p.add(positiveId(params.review.id))} AND d.user_id = u.id)`,
+    );
+  }
   let keyset: string | null = null;
   const sort = params.sort ?? 'name';
   if (params.after === undefined) {
@@ -346,13 +355,15 @@ export function createUserSearch(sequelize: Sequelize) {
            u.valid_until AS "validUntil", u.created_at AS "createdAt",
            u.inactivity_reset_at AS "inactivityResetAt",
            p.sort_name AS "sortName",
-           coalesce((SELECT json_agg(json_build_object('id', e.id, 'code', e.code, 'name', e.name)
-                       ORDER BY e.name, e.id)
+           coalesce((SELECT json_agg(json_build_object('id', e.id, 'code', e.code, 'name', e.name,
+                         'regionId', e.region_id) ORDER BY e.name, e.id)
                      FROM establishments e WHERE e.id = ANY(u.establishment_ids)), '[]')
              AS establishments,
-           coalesce((SELECT json_agg(json_build_object('role', r.role, 'regionId', r.region_id,
-                         'establishmentId', r.establishment_id) ORDER BY r.role, r.id)
-                     FROM user_roles r WHERE r.user_id = u.id), '[]') AS roles
+           coalesce((SELECT json_agg(json_build_object('role', r.role, 'regionId',
+                         coalesce(r.region_id, ge.region_id), 'establishmentId', r.establishment_id)
+                         ORDER BY r.role, r.id)
+                     FROM user_roles r LEFT JOIN establishments ge ON ge.id = r.establishment_id
+                    WHERE r.user_id = u.id), '[]') AS roles
          FROM page p JOIN users u ON u.id = p.id
          ORDER BY ${order}`,
         p.values,

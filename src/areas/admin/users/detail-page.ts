@@ -67,16 +67,18 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
   if (!can(actor, 'users.read', loaded.target)) throw notFound();
   const { user, target } = loaded;
   const now = deps.clock.now();
-  const [regions, all, locked, sessions, ends, chosen, acceptances, agreement] = await Promise.all([
-    deps.repos.establishments.regions.listAll(),
-    deps.repos.establishments.listAll(),
-    deps.lockout.isLocked(user.username),
-    deps.sessions.summaries(user.id),
-    deps.repos.users.assignmentEnds(user.id),
-    deps.repos.users.assignmentsLastChosen(user.id),
-    deps.repos.agreements.acceptancesOf(user.id),
-    deps.agreementVersion.get(),
-  ]);
+  const [regions, all, locked, sessions, ends, chosen, acceptances, agreement, reviewed] =
+    await Promise.all([
+      deps.repos.establishments.regions.listAll(),
+      deps.repos.establishments.listAll(),
+      deps.lockout.isLocked(user.username),
+      deps.sessions.summaries(user.id),
+      deps.repos.users.assignmentEnds(user.id),
+      deps.repos.users.assignmentsLastChosen(user.id),
+      deps.repos.agreements.acceptancesOf(user.id),
+      deps.agreementVersion.get(),
+      deps.repos.accessReviews.lastConfirmationOf(user.id),
+    ]);
   const regionName = new Map(regions.map((r) => [r.id, r.name]));
   const placeName = new Map(all.map((e) => [e.id, e.name]));
   const names = {
@@ -127,6 +129,10 @@ export async function loadDetailPage(deps: AdminDeps, actor: Actor, userId: numb
       lastLogin: user.lastLoginAt ? formatDateTime(user.lastLoginAt) : never,
       // The confidentiality agreement: which version, when, where (null: none published).
       agreement: agreementStatus(acceptances, agreement),
+      // The latest access review that confirmed this person: which, when, by whom.
+      lastReview: reviewed
+        ? `${reviewed.reviewTitle}: ${reviewed.decision === 'changed' ? 'modificado y confirmado' : 'confirmado'} el ${formatDateTime(reviewed.decidedAt)} por ${reviewed.decidedByUsername}`
+        : 'Nunca',
       badge: eidBadgeView(user.lastEidLoginAt, now, {
         staleAfterMonths: deps.config.eid.staleAfterMonths,
       }),

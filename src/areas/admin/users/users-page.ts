@@ -1,6 +1,7 @@
 import { hasExpired, lastValidDay } from '../../../domain/users/validity';
 import { disableDate, lastActivityOf } from '../../../domain/users/inactivity';
 import type { Actor } from '../../../access/actor';
+import type { UserTarget } from '../../../access/policies/users';
 import { describeScope, type Scope } from '../../../access/scope';
 import type { Lockout } from '../../../domain/passwords/lockout';
 import { eidBadgeView, type BadgePolicy, type BadgeView } from '../../../domain/badges/eid-badge';
@@ -36,6 +37,8 @@ export interface PlaceNames {
 /** One row of the list, ready to print. */
 export interface UserRowView {
   id: number;
+  /** The person as the rules see them, for a screen that decides per row (an access review). */
+  target: UserTarget;
   fullName: string;
   username: string;
   cedula: string;
@@ -73,6 +76,14 @@ const scopeOf = (r: UserListRow['roles'][number]): Scope | null =>
       ? { kind: 'region', regionId: r.regionId }
       : null;
 
+/** A role's scope for the rules (an establishment's role carries its establishment's región). */
+const grantScope = (r: UserListRow['roles'][number]): Scope =>
+  r.establishmentId
+    ? { kind: 'establishment', establishmentId: r.establishmentId, regionId: r.regionId ?? 0 }
+    : r.regionId
+      ? { kind: 'region', regionId: r.regionId }
+      : { kind: 'global' };
+
 /** "Personal de salud", "Administrador (Región Central)", "Auditor (toda la red)". */
 function roleLabel(r: UserListRow['roles'][number], names: PlaceNames): string {
   const scope = scopeOf(r);
@@ -94,6 +105,11 @@ function rowView(
   const badge = eidBadgeView(row.lastEidLoginAt, ctx.now, ctx.badge);
   return {
     id: row.id,
+    target: {
+      id: row.id,
+      places: row.establishments.map((e) => ({ id: e.id, regionId: e.regionId })),
+      grants: row.roles.map((r) => ({ role: r.role, scope: grantScope(r) })),
+    },
     fullName: row.fullName,
     username: row.username,
     cedula: formatCedula(row.documentNumber),
@@ -135,6 +151,8 @@ export async function loadUsersPage(
   actor: Actor,
   filters: ListFilters,
   names: PlaceNames,
+  /** What another screen narrows the list to (an access review's pending or decided people). */
+  narrow: Pick<UserSearchParams, 'review'> = {},
 ): Promise<UsersPage> {
   const now = deps.clock.now();
   const notices: string[] = [];
@@ -155,6 +173,7 @@ export async function loadUsersPage(
     status: filters.status,
     usernames,
     scope: searchScopeOf(actor),
+    ...narrow,
     // "Vencen en 30 días": temporary accounts whose last day is within the next 30 days.
     ...(filters.expiring
       ? { expiring: { from: now, to: new Date(now.getTime() + 30 * 86_400_000) } }
