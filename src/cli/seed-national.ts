@@ -8,12 +8,15 @@ import {
   appendDemoAdminEvents,
   appendDemoLoginEvents,
   insertDemoPeople,
+  insertDemoReview,
   nationalDemoLoaded,
   type DemoPerson,
 } from '../storage/demo-fixtures';
 import { importEstablishments } from '../domain/establishments/commands/import-establishments';
 import { CLI_META } from './actor';
 import { DEMO_USERS } from './demo-data';
+import { SYSTEM_ACTOR } from '../domain/audit/system';
+import { isoDateInZone } from '../shared/time';
 
 /**
  * The network at its real size, for judging every screen at scale (`npm run dev -- --national`):
@@ -727,6 +730,129 @@ export async function seedNational(
         ip: ipOf(p.places[0]!, i),
         userAgent: p.agent,
       });
+  // 6. Access reviews: last semester's, closed (most confirmed by their región's admin, some
+  // after changes, some left unreviewed), and this semester's, under way.
+  const globalAdmin = actors.find(({ p }) =>
+    p.roles.some((g) => g.role === 'admin' && !g.regionId),
+  )!;
+  const byWhom = (who: { p: Plan; i: number }) => ({
+    actorUserId: ids[who.i]!,
+    actorUsername: who.p.username,
+    establishmentId: who.p.places[0]!.id,
+    ip: ipOf(who.p.places[0]!, who.i),
+    userAgent: who.p.agent,
+  });
+  const semesters = [
+    { opened: today - 160 * DAY, lastDay: today - 130 * DAY, closed: true, share: 0.9 },
+    { opened: today - 10 * DAY, lastDay: today + 20 * DAY, closed: false, share: 0.35 },
+  ];
+  for (const [n, r] of semesters.entries()) {
+    const title = `Revisión de accesos ${isoDateInZone(new Date(r.opened)).slice(0, 4)}-${n + 1}`;
+    const lastDay = isoDateInZone(new Date(r.lastDay));
+    const openedAt = new Date(r.opened + 9 * 60 * MINUTE);
+    const closedAt = r.closed ? new Date(r.lastDay + DAY + 4 * 60 * MINUTE) : null;
+    const span = Math.max(1, Math.floor((Math.min(r.lastDay, today) - r.opened) / DAY) - 1);
+    const decided: {
+      i: number;
+      who: { p: Plan; i: number };
+      decision: 'confirmed' | 'changed';
+      at: Date;
+    }[] = [];
+    for (let i = 0; i < plans.length; i++) {
+      const plan = plans[i]!;
+      if (plan.status !== 'active' || i === globalAdmin.i || !rnd.chance(r.share)) continue;
+      const regional = actors.find(
+        ({ p, i: j }) => j !== i && p.roles.some((g) => g.regionId === plan.places[0]!.regionId),
+      );
+      // Whom a regional admin may not confirm (admins, auditors, two regiones): a global admin.
+      const wider =
+        plan.roles.some((g) => g.role !== 'staff') ||
+        new Set(plan.places.map((p) => p.regionId)).size > 1;
+      decided.push({
+        i,
+        who: wider || !regional ? globalAdmin : regional,
+        decision: i % 13 === 5 ? 'changed' : 'confirmed',
+        at: new Date(r.opened + (1 + rnd.int(span)) * DAY + 11 * 60 * MINUTE),
+      });
+    }
+    const confirmedIds = new Set(decided.map((d) => ids[d.i]!));
+    const unreviewed = closedAt
+      ? plans.flatMap((plan, i) =>
+          plan.status === 'active' && !confirmedIds.has(ids[i]!) ? [ids[i]!] : [],
+        )
+      : [];
+    const reviewId = await insertDemoReview(
+      sequelize,
+      {
+        title,
+        lastDay,
+        openedAt,
+        openedByUsername: globalAdmin.p.username,
+        closedAt,
+        closedByUsername: closedAt ? SYSTEM_ACTOR : null,
+      },
+      [
+        ...decided.map((d) => ({
+          userId: ids[d.i]!,
+          decision: d.decision,
+          decidedAt: d.at,
+          decidedByUserId: ids[d.who.i]!,
+          decidedByUsername: d.who.p.username,
+        })),
+        ...unreviewed.map((userId) => ({
+          userId,
+          decision: 'unreviewed' as const,
+          decidedAt: closedAt!,
+          decidedByUserId: null,
+          decidedByUsername: SYSTEM_ACTOR,
+        })),
+      ],
+    );
+    const review = { targetType: 'access_review', targetId: String(reviewId), targetUserId: null };
+    admin.push({
+      ...byWhom(globalAdmin),
+      ...review,
+      occurredAt: openedAt,
+      action: 'reviews.open',
+      outcome: 'success',
+      details: { title, lastDay, suspendUnreviewed: false },
+      regionIds: [],
+    });
+    for (const d of decided) {
+      const plan = plans[d.i]!;
+      admin.push({
+        ...byWhom(d.who),
+        occurredAt: d.at,
+        action: 'reviews.confirm',
+        outcome: 'success',
+        targetType: 'user',
+        targetId: String(ids[d.i]),
+        targetUserId: ids[d.i]!,
+        details: {
+          reviewId,
+          review: title,
+          decision: d.decision,
+          establishments: plan.places.map((p) => p.code),
+        },
+        regionIds: [...new Set(plan.places.map((p) => p.regionId))],
+      });
+    }
+    if (closedAt)
+      admin.push({
+        ...review,
+        occurredAt: closedAt,
+        actorUserId: null,
+        actorUsername: SYSTEM_ACTOR,
+        action: 'reviews.close',
+        outcome: 'success',
+        details: { review: title, lastDay, unreviewed: unreviewed.length, suspended: 0 },
+        establishmentId: null,
+        regionIds: [],
+        ip: null,
+        userAgent: null,
+      });
+  }
+
   admin.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   await appendDemoAdminEvents(
     sequelize,

@@ -57,14 +57,14 @@ const DECISION_COLUMNS = `d.user_id AS "userId", d.decision, d.decided_at AS "de
   d.roles, d.suspended_roles AS "suspendedRoles"`;
 
 /** A person's roles as `role@scope`, for the snapshot a decision keeps (SQL, one per user). */
-const ROLES_OF = (user: string) => `ARRAY(
+export const ROLES_OF = (user: string) => `ARRAY(
   SELECT r.role || '@' || CASE WHEN r.establishment_id IS NOT NULL
                                THEN 'establishment:' || r.establishment_id
                                WHEN r.region_id IS NOT NULL THEN 'region:' || r.region_id
                                ELSE 'global' END
     FROM user_roles r WHERE r.user_id = ${user} ORDER BY r.role, r.id)`;
 
-const ESTABLISHMENTS_OF = (user: string) => `ARRAY(
+export const ESTABLISHMENTS_OF = (user: string) => `ARRAY(
   SELECT e.name FROM user_establishments ue JOIN establishments e ON e.id = ue.establishment_id
    WHERE ue.user_id = ${user} ORDER BY e.name)`;
 

@@ -5,6 +5,7 @@ import { chainHead } from './audit/chain-head';
 import { loginEventFields, type LoginEvent } from './audit/login-events';
 import { appendAdminEvents, type AdminEvent } from './audit/admin-events';
 import type { Role, UserStatus } from '../shared/roles';
+import { ESTABLISHMENTS_OF, ROLES_OF, type ReviewDecisionKind } from './access-reviews';
 
 /**
  * Bulk writes for the national demo (`npm run dev -- --national`): thousands of people and a
@@ -142,6 +143,65 @@ export async function appendDemoLoginEvents(
 /** Appends admin events (in the order given) to their chain, in one transaction. */
 export const appendDemoAdminEvents = (sequelize: Sequelize, events: AdminEvent[]) =>
   sequelize.transaction((tx: Transaction) => appendAdminEvents(sequelize, events, tx));
+
+/** A demo access review and its decisions (each with the person's access as it is now). */
+export async function insertDemoReview(
+  sequelize: Sequelize,
+  review: {
+    title: string;
+    lastDay: string;
+    openedAt: Date;
+    openedByUsername: string;
+    closedAt: Date | null;
+    closedByUsername: string | null;
+  },
+  decisions: {
+    userId: number;
+    decision: ReviewDecisionKind;
+    decidedAt: Date;
+    decidedByUserId: number | null;
+    decidedByUsername: string;
+  }[],
+): Promise<number> {
+  return sequelize.transaction(async (tx) => {
+    const [row] = await select<{ id: number }>(
+      sequelize,
+      `INSERT INTO access_reviews (title, last_day, opened_at, opened_by_username, closed_at,
+         closed_by_username)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [
+        review.title,
+        review.lastDay,
+        review.openedAt,
+        review.openedByUsername,
+        review.closedAt,
+        review.closedByUsername,
+      ],
+      tx,
+    );
+    for (const batch of batches(decisions))
+      await execute(
+        sequelize,
+        `INSERT INTO access_review_decisions (review_id, user_id, decision, decided_at,
+           decided_by_user_id, decided_by_username, region_ids, establishments, roles)
+         SELECT $1, d.u, d.k, d.at, d.by, d.name, users.region_ids, ${ESTABLISHMENTS_OF('d.u')},
+                ${ROLES_OF('d.u')}
+           FROM unnest($2::int[], $3::text[], $4::timestamptz[], $5::int[], $6::text[])
+                  AS d(u, k, at, by, name)
+           JOIN users ON users.id = d.u`,
+        [
+          row!.id,
+          batch.map((d) => d.userId),
+          batch.map((d) => d.decision),
+          batch.map((d) => d.decidedAt),
+          batch.map((d) => d.decidedByUserId),
+          batch.map((d) => d.decidedByUsername),
+        ],
+        tx,
+      );
+    return row!.id;
+  });
+}
 
 /** Whether the national demo is already loaded (its first establishment exists). */
 export async function nationalDemoLoaded(sequelize: Sequelize, marker: string): Promise<boolean> {

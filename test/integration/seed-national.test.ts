@@ -73,6 +73,22 @@ it('when loaded then the network has its shape, every badge state and intact cha
   );
   expect(admins.regional).toBe(18);
 
+  // Last semester's access review closed (confirmed, changed, unreviewed), this one under way.
+  const reviews = await db.query<{ closed: boolean; decision: string; n: number }>(
+    `SELECT r.closed_at IS NOT NULL AS closed, d.decision, count(*)::int AS n
+       FROM access_reviews r JOIN access_review_decisions d ON d.review_id = r.id
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    { type: QueryTypes.SELECT },
+  );
+  expect(reviews.map((r) => [r.closed, r.decision])).toEqual([
+    [false, 'changed'],
+    [false, 'confirmed'],
+    [true, 'changed'],
+    [true, 'confirmed'],
+    [true, 'unreviewed'],
+  ]);
+  for (const r of reviews) expect(r.n).toBeGreaterThan(5);
+
   for (const table of ['login_events', 'admin_events'] as const) {
     const report = await verifyChain(db, table);
     expect(report.brokenAt).toBeNull();
