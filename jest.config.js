@@ -19,7 +19,9 @@ const transform = {
 const common = {
   testEnvironment: 'node',
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose|entities)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(openid-client|oauth4webapi|jose|entities|oidc-provider|nanoid|quick-lru|@koa|eta|oidc-token-hash)/)',
+  ],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 

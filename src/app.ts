@@ -10,6 +10,7 @@ import { meArea } from './areas/me';
 import { adminArea, ADMIN_UPLOADS } from './areas/admin';
 import { adoptionArea } from './areas/adoption';
 import { auditArea } from './areas/audit';
+import { oidcArea } from './areas/oidc';
 import './web/session/data';
 
 export type { AppDeps };
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps) {
     tokenConfigured: p.config.observability.metricsToken !== null,
   };
   const login = loginArea(p);
+  const oidc = oidcArea({ ...p, sessionOnly: p.session.middleware });
 
   const app = express();
   configure(app, p.config);
@@ -40,8 +42,11 @@ export function createApp(deps: AppDeps) {
   app.use(stages.securityHeaders);
   app.use('/static', stages.staticFiles);
   app.use(healthArea({ ...health, access: publicObservabilityAccess(p.config.observability) }));
+  // The OpenID Provider of the HIS modules, before any body parser (it reads its own bodies).
+  app.use('/oidc', oidc.provider);
   app.use(stages.session);
   app.use(stages.pages);
+  app.use('/login/oidc', oidc.interactions);
   app.use('/login', login.pages);
   app.use('/auth/eid', login.eid);
   app.use('/', homeArea(p));

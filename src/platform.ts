@@ -25,6 +25,7 @@ import {
 import { createAuditSpool, type AuditSpool } from './domain/audit/spool';
 import { createSessionEnds } from './domain/sessions/session-ends';
 import { createSessionIndex } from './domain/sessions/session-index';
+import { createSsoRegistry } from './domain/sessions/sso';
 import { createIdentityCache } from './domain/sessions/identity-cache';
 import { createLockout } from './domain/passwords/lockout';
 import { createImportDrafts } from './domain/establishments/import-drafts';
@@ -86,11 +87,13 @@ export function createPlatform(deps: AppDeps) {
   );
   const sessionEnds = createSessionEnds(redis, prefix, clock, config.session);
   const session = createSessionMiddleware(config, redis, sessionEnds);
+  const sso = createSsoRegistry(redis, prefix, config.session.absoluteTimeoutInHours * 3600);
   const sessionIndex = createSessionIndex(
     redis,
     prefix,
     session.store,
     config.session.absoluteTimeoutInHours * 3600,
+    sso,
   );
   const identities = createIdentityCache(redis, prefix, repos);
   const lockout = createLockout(redis, prefix, config.lockout);
@@ -122,6 +125,8 @@ export function createPlatform(deps: AppDeps) {
     session,
     /** Each user's open sessions (list, end one, end all). */
     sessions: sessionIndex,
+    /** The modules each HIS session signed into through the OpenID Provider. */
+    sso,
     closedSessions: sessionIndex.closed,
     timeouts: createSessionTimeouts({
       clock,

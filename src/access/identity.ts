@@ -86,3 +86,11 @@ export function actorFrom(identity: Identity, establishmentId: number | null): A
     establishments: identity.establishments.map(({ id, regionId }) => ({ id, regionId })),
   };
 }
+
+/** `staff`, `admin:region:3`, `auditor:establishment:12`: the role and where it applies. */
+export function grantLabel(grant: Grant): string {
+  const { role, scope } = grant;
+  if (scope.kind === 'global') return role;
+  if (scope.kind === 'region') return `${role}:region:${scope.regionId}`;
+  return `${role}:establishment:${scope.establishmentId}`;
+}

@@ -18,6 +18,7 @@ import { importUserFile } from './import-users';
 import { addEstablishment, importEstablishmentFile } from './establishments';
 import { checkpointAudit, keygenAudit, purgeAuditTrail, verifyAudit } from './audit';
 import { accountCommands } from './accounts';
+import { addClient, generateProviderKey, rotateClientSecret, toggleClient } from './modules';
 
 interface Context {
   config: Config;
@@ -85,6 +86,11 @@ const commands: Record<string, Command> = {
   'audit:checkpoint': (_args, { sequelize, config }) => checkpointAudit(sequelize, config),
   'audit:keygen': async () => keygenAudit(),
   'audit:purge': (args, { sequelize, config }) => purgeAuditTrail(args, sequelize, config),
+  'client:add': addClient,
+  'client:disable': toggleClient(false),
+  'client:enable': toggleClient(true),
+  'client:rotate-secret': rotateClientSecret,
+  'keys:generate': async () => generateProviderKey(),
 };
 
 /** `npm run cli -- <command>`: exit 0 with a one-line result, or non-zero with a clear message. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { envSchema } from './schema';
 import { loginLimits, type LoginLimits } from './login-limits';
@@ -60,6 +61,12 @@ export interface Config {
    * without a login for `accountDisableAfterDays` is disabled by a daily job.
    */
   inactivity: { assignmentPauseAfterDays: number; accountDisableAfterDays: number };
+  /**
+   * The OpenID Provider (/oidc): its private signing keys as a JWKS (the first signs, the rest
+   * verify tokens signed before a rotation); null: none configured (development generates a
+   * throwaway key; production serves no provider).
+   */
+  oidcProvider: { jwks: { keys: Record<string, unknown>[] } | null };
   /** Brute-force limits; `maxFailures`/`durationInMinutes` are the per account-and-IP lock. */
   lockout: LoginLimits;
   logLevel: string;
@@ -241,10 +248,43 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       assignmentPauseAfterDays: e.ASSIGNMENT_INACTIVE_PAUSE_AFTER_DAYS,
       accountDisableAfterDays: e.ACCOUNT_INACTIVE_DISABLE_AFTER_DAYS,
     },
+    oidcProvider: { jwks: providerJwks(e.OIDC_PROVIDER_JWKS, e.OIDC_PROVIDER_JWKS_FILE) },
     lockout: loginLimits(e, (message) => {
       throw new ConfigError(`Invalid configuration: ${message}`);
     }),
     logLevel: e.LOG_LEVEL,
     eid,
   };
+}
+
+/** OIDC_PROVIDER_JWKS (or the file OIDC_PROVIDER_JWKS_FILE names): private keys with a `kid`. */
+function providerJwks(
+  inline: string | undefined,
+  file: string | undefined,
+): { keys: Record<string, unknown>[] } | null {
+  const text = inline ?? (file ? readFileSync(file, 'utf8') : undefined);
+  if (text === undefined) return null;
+  let jwks: unknown;
+  try {
+    jwks = JSON.parse(text);
+  } catch {
+    throw new ConfigError('Invalid configuration: OIDC_PROVIDER_JWKS must be a JSON JWKS');
+  }
+  const keys = (jwks as { keys?: unknown }).keys;
+  if (
+    !Array.isArray(keys) ||
+    keys.length === 0 ||
+    !keys.every(
+      (k) =>
+        typeof k === 'object' &&
+        k !== null &&
+        typeof (k as { kid?: unknown }).kid === 'string' &&
+        typeof (k as { d?: unknown }).d === 'string' &&
+        ['EC', 'RSA'].includes((k as { kty?: string }).kty ?? ''),
+    )
+  )
+    throw new ConfigError(
+      'Invalid configuration: OIDC_PROVIDER_JWKS needs private EC or RSA keys, each with a kid (npm run cli -- keys:generate)',
+    );
+  return { keys: keys as Record<string, unknown>[] };
 }

@@ -87,6 +87,10 @@ export const envSchema = z.object({
   AUDIT_CHECKPOINT_PUBLIC_KEYS: publicKeysSchema,
   AUDIT_CHECKPOINT_DIR: z.string().min(1).default('var/audit-checkpoints'),
   AUDIT_CHECKPOINT_INTERVAL_IN_MINUTES: int(1, 24 * 60).default(15),
+  // The OpenID Provider of the HIS modules (src/areas/oidc): its signing keys, a private JWKS
+  // (npm run cli -- keys:generate); the first key signs, the others still verify (rotation).
+  OIDC_PROVIDER_JWKS: z.string().min(1).optional(),
+  OIDC_PROVIDER_JWKS_FILE: z.string().min(1).optional(),
   // Redis Sentinel: "host:port,host:port" and the monitored primary's name; REDIS_URL otherwise.
   REDIS_SENTINELS: z
     .string()

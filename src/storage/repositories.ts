@@ -7,6 +7,7 @@ import { appendAdminEvent, appendAdminEvents, type AdminEvent } from './audit/ad
 import { createLoginEventRepository } from './login-events';
 import { createAgreementRepository } from './agreements';
 import { createAccessReviewRepository } from './access-reviews';
+import { createOidcClientRepository } from './oidc-clients';
 
 /**
  * Every repository, built once from the connection in the composition root and passed down:
@@ -22,6 +23,8 @@ export function createRepositories(sequelize: Sequelize) {
     agreements: createAgreementRepository(sequelize),
     /** Periodic access reviews and their decisions. */
     accessReviews: createAccessReviewRepository(sequelize),
+    /** The HIS modules registered with the OpenID Provider. */
+    oidcClients: createOidcClientRepository(sequelize),
     /** Reads of one user's login history; rows are appended by src/domain/audit/recorder.ts. */
     loginEvents: createLoginEventRepository(sequelize),
     adminEvents: {

@@ -65,6 +65,10 @@ const EXPECTED: Record<string, Who[]> = {
   'reviews.open': ['globalAdmin'],
   'reviews.close': ['globalAdmin'],
   'reviews.confirm': TARGET_ADMINS,
+  'modules.register': ['globalAdmin'],
+  'modules.disable': ['globalAdmin'],
+  'modules.enable': ['globalAdmin'],
+  'modules.rotateSecret': ['globalAdmin'],
   // The bearer token or the internal port decides, not the actor; tests run with it open
   // (config.observability.open), and test/integration/observability.test.ts closes it.
   observability: EVERYONE,

@@ -338,3 +338,33 @@ it('when running in production then the step-up is on unless turned off', () => 
   expect(loadConfig(production).adminStepUp.enabled).toBe(true);
   expect(loadConfig({ ...production, ADMIN_EID_STEP_UP: 'false' }).adminStepUp.enabled).toBe(false);
 });
+
+describe('the OpenID Provider keys', () => {
+  const key = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+    y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+    d: 'jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI',
+    kid: 'k1',
+  };
+
+  it('when OIDC_PROVIDER_JWKS holds private keys with a kid then they load, the first signing', () => {
+    const config = loadConfig({ OIDC_PROVIDER_JWKS: JSON.stringify({ keys: [key] }) });
+    expect(config.oidcProvider.jwks?.keys).toEqual([key]);
+    expect(loadConfig({}).oidcProvider.jwks).toBeNull();
+  });
+
+  it('when the JWKS is not JSON, lacks a kid or holds only a public key then the message says how to make one', () => {
+    for (const value of [
+      'nope',
+      JSON.stringify({ keys: [{ ...key, kid: undefined }] }),
+      JSON.stringify({ keys: [{ ...key, d: undefined }] }),
+    ])
+      expect(configError({ OIDC_PROVIDER_JWKS: value }).message).toMatch(/OIDC_PROVIDER_JWKS/);
+    expect(
+      configError({ OIDC_PROVIDER_JWKS: JSON.stringify({ keys: [{ ...key, d: undefined }] }) })
+        .message,
+    ).toContain('npm run cli -- keys:generate');
+  });
+});

@@ -7,6 +7,7 @@ import { observabilityRules } from './observability';
 import { userRules } from './users';
 import { agreementRules } from './agreements';
 import { reviewRules } from './reviews';
+import { moduleRules } from './modules';
 import type { Rule } from './rule';
 
 /** Every rule, by action name: the one table routes and commands check against. */
@@ -19,6 +20,7 @@ export const RULES = {
   ...observabilityRules,
   ...agreementRules,
   ...reviewRules,
+  ...moduleRules,
 };
 
 export type Action = keyof typeof RULES;

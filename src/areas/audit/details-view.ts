@@ -113,6 +113,11 @@ export const KEY_LABELS: Readonly<Record<string, string>> = {
   unreviewed: 'Personas sin revisar',
   suspended: 'Personas que perdieron roles',
   suspendedRoles: 'Roles quitados',
+  // The HIS modules (OpenID clients).
+  redirectUris: 'Direcciones de retorno',
+  postLogoutRedirectUris: 'Direcciones de retorno al cerrar sesión',
+  backchannelLogoutUri: 'Cierre de sesión (back-channel)',
+  attempts: 'Intentos',
 };
 
 /** Internal keys: not shown on screen (the CSV's code column keeps them). */

@@ -164,6 +164,8 @@ export function targetText(row: AdminHistoryRow): string | null {
       return 'Archivo de personal';
     case 'agreement':
       return `Acuerdo de confidencialidad${row.targetId ? `, versión ${row.targetId}` : ''}`;
+    case 'oidc_client':
+      return `Módulo del HIS ${row.targetId ?? ''}`.trim();
     case 'access_review':
       return `Revisión de accesos${row.targetId ? ` n.º ${row.targetId}` : ''}`;
     case 'route':

@@ -11,6 +11,7 @@ import { requestMeta } from '../../web/request-meta';
 import { destroySession, regenerateSession, takeFlash } from '../../web/session/ops';
 import { SESSION_COOKIE, sessionCookieOptions } from '../../web/session/middleware';
 import { lastLoginMessage } from './last-login-notice';
+import type { SsoRegistry } from '../../domain/sessions/sso';
 
 export interface HomeAreaDeps {
   config: Config;
@@ -20,6 +21,8 @@ export interface HomeAreaDeps {
   policy: Policy;
   /** The e-ID provider's logout URL, when it has one (shared PCs: end its session too). */
   endProviderSession: () => Promise<string | null>;
+  /** The HIS modules this session signed into: told at logout (back-channel logout). */
+  sso: Pick<SsoRegistry, 'end'>;
 }
 
 /**
@@ -47,6 +50,7 @@ export function homeArea(deps: HomeAreaDeps) {
   router.post('/logout', signedIn, async (req, res) => {
     const auth = req.session.auth!;
     await end(res.locals.actor, {}, requestMeta(req));
+    await deps.sso.end(auth.ssoId);
     const providerLogout = auth.method === 'eid' ? await deps.endProviderSession() : null;
     if (providerLogout) {
       // The provider returns the browser to /login; a fresh anonymous session carries the message.

@@ -1,3 +1,4 @@
+import { takeLoginReturn } from '../../web/login-return';
 import { Router, type RequestHandler } from 'express';
 import { idField } from '../../shared/validation';
 import { z } from 'zod';
@@ -100,7 +101,8 @@ export function establishmentStep(deps: EstablishmentRoutesDeps) {
     req.session.auth = { ...opened.session, ...requestMeta(req) };
     req.session.lastLoginNotice = opened.lastLogin;
     await deps.sessions.add(opened.session.userId, req.sessionID);
-    res.redirect(303, '/');
+    // A module's sign-in that sent the person here goes on (src/areas/oidc).
+    res.redirect(303, takeLoginReturn(req, res) ?? '/');
   });
 
   /** "No soy yo" / "Cancelar": ends the attempt without a session. */

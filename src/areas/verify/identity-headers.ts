@@ -1,5 +1,7 @@
 import type { Identity, IdentityPlace } from '../../access/identity';
-import type { Grant } from '../../access/scope';
+import { grantLabel } from '../../access/identity';
+
+export { grantLabel };
 
 /**
  * The headers `GET /auth/verify` answers with, for nginx `auth_request_set` (or a forward-auth
@@ -14,14 +16,6 @@ export const IDENTITY_HEADERS = {
   establishmentId: 'X-HIS-Establishment-Id',
   roles: 'X-HIS-Roles',
 } as const;
-
-/** `staff`, `admin:region:3`, `auditor:establishment:12`: the role and where it applies. */
-export function grantLabel(grant: Grant): string {
-  const { role, scope } = grant;
-  if (scope.kind === 'global') return role;
-  if (scope.kind === 'region') return `${role}:region:${scope.regionId}`;
-  return `${role}:establishment:${scope.establishmentId}`;
-}
 
 /**
  * Header values are ASCII: every text value is percent-encoded UTF-8 (RFC 3986, as

@@ -287,6 +287,11 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'reviews.close': 'Cerrar una revisión de accesos',
   'reviews.suspendRoles': 'Revisión de accesos: roles quitados por quedar sin revisar',
   'reviews.export': 'Exportar el resultado de una revisión de accesos (CSV)',
+  'modules.register': 'Registrar un módulo del HIS (OpenID Connect)',
+  'modules.disable': 'Deshabilitar un módulo del HIS',
+  'modules.enable': 'Habilitar un módulo del HIS',
+  'modules.rotateSecret': 'Nuevo secreto de un módulo del HIS',
+  'modules.logoutUndelivered': 'Cierre de sesión no entregado a un módulo del HIS',
   authenticated: 'Acción de usuario con sesión',
   public: 'Acción pública',
 };

@@ -37,6 +37,8 @@ export function createSessionIndex(
   keyPrefix: string,
   store: SessionStoreAccess,
   lifetimeInSeconds: number,
+  /** Tells the modules a session signed into (back-channel logout) when it is ended here. */
+  sso?: { end(ssoId: string | undefined): Promise<void> },
 ) {
   // Why a session ended outlives it by a day: its holder may come back the next shift.
   const closed = createClosedSessions(redis, keyPrefix, lifetimeInSeconds + 24 * 3600);
@@ -64,8 +66,10 @@ export function createSessionIndex(
     );
   /** Ends one session, leaving why for the login page to tell its holder. */
   const close = async (sid: string, why: ClosedSession) => {
+    const ssoId = sso ? (await read(sid))?.auth?.ssoId : undefined;
     await closed.mark(sid, why);
     await destroy(sid);
+    await sso?.end(ssoId);
   };
 
   return {
@@ -96,6 +100,14 @@ export function createSessionIndex(
       await close(sid, why);
       await redis.sRem(key(userId), sid);
       return true;
+    },
+    /** The user's open session that signed into modules as `ssoId` (its data), or null. */
+    async findBySso(userId: number, ssoId: string): Promise<AuthenticatedSession | null> {
+      for (const sid of await list(userId)) {
+        const auth = (await read(sid))?.auth;
+        if (auth?.userId === userId && auth.ssoId === ssoId) return auth;
+      }
+      return null;
     },
     async add(userId: number, sid: string): Promise<void> {
       await list(userId);

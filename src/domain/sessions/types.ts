@@ -24,6 +24,11 @@ export interface AuthenticatedSession {
    * was an e-ID login, or "Verificar ahora". What the step-up of the admin and audit areas reads.
    */
   eidVerifiedAt?: number;
+  /**
+   * Set when the session first signs into a module through the OpenID Provider: what its grants
+   * point at (src/domain/sessions/sso.ts), kept when the session id changes.
+   */
+  ssoId?: string;
   /** Where the session opened, for the user's session list (administrators, "Mis accesos"). */
   ip?: string | null;
   userAgent?: string | null;

@@ -1,0 +1,324 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Provider } from 'oidc-provider';
+import type { Config } from '../../config';
+import type { Policy } from '../../web/policy';
+import type { Logger } from '../../shared/logger';
+import type { Clock } from '../../shared/clock';
+import type { RedisClientType } from 'redis';
+import type { Repositories } from '../../storage/repositories';
+import type { SessionIndex } from '../../domain/sessions/session-index';
+import type { SsoRegistry } from '../../domain/sessions/sso';
+import { grantLabel } from '../../access/identity';
+import { sessionIdentity, type SessionIdentitySources } from '../../web/session/identify';
+import { regenerateSession, saveSession } from '../../web/session/ops';
+import { setLoginReturn } from '../../web/login-return';
+import { hasExpired } from '../../domain/users/validity';
+import { staleCutoff } from '../../domain/badges/stale-cutoff';
+import { ACR, createProvider, OIDC_TTL } from './provider';
+import { SYSTEM_ACTOR } from '../../domain/audit/system';
+
+/** What the OpenID Provider and its login step are built from (the platform). */
+export interface OidcDeps extends SessionIdentitySources {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  redis: RedisClientType;
+  repos: Repositories;
+  policy: Policy;
+  sessions: SessionIndex;
+  sso: SsoRegistry;
+  /** express-session alone: the authorization request asks whether an HIS session is open. */
+  sessionOnly: RequestHandler;
+  /** The pauses between back-channel logout retries (tests shorten them). */
+  logoutRetriesInMs?: number[];
+}
+
+/** Back-channel logout: the pauses before each retry after a failed first attempt. */
+const LOGOUT_RETRIES_IN_MS = [1000, 5000, 30_000];
+
+/**
+ * HIS Acceso as the OpenID Provider of the other HIS modules. `provider` (mounted at /oidc,
+ * before any body parser: oidc-provider reads its own) serves discovery, the authorization,
+ * token, UserInfo, revocation, introspection and logout endpoints. `interactions` (mounted at
+ * /login/oidc, with the pages' session) is the login step of every authorization: the HIS
+ * session decides — an open one answers at once (single sign-on, no screen), none sends the
+ * person through the HIS login and back, `prompt=login`/`max_age` ask for a fresh login,
+ * `acr_values=urn:his:acr:eid` for the e-ID (the same person), and a silent request
+ * (`prompt=none`) is answered `login_required` instead of a page.
+ */
+export function oidcArea(deps: OidcDeps) {
+  // Built at the first request that needs it (module loading and key set-up take a moment).
+  let ready: Promise<Provider | null> | null = null;
+  const providerReady = () =>
+    (ready ??= createProvider({
+      config: deps.config,
+      logger: deps.logger,
+      redis: deps.redis,
+      findClient: (id) => deps.repos.oidcClients.find(id),
+      findAccount: (sub, grantId) => findAccount(deps, sub, grantId),
+    }).then(
+      (provider) => {
+        if (provider) deps.sso.onEnd((signIns) => endSignIns(deps, provider, signIns));
+        return provider;
+      },
+      (err: unknown) => {
+        deps.logger.error({ err }, 'OpenID Provider not built');
+        return null;
+      },
+    ));
+
+  const provider = Router();
+  // The authorization request: an open HIS session of the same person is the only login that
+  // counts. A silent request (prompt=none) with one is let through to the login step, which
+  // answers without a page; without one the provider answers login_required itself.
+  provider.get('/auth', deps.policy('public'), deps.sessionOnly, async (req, _res, next) => {
+    const url = new URL(req.originalUrl, deps.config.baseUrl);
+    const prompt = (url.searchParams.get('prompt') ?? '').split(' ').filter(Boolean);
+    if (prompt.includes('none') && req.session?.auth) {
+      url.searchParams.set('prompt', prompt.filter((p) => p !== 'none').join(' '));
+      if (!url.searchParams.get('prompt')) url.searchParams.delete('prompt');
+      url.searchParams.set('his_silent', '1');
+      req.url = `${req.url.split('?')[0]}?${url.searchParams.toString()}`;
+    } else url.searchParams.delete('his_silent');
+    next();
+  });
+  provider.use(async (req, res, next) => {
+    const op = await providerReady();
+    if (!op) return next();
+    op.callback()(req, res);
+  });
+
+  const interactions = Router();
+  interactions.get('/:uid', deps.policy('public'), async (req, res) => {
+    const op = await providerReady();
+    if (!op)
+      return res.status(404).render('error', {
+        title: 'Página no encontrada',
+        status: 404,
+        message: 'La página solicitada no existe.',
+        back: { href: '/', label: 'Ir al inicio' },
+        supportId: null,
+      });
+    let details: Awaited<ReturnType<Provider['interactionDetails']>>;
+    try {
+      details = await op.interactionDetails(req, res);
+      if (details.uid !== req.params.uid) throw new Error('another interaction');
+    } catch {
+      return res.status(400).render('error', {
+        title: 'Solicitud vencida',
+        status: 400,
+        message: 'La solicitud del módulo venció o no es válida. Vuelva a abrir el módulo.',
+        back: { href: '/', label: 'Ir al inicio' },
+        supportId: null,
+      });
+    }
+    await loginStep(deps, op, details, req, res);
+  });
+
+  return { provider, interactions };
+}
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** The login step of one authorization (see {@link oidcArea}). */
+async function loginStep(
+  deps: OidcDeps,
+  op: Provider,
+  details: Details,
+  req: Request,
+  res: Response,
+) {
+  const params = details.params as Record<string, string | undefined>;
+  const silent = params.his_silent === '1';
+  const here = `/login/oidc/${details.uid}`;
+  const finish = (result: Record<string, unknown>) =>
+    op.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+  const refuse = (error: string, description: string) =>
+    finish({ error, error_description: description });
+
+  const opened = await sessionIdentity(req, deps);
+  const auth = req.session.auth;
+  if (!opened || !auth) {
+    if (silent) return refuse('login_required', 'No hay una sesión del HIS abierta.');
+    setLoginReturn(res, here, deps.config.session.cookieSecure);
+    return res.redirect(303, '/login');
+  }
+  if (opened.identity.mustChangePassword || opened.agreementPending) {
+    if (silent) return refuse('interaction_required', 'La sesión del HIS tiene un paso pendiente.');
+    return res.redirect(303, '/');
+  }
+  const now = deps.clock.now().getTime();
+  const authTime = Math.max(auth.createdAt, auth.eidVerifiedAt ?? 0);
+  const prompts = (params.prompt ?? '').split(' ');
+  const maxAge = params.max_age === undefined ? undefined : Number(params.max_age);
+  // A login asked fresh for this authorization was done once the session is newer than the ask.
+  const freshKey = `${deps.config.redis.keyPrefix}oidc:fresh:${details.uid}`;
+  const askedAt = Number((await deps.redis.get(freshKey)) ?? 0);
+  const stale =
+    prompts.includes('login') || (maxAge !== undefined && now - authTime > maxAge * 1000);
+  if (stale && !(askedAt && authTime >= askedAt)) {
+    if (silent) return refuse('login_required', 'El módulo pidió un ingreso reciente.');
+    // A fresh login: this session ends (its modules are told) and the login starts over.
+    await deps.redis.set(freshKey, String(now), { EX: OIDC_TTL.Interaction });
+    await deps.sso.end(auth.ssoId);
+    await regenerateSession(req);
+    req.session.flash = {
+      kind: 'info',
+      text: 'El módulo pidió que vuelva a iniciar sesión.',
+    };
+    setLoginReturn(res, here, deps.config.session.cookieSecure);
+    return res.redirect(303, '/login');
+  }
+  const acrValues = (params.acr_values ?? '').split(' ');
+  if (acrValues.includes(ACR.eid) && !auth.eidVerifiedAt) {
+    if (silent) return refuse('interaction_required', 'El módulo pide la Identidad Electrónica.');
+    // The same person's e-ID, then back here (the forced re-authentication's check).
+    return res.redirect(303, `/auth/eid?next=${encodeURIComponent(here)}`);
+  }
+
+  if (!auth.ssoId) {
+    auth.ssoId = deps.sso.newSsoId();
+    await saveSession(req);
+  }
+  const sub = String(opened.identity.userId);
+  const clientId = String(params.client_id);
+  const grant = new op.Grant({ accountId: sub, clientId });
+  const requested = new Set((params.scope ?? 'openid').split(' '));
+  grant.addOIDCScope(
+    ['openid', 'profile', 'his', 'offline_access'].filter((s) => requested.has(s)).join(' '),
+  );
+  const missing = (details.prompt.details as { missingOIDCClaims?: string[] }).missingOIDCClaims;
+  if (Array.isArray(missing)) grant.addOIDCClaims(missing);
+  const grantId = await grant.save();
+  await deps.sso.record(auth.ssoId, opened.identity.userId, { clientId, grantId, sub });
+
+  const eidAt = opened.identity.lastEidLoginAt ? Date.parse(opened.identity.lastEidLoginAt) : 0;
+  const cutoff = staleCutoff(new Date(now), { staleAfterMonths: deps.config.eid.staleAfterMonths });
+  const acr = auth.eidVerifiedAt
+    ? ACR.eid
+    : eidAt > cutoff.getTime()
+      ? ACR.eidRecent
+      : ACR.password;
+  await finish({
+    login: {
+      accountId: sub,
+      acr,
+      amr: [auth.method === 'eid' || auth.eidVerifiedAt ? 'eid' : 'pwd'],
+      ts: Math.floor(authTime / 1000),
+    },
+    consent: { grantId },
+  });
+}
+
+/**
+ * The person behind a token, with the claims of the HIS session it came from — read live, so
+ * UserInfo follows "Cambiar de establecimiento". Null (the token is refused) when the person is
+ * disabled or expired, or that HIS session has ended.
+ */
+async function findAccount(deps: OidcDeps, sub: string, grantId: string | undefined) {
+  const userId = /^[1-9]\d{0,9}$/.test(sub) ? Number(sub) : 0;
+  if (!userId) return null;
+  const [identity, link] = await Promise.all([
+    deps.identities.get(userId),
+    grantId ? deps.sso.sessionOfGrant(grantId) : null,
+  ]);
+  const now = deps.clock.now();
+  if (!identity || identity.status !== 'active' || hasExpired(identity.validUntil, now))
+    return null;
+  // The authorization endpoint asks before any grant exists: the person, no claims (none are
+  // issued there in the code flow).
+  if (!grantId) return { claims: () => ({}) };
+  if (!link || link.userId !== userId) return null;
+  const auth = await deps.sessions.findBySso(userId, link.ssoId);
+  const place = auth && identity.establishments.find((e) => e.id === auth.establishmentId);
+  if (!place) return null;
+  const region = (await deps.repos.establishments.regions.listAll()).find(
+    (r) => r.id === place.regionId,
+  );
+  return {
+    claims: () => ({
+      name: identity.fullName,
+      preferred_username: identity.username,
+      his_document: identity.documentNumber,
+      his_establishment: {
+        code: place.code,
+        id: place.id,
+        name: place.name,
+        region: region?.name ?? null,
+      },
+      his_roles: identity.grants.map(grantLabel),
+    }),
+  };
+}
+
+/**
+ * An HIS session ended: each module it signed into loses its tokens at once (the grant revoked)
+ * and is told by a back-channel logout token — the first attempt while the logout is answered,
+ * retries after it; a module that never answers is logged and audited.
+ */
+async function endSignIns(
+  deps: OidcDeps,
+  op: Provider,
+  signIns: { clientId: string; grantId: string; sub: string }[],
+) {
+  await Promise.all(
+    signIns.map(async (signIn) => {
+      const grant = await op.Grant.find(signIn.grantId).catch(() => undefined);
+      await grant?.destroy();
+      const client = await op.Client.find(signIn.clientId).catch(() => undefined);
+      if (!client?.backchannelLogoutUri) return;
+      // Not in the type definitions, but public: what oidc-provider's own end_session calls.
+      await deliverLogout(deps, client as unknown as LogoutTarget, signIn);
+    }),
+  );
+}
+
+type LogoutTarget = {
+  clientId: string;
+  backchannelLogout(sub: string, sid?: string): Promise<void>;
+};
+
+async function deliverLogout(deps: OidcDeps, client: LogoutTarget, signIn: { sub: string }) {
+  const attempt = () =>
+    client.backchannelLogout(signIn.sub).then(
+      () => null,
+      (err: unknown) => err ?? new Error('failed'),
+    );
+  if ((await attempt()) === null) return;
+  const pauses = deps.logoutRetriesInMs ?? LOGOUT_RETRIES_IN_MS;
+  void (async () => {
+    let lastError: unknown = null;
+    for (const pause of pauses) {
+      await new Promise((resolve) => setTimeout(resolve, pause).unref());
+      lastError = await attempt();
+      if (lastError === null) return;
+    }
+    deps.logger.warn(
+      { err: lastError, clientId: client.clientId },
+      'back-channel logout not delivered',
+    );
+    await deps.repos
+      .transaction((tx) =>
+        deps.repos.adminEvents.append(
+          {
+            occurredAt: deps.clock.now(),
+            actorUserId: null,
+            actorUsername: SYSTEM_ACTOR,
+            action: 'modules.logoutUndelivered',
+            // The fact recorded is the system's own finding (as eid.providerDown): no refusal.
+            outcome: 'success',
+            targetType: 'oidc_client',
+            targetId: client.clientId,
+            targetUserId: Number(signIn.sub) || null,
+            details: { attempts: pauses.length + 1 },
+            establishmentId: null,
+            regionIds: [],
+            ip: null,
+            userAgent: null,
+          },
+          tx,
+        ),
+      )
+      .catch((err: unknown) => deps.logger.warn({ err }, 'undelivered logout not audited'));
+  })();
+}

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { RedisClientType } from 'redis';
+
+/** A module signed into from one HIS session: its client, the grant, the person's `sub`. */
+export interface SsoSignIn {
+  clientId: string;
+  grantId: string;
+  sub: string;
+}
+
+/**
+ * Single sign-on bookkeeping: each HIS session that signs into a module through the OpenID
+ * Provider carries an `ssoId` (kept across its session-id changes); the provider's grants point
+ * at it, and it lists the modules signed into, so that when the HIS session ends — logout, an
+ * administrator, a timeout — every module is told (back-channel logout) and its tokens revoked.
+ * The provider registers what to do at an end with {@link onEnd}; the session code calls
+ * {@link end}. Keys live as long as an HIS session can.
+ */
+export function createSsoRegistry(redis: RedisClientType, keyPrefix: string, ttlInSeconds: number) {
+  const grantKey = (grantId: string) => `${keyPrefix}oidc:his-grant:${grantId}`;
+  const signInsKey = (ssoId: string) => `${keyPrefix}oidc:his-sso:${ssoId}`;
+  const listeners: ((signIns: SsoSignIn[]) => Promise<void>)[] = [];
+
+  return {
+    newSsoId: () => randomBytes(16).toString('base64url'),
+
+    /** Records a grant issued to `clientId` from the HIS session `ssoId`. */
+    async record(ssoId: string, userId: number, signIn: SsoSignIn): Promise<void> {
+      await redis
+        .multi()
+        .set(grantKey(signIn.grantId), JSON.stringify({ ssoId, userId }), { EX: ttlInSeconds })
+        .hSet(signInsKey(ssoId), signIn.grantId, JSON.stringify(signIn))
+        .expire(signInsKey(ssoId), ttlInSeconds)
+        .exec();
+    },
+
+    /** The HIS session a grant came from, or null when unknown (or its session ended). */
+    async sessionOfGrant(grantId: string): Promise<{ ssoId: string; userId: number } | null> {
+      const value = await redis.get(grantKey(grantId));
+      return value ? (JSON.parse(value) as { ssoId: string; userId: number }) : null;
+    },
+
+    onEnd(listener: (signIns: SsoSignIn[]) => Promise<void>): void {
+      listeners.push(listener);
+    },
+
+    /** The HIS session `ssoId` ended: its modules are told, its grants forgotten. */
+    async end(ssoId: string | undefined): Promise<void> {
+      if (!ssoId) return;
+      const entries = await redis.hGetAll(signInsKey(ssoId));
+      const signIns = Object.values(entries ?? {}).map((v) => JSON.parse(v) as SsoSignIn);
+      if (signIns.length === 0) return;
+      await redis.del([signInsKey(ssoId), ...signIns.map((s) => grantKey(s.grantId))]);
+      for (const listener of listeners) await listener(signIns);
+    },
+  };
+}
+
+export type SsoRegistry = ReturnType<typeof createSsoRegistry>;

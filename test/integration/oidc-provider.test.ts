@@ -1,0 +1,304 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type request from 'supertest';
+import * as client from 'openid-client';
+import { decodeJwt } from 'jose';
+import { buildTestApp, type TestApp } from '../support/test-app';
+import { makeEstablishment, TEST_PASSWORD } from '../support/factories';
+import { agentFor, csrfOf, loginAndChoose } from '../support/http';
+import { signedIn, type SignedInUser } from '../support/sign-in';
+import { registerModule } from '../../src/domain/modules/commands/register';
+import { disableModule } from '../../src/domain/modules/commands/set-enabled';
+import { cliActor, CLI_META } from '../../src/cli/actor';
+import type { EstablishmentRecord } from '../../src/storage/establishments';
+
+/**
+ * HIS Acceso as the OpenID Provider of the other HIS modules, driven by openid-client as the
+ * relying party against the real provider (Redis, PostgreSQL): discovery, code + PKCE, the ID
+ * token's signature, nonce and claims, single sign-on from the HIS session, prompt=none,
+ * prompt=login, the e-ID step-up's request, UserInfo after an establishment switch, a wrong
+ * redirect URI, a disabled module, revocation, introspection, and the back-channel logout sent
+ * when the HIS session ends.
+ */
+jest.setTimeout(60_000);
+
+let t: TestApp;
+let server: Server;
+let issuer: string;
+let rp: Server;
+let rpUrl: string;
+const logoutTokens: string[] = [];
+let place: EstablishmentRecord;
+let other: EstablishmentRecord;
+let person: SignedInUser;
+let agenda: { clientId: string; clientSecret: string };
+let config: client.Configuration;
+const tag = randomBytes(3).toString('hex');
+
+const listen = (s: Server) =>
+  new Promise<number>((resolve) =>
+    s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)),
+  );
+const bodyOf = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let data = '';
+    req.on('data', (c: Buffer) => (data += c.toString()));
+    req.on('end', () => resolve(data));
+  });
+
+beforeAll(async () => {
+  // The app's clock is the real one here: ID tokens are checked against it by the RP.
+  const port = await listen((server = createServer()));
+  issuer = `http://127.0.0.1:${port}/oidc`;
+  t = await buildTestApp(
+    { BASE_URL: `http://127.0.0.1:${port}` },
+    { start: new Date().toISOString() },
+  );
+  server.on('request', t.app);
+  // The module's back-channel logout endpoint.
+  rp = createServer(async (req, res) => {
+    const body = new URLSearchParams(await bodyOf(req));
+    logoutTokens.push(body.get('logout_token') ?? '');
+    res.writeHead(200).end();
+  });
+  rpUrl = `http://127.0.0.1:${await listen(rp)}`;
+  place = await makeEstablishment(t.sequelize, `Región OP ${tag}`);
+  other = await makeEstablishment(t.sequelize, `Región OP ${tag}`);
+  person = await signedIn(t, { establishments: [place, other], name: 'Ana Módulo' });
+  agenda = await registerModule(t)(
+    cliActor('prueba'),
+    {
+      name: `Agenda ${tag}`,
+      redirectUris: [`${rpUrl}/callback`],
+      postLogoutRedirectUris: [`${rpUrl}/`],
+      backchannelLogoutUri: `${rpUrl}/backchannel`,
+    },
+    CLI_META,
+  );
+  config = await client.discovery(
+    new URL(issuer),
+    agenda.clientId,
+    agenda.clientSecret,
+    undefined,
+    {
+      execute: [client.allowInsecureRequests],
+    },
+  );
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await new Promise((r) => rp.close(r));
+  await t.close();
+});
+
+/** Follows the browser's redirects through the app until one leaves it (the module's URL). */
+async function follow(agent: request.Agent, start: string): Promise<request.Response> {
+  let res = await agent.get(start).redirects(0);
+  for (let hops = 0; hops < 10; hops++) {
+    const location = res.headers.location;
+    if (!location || ![301, 302, 303, 307].includes(res.status)) return res;
+    const url = new URL(location, issuer);
+    // The module's own URLs leave the app (supertest's requests reach the app on a port of
+    // their own, which the provider's absolute redirects name).
+    if (url.origin === new URL(rpUrl).origin || !/^\/(oidc|login)\//.test(url.pathname)) return res;
+    res = await agent.get(url.pathname + url.search).redirects(0);
+  }
+  throw new Error('too many redirects');
+}
+
+/** An authorization request as the agenda sends it, with its PKCE verifier, state and nonce. */
+async function authorize(extra: Record<string, string> = {}) {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: `${rpUrl}/callback`,
+    scope: 'openid profile his',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...extra,
+  });
+  return { url, verifier, state, nonce, path: url.pathname + url.search };
+}
+
+it('when discovery is read then it announces code + PKCE only, the HIS scope and claims, revocation, introspection and back-channel logout', async () => {
+  const meta = config.serverMetadata();
+  expect(meta.issuer).toBe(issuer);
+  expect(meta.response_types_supported).toEqual(['code']);
+  expect(meta.code_challenge_methods_supported).toEqual(['S256']);
+  expect(meta.grant_types_supported).not.toContain('implicit');
+  expect(meta.grant_types_supported).not.toContain('password');
+  expect(meta.scopes_supported).toEqual(expect.arrayContaining(['openid', 'his']));
+  expect(meta.claims_supported).toEqual(
+    expect.arrayContaining(['his_document', 'his_establishment', 'his_roles', 'acr', 'amr']),
+  );
+  expect(meta.acr_values_supported).toEqual([
+    'urn:his:acr:password',
+    'urn:his:acr:eid-recent',
+    'urn:his:acr:eid',
+  ]);
+  expect(meta.revocation_endpoint).toBe(`${issuer}/token/revocation`);
+  expect(meta.introspection_endpoint).toBe(`${issuer}/token/introspection`);
+  expect(meta.backchannel_logout_supported).toBe(true);
+  expect(meta.authorization_response_iss_parameter_supported).toBe(true);
+});
+
+it('when a person with an open HIS session opens the module then it is signed in without any screen, with the establishment, roles and acr in a signed ID token', async () => {
+  const { path, verifier, state, nonce } = await authorize();
+  const back = await follow(person.agent, path);
+  const callback = new URL(back.headers.location!);
+  expect(callback.origin + callback.pathname).toBe(`${rpUrl}/callback`);
+  expect(callback.searchParams.get('iss')).toBe(issuer);
+  const tokens = await client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  const claims = tokens.claims()!;
+  expect(claims).toMatchObject({
+    iss: issuer,
+    aud: agenda.clientId,
+    sub: String(person.user.id),
+    preferred_username: person.user.username,
+    name: 'Ana Módulo',
+    his_document: person.user.documentNumber,
+    his_establishment: {
+      code: place.code,
+      id: place.id,
+      name: place.name,
+      region: `Región OP ${tag}`,
+    },
+    his_roles: ['staff'],
+    acr: 'urn:his:acr:password',
+    amr: ['pwd'],
+    nonce,
+  });
+  expect(typeof claims.auth_time).toBe('number');
+  expect(claims.sub).not.toBe(person.user.documentNumber);
+  // UserInfo answers from the live session: after "Cambiar de establecimiento", the new one.
+  const switched = await person.agent
+    .post('/establishment')
+    .type('form')
+    .send({ _csrf: await csrfOf(person.agent, '/'), establishmentId: other.id });
+  expect(switched.status).toBe(303);
+  const info = await client.fetchUserInfo(config, tokens.access_token, String(person.user.id));
+  expect(info.his_establishment).toMatchObject({ code: other.code, id: other.id });
+  // Introspection and revocation.
+  const active = await client.tokenIntrospection(config, tokens.access_token);
+  expect(active).toMatchObject({
+    active: true,
+    sub: String(person.user.id),
+    client_id: agenda.clientId,
+  });
+  await client.tokenRevocation(config, tokens.access_token);
+  expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+});
+
+it('when nobody is signed in then the module is sent through the HIS login and comes back signed in; prompt=none answers login_required', async () => {
+  const anonymous = agentFor(t.app);
+  const silent = await authorize({ prompt: 'none' });
+  const refused = await follow(anonymous, silent.path);
+  const answer = new URL(refused.headers.location!);
+  expect(answer.searchParams.get('error')).toBe('login_required');
+  expect(answer.searchParams.get('state')).toBe(silent.state);
+
+  const { path, verifier, state, nonce } = await authorize();
+  const toLogin = await follow(anonymous, path);
+  expect(toLogin.headers.location).toBe('/login');
+  const logged = await loginAndChoose(anonymous, person.user.username, TEST_PASSWORD, place.id);
+  expect(logged.headers.location).toMatch(/^\/login\/oidc\/[\w-]+$/);
+  const back = await follow(anonymous, logged.headers.location!);
+  const tokens = await client.authorizationCodeGrant(config, new URL(back.headers.location!), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  expect(tokens.claims()!.his_establishment).toMatchObject({ id: place.id });
+});
+
+it("when a signed-in person's module asks prompt=none then it gets a code without a page", async () => {
+  const { path, verifier, state, nonce } = await authorize({ prompt: 'none' });
+  const back = await follow(person.agent, path);
+  const callback = new URL(back.headers.location!);
+  expect(callback.origin).toBe(rpUrl);
+  const tokens = await client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  expect(tokens.claims()!.sub).toBe(String(person.user.id));
+});
+
+it('when the module asks for the e-ID (acr_values) of a password session then the person is sent to the e-ID, and a silent request answers interaction_required', async () => {
+  const { path } = await authorize({ acr_values: 'urn:his:acr:eid' });
+  const res = await follow(person.agent, path);
+  expect(res.headers.location).toMatch(/^\/auth\/eid\?next=%2Flogin%2Foidc%2F/);
+  const silent = await authorize({ acr_values: 'urn:his:acr:eid', prompt: 'none' });
+  const answer = await follow(person.agent, silent.path);
+  expect(new URL(answer.headers.location!).searchParams.get('error')).toBe('interaction_required');
+});
+
+it('when the redirect URI is not registered then the provider refuses with a Spanish page and never redirects', async () => {
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: 'https://attacker.example/callback',
+    scope: 'openid',
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+  });
+  const res = await person.agent.get(url.pathname + url.search).redirects(0);
+  expect(res.status).toBe(400);
+  expect(res.headers.location).toBeUndefined();
+  expect(res.text).toContain('La dirección de retorno no está registrada para este módulo.');
+});
+
+it('when PKCE is missing then the request is refused', async () => {
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: `${rpUrl}/callback`,
+    scope: 'openid',
+    state: 'x',
+  });
+  const res = await person.agent.get(url.pathname + url.search).redirects(0);
+  const answer = new URL(res.headers.location!);
+  expect(answer.searchParams.get('error')).toBe('invalid_request');
+});
+
+it('when the HIS session ends then the module gets a back-channel logout token and its tokens stop working', async () => {
+  const agent = agentFor(t.app);
+  await loginAndChoose(agent, person.user.username, TEST_PASSWORD, place.id);
+  const { path, verifier, state, nonce } = await authorize();
+  const back = await follow(agent, path);
+  const tokens = await client.authorizationCodeGrant(config, new URL(back.headers.location!), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  logoutTokens.length = 0;
+  const out = await agent
+    .post('/logout')
+    .type('form')
+    .send({ _csrf: await csrfOf(agent, '/') });
+  expect(out.status).toBe(303);
+  // Delivered while the logout was answered.
+  expect(logoutTokens).toHaveLength(1);
+  const logout = decodeJwt(logoutTokens[0]!);
+  expect(logout).toMatchObject({
+    iss: issuer,
+    aud: agenda.clientId,
+    sub: String(person.user.id),
+    events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+  });
+  expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+});
+
+it('when the module is disabled then its sign-ins are refused at once', async () => {
+  await disableModule(t)(cliActor('prueba'), { clientId: agenda.clientId }, CLI_META);
+  const { path } = await authorize();
+  const res = await person.agent.get(path).redirects(0);
+  expect(res.status).toBe(400);
+  expect(res.text).toContain(
+    'El módulo que lo envió aquí no está registrado o está deshabilitado.',
+  );
+});
