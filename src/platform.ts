@@ -134,6 +134,7 @@ export function createPlatform(deps: AppDeps) {
       record,
       ends: sessionEnds,
       closedSessions: sessionIndex.closed,
+      sso,
     }),
     csrf: createCsrf({ secret: config.session.secret, secure: config.session.cookieSecure }),
     identities,

@@ -293,6 +293,54 @@ it('when the HIS session ends then the module gets a back-channel logout token a
   expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
 });
 
+/** A fresh HIS session of `person` signed into the module; its tokens. */
+async function signedIntoModule(agent: request.Agent) {
+  await loginAndChoose(agent, person.user.username, TEST_PASSWORD, place.id);
+  const { path, verifier, state, nonce } = await authorize();
+  const back = await follow(agent, path);
+  return client.authorizationCodeGrant(config, new URL(back.headers.location!), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+}
+
+it('when the HIS session passes its idle timeout then the module is told at the next request and its tokens stop', async () => {
+  const agent = agentFor(t.app);
+  const tokens = await signedIntoModule(agent);
+  logoutTokens.length = 0;
+  t.clock.advanceMinutes(t.config.session.idleTimeoutInMinutes + 1);
+  expect((await agent.get('/')).headers.location).toBe('/login?expired=idle');
+  expect(logoutTokens).toHaveLength(1);
+  expect(decodeJwt(logoutTokens[0]!).sub).toBe(String(person.user.id));
+  expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+  t.clock.set(new Date());
+});
+
+it('when an administrator disables the person then every module they entered is told and UserInfo refuses their token', async () => {
+  const establishmentPlace = await makeEstablishment(t.sequelize, `Región OP ${tag}`);
+  const someone = await signedIn(t, { establishments: [establishmentPlace] });
+  const admin = await signedIn(t, { establishments: [establishmentPlace], role: 'admin' });
+  const { path, verifier, state, nonce } = await authorize();
+  const back = await follow(someone.agent, path);
+  const tokens = await client.authorizationCodeGrant(config, new URL(back.headers.location!), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  logoutTokens.length = 0;
+  const disabled = await admin.agent
+    .post(`/admin/users/${someone.user.id}/disable`)
+    .type('form')
+    .send({ _csrf: await csrfOf(admin.agent, `/admin/users/${someone.user.id}`) });
+  expect(disabled.status).toBe(303);
+  expect(logoutTokens.map((token) => decodeJwt(token).sub)).toEqual([String(someone.user.id)]);
+  await expect(
+    client.fetchUserInfo(config, tokens.access_token, String(someone.user.id)),
+  ).rejects.toThrow();
+  expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+});
+
 it('when the module is disabled then its sign-ins are refused at once', async () => {
   await disableModule(t)(cliActor('prueba'), { clientId: agenda.clientId }, CLI_META);
   const { path } = await authorize();

@@ -53,6 +53,8 @@ export interface SessionEndRecord {
   userId: number;
   establishmentId: number;
   createdAt: number;
+  /** The modules it signed into, to be told when it expires (src/domain/sessions/sso.ts). */
+  ssoId?: string;
   /** Its due time, once the sweep has audited it (the due-set entry is gone then). */
   at?: number;
 }
@@ -115,6 +117,7 @@ export function createSessionEnds(
         userId: auth.userId,
         establishmentId: auth.establishmentId,
         createdAt: auth.createdAt,
+        ...(auth.ssoId ? { ssoId: auth.ssoId } : {}),
       };
       await redis.eval(WRITE_UNLESS_ENDED, {
         keys: [key(sid), `${keyPrefix}${ENDED_MARK_PREFIX}${sid}`, dueKey],

@@ -23,6 +23,8 @@ export interface SessionTimeoutDeps {
   ends: SessionEnds;
   /** Why sessions ended by someone else ended (src/domain/sessions/closed-sessions.ts). */
   closedSessions: ClosedSessions;
+  /** The modules an expired session signed into are told (back-channel logout). */
+  sso?: { end(ssoId: string | undefined): Promise<void> };
 }
 
 /**
@@ -35,6 +37,7 @@ export function createSessionTimeouts({
   record,
   ends,
   closedSessions,
+  sso,
 }: SessionTimeoutDeps) {
   const sessionKey = (sid: string) => `${config.redis.keyPrefix}sess:${sid}`;
 
@@ -90,6 +93,7 @@ export function createSessionTimeouts({
       if (await ends.claimLive(req.sessionID, sessionKey(req.sessionID)))
         await audit(requestMeta(req), auth, deadline);
       await destroySession(req);
+      await sso?.end(auth.ssoId);
       return { expired: deadline.reason, stale: false };
     }
     const sid = goneSessionId(req);
@@ -99,6 +103,7 @@ export function createSessionTimeouts({
     if (!end || now <= end.at) return { expired: null, stale: true, goneSid: sid };
     // Already audited by the sweep (or a concurrent request): the notice only.
     if (mustAudit) await audit(requestMeta(req), end, end);
+    await sso?.end(end.ssoId);
     return { expired: end.reason, stale: true };
   }
 
@@ -110,6 +115,7 @@ export function createSessionTimeouts({
   async function sweep(limit = 500): Promise<number> {
     let written = 0;
     for (const { end, audit: mustAudit } of await ends.takeDue(clock.now().getTime(), limit)) {
+      await sso?.end(end?.ssoId);
       if (!mustAudit || !end) continue;
       await audit({ ip: null, userAgent: null }, end, end);
       written++;
