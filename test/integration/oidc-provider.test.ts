@@ -341,6 +341,24 @@ it('when an administrator disables the person then every module they entered is 
   expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
 });
 
+it("when an auditor reads the person's login history then each module sign-in is there with the module, the establishment and the acr, also in the CSV", async () => {
+  const auditor = await signedIn(t, { establishments: [place], role: 'auditor' });
+  const query = `user=${person.user.username}&method=module`;
+  const page = await auditor.agent.get(`/audit/logins?${query}`);
+  expect(page.status).toBe(200);
+  expect(page.text).toContain(`Ingreso a un módulo del HIS: Agenda ${tag}`);
+  expect(page.text).toContain('Ingreso al módulo con contraseña');
+  expect(page.text).toContain(place.name);
+  const csv = await auditor.agent.get(`/audit/logins.csv?${query}`);
+  const lines = csv.text
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n');
+  expect(lines[0]).toMatch(/;Módulo del HIS$/);
+  expect(lines.length).toBeGreaterThan(1);
+  expect(lines.slice(1).every((l) => l.endsWith(`;Agenda ${tag}`))).toBe(true);
+});
+
 it('when the module is disabled then its sign-ins are refused at once', async () => {
   await disableModule(t)(cliActor('prueba'), { clientId: agenda.clientId }, CLI_META);
   const { path } = await authorize();

@@ -32,6 +32,8 @@ export const LOGIN_COLUMNS: CsvColumn<LoginHistoryRow>[] = [
   { header: 'Navegador', value: (r) => r.userAgent },
   { header: 'Modo de contingencia', value: (r) => (r.degraded ? 'Sí' : 'No') },
   { header: 'Id', value: (r) => r.id },
+  // Added last: spreadsheets reading the columns by position keep working.
+  { header: 'Módulo del HIS', value: (r) => r.moduleName },
 ];
 
 /**

@@ -112,7 +112,9 @@ export function loginRowView(
     when: screenDateTime(row.occurredAt),
     person,
     typed: row.username !== null && row.username !== person?.username ? row.username : null,
-    method: labelOf(METHOD_LABELS, row.method),
+    method: row.moduleName
+      ? `${labelOf(METHOD_LABELS, row.method)}: ${row.moduleName}`
+      : labelOf(METHOD_LABELS, row.method),
     outcome: labelOf(OUTCOME_LABELS, row.outcome),
     failed: row.outcome === 'failure',
     reason: labelOf(REASON_LABELS, row.reason),

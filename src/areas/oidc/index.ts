@@ -16,6 +16,8 @@ import { hasExpired } from '../../domain/users/validity';
 import { staleCutoff } from '../../domain/badges/stale-cutoff';
 import { ACR, createProvider, OIDC_TTL } from './provider';
 import { SYSTEM_ACTOR } from '../../domain/audit/system';
+import type { RecordLoginEvent } from '../../domain/audit/recorder';
+import { requestMeta } from '../../web/request-meta';
 
 /** What the OpenID Provider and its login step are built from (the platform). */
 export interface OidcDeps extends SessionIdentitySources {
@@ -29,6 +31,8 @@ export interface OidcDeps extends SessionIdentitySources {
   sso: SsoRegistry;
   /** express-session alone: the authorization request asks whether an HIS session is open. */
   sessionOnly: RequestHandler;
+  /** The login history: each sign-in to a module is an event of it. */
+  record: RecordLoginEvent;
   /** The pauses between back-channel logout retries (tests shorten them). */
   logoutRetriesInMs?: number[];
 }
@@ -199,6 +203,17 @@ async function loginStep(
     : eidAt > cutoff.getTime()
       ? ACR.eidRecent
       : ACR.password;
+  // The auditors' history: who entered which module, from which establishment, how strongly.
+  await deps.record({
+    ...requestMeta(req),
+    userId: opened.identity.userId,
+    username: opened.identity.username,
+    method: 'module',
+    outcome: 'success',
+    reason: acr === ACR.eid ? 'acr_eid' : acr === ACR.eidRecent ? 'acr_eid_recent' : 'acr_password',
+    establishmentId: auth.establishmentId,
+    module: clientId,
+  });
   await finish({
     login: {
       accountId: sub,

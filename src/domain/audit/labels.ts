@@ -7,6 +7,11 @@
 /** login_events.reason (docs/audit-codes.md). */
 export const REASON_LABELS: Readonly<Record<string, string>> = {
   login: 'Sesión iniciada',
+  // A sign-in to an HIS module: the strength (`acr`) the module got (src/areas/oidc).
+  acr_password: 'Ingreso al módulo con contraseña',
+  acr_eid_recent:
+    'Ingreso al módulo con contraseña (Identidad Electrónica usada en los últimos meses)',
+  acr_eid: 'Ingreso al módulo con Identidad Electrónica en esta sesión',
   degraded_mode: 'Sesión iniciada en modo de contingencia (Identidad Electrónica no disponible)',
   unknown_user: 'Usuario inexistente',
   bad_password: 'Contraseña incorrecta',
@@ -83,6 +88,22 @@ export const REASON_FILTERS: readonly {
         value: 'timeouts',
         label: 'Sesión cerrada por tiempo (inactividad o duración máxima)',
         codes: ['idle_timeout', 'absolute_timeout'],
+      },
+    ],
+  },
+  {
+    group: 'Módulos del HIS',
+    choices: [
+      { value: 'acr_password', label: 'Ingreso al módulo con contraseña', codes: ['acr_password'] },
+      {
+        value: 'acr_eid_recent',
+        label: 'Ingreso al módulo con contraseña (Identidad Electrónica reciente)',
+        codes: ['acr_eid_recent'],
+      },
+      {
+        value: 'acr_eid',
+        label: 'Ingreso al módulo con Identidad Electrónica',
+        codes: ['acr_eid'],
       },
     ],
   },
@@ -209,6 +230,7 @@ export const METHOD_LABELS: Readonly<Record<string, string>> = {
   logout: 'Cierre de sesión',
   switch: 'Cambio de establecimiento',
   session: 'Vencimiento de sesión',
+  module: 'Ingreso a un módulo del HIS',
 };
 
 /** login_events.outcome. */

@@ -41,6 +41,7 @@ const FIELDS: Record<AuditTable, (r: Row) => unknown[]> = {
       ip: r.ip as string | null,
       userAgent: r.user_agent as string | null,
       degraded: r.degraded as boolean,
+      module: (r.module as string | null | undefined) ?? null,
     }),
   admin_events: (r) =>
     adminEventFields({

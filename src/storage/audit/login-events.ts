@@ -3,7 +3,7 @@ import { chainHash, storable } from './chain';
 import { chainHead } from './chain-head';
 import { execute } from '../sql';
 
-export type LoginMethod = 'classic' | 'eid' | 'logout' | 'switch' | 'session';
+export type LoginMethod = 'classic' | 'eid' | 'logout' | 'switch' | 'session' | 'module';
 
 /** One row of the login history. `reason` is a stable code (docs/audit-codes.md). */
 export interface LoginEvent {
@@ -17,6 +17,8 @@ export interface LoginEvent {
   ip: string | null;
   userAgent: string | null;
   degraded?: boolean;
+  /** A sign-in to an HIS module (method `module`): its client_id. */
+  module?: string | null;
 }
 
 const LOCK_KEY = 7_130_001; // pg advisory lock serialising appends to login_events
@@ -34,6 +36,8 @@ export function loginEventFields(e: LoginEvent): unknown[] {
     e.ip,
     e.userAgent,
     e.degraded ?? false,
+    // Hashed only when set: the rows written before the column verify as they were hashed.
+    ...(e.module ? [e.module] : []),
   ];
 }
 
@@ -55,8 +59,8 @@ export async function appendLoginEvent(
     await execute(
       sequelize,
       `INSERT INTO login_events (occurred_at, user_id, username, method, outcome, reason,
-         establishment_id, ip, user_agent, degraded, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+         establishment_id, ip, user_agent, degraded, prev_hash, hash, module)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         e.occurredAt,
         e.userId,
@@ -70,6 +74,7 @@ export async function appendLoginEvent(
         e.degraded ?? false,
         prevHash,
         hash,
+        e.module ?? null,
       ],
       transaction,
     );

@@ -20,6 +20,8 @@ export interface LoginHistoryRow {
   ip: string | null;
   userAgent: string | null;
   degraded: boolean;
+  /** A sign-in to an HIS module: the module's name (its client_id if it was removed). */
+  moduleName: string | null;
   /** The account today (null for an unknown username). */
   accountUsername: string | null;
   /** The account's establishments today (pages only). */
@@ -216,13 +218,15 @@ export function loginHistorySql(
       le.occurred_at AS "occurredAt", le.user_id AS "userId", le.username, le.method,
       le.outcome, le.reason, le.establishment_id AS "establishmentId",
       e.name AS "establishmentName", r.name AS "regionName", le.ip,
-      le.user_agent AS "userAgent", le.degraded, u.username AS "accountUsername",
+      le.user_agent AS "userAgent", le.degraded, coalesce(oc.name, le.module) AS "moduleName",
+      u.username AS "accountUsername",
       u.full_name AS "fullName", u.document_number AS "documentNumber",
       u.last_eid_login_at AS "lastEidLoginAt" ${assignments}
     FROM (${core}) le
     LEFT JOIN users u ON u.id = le.user_id
     LEFT JOIN establishments e ON e.id = le.establishment_id
     LEFT JOIN regions r ON r.id = e.region_id
+    LEFT JOIN oidc_clients oc ON oc.client_id = le.module
     ${ORDER}`;
   return { text, values: p.values };
 }
