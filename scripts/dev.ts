@@ -2,7 +2,8 @@ import { userInfo } from 'node:os';
 /**
  * `npm run dev`: checks PostgreSQL and Redis (saying exactly what to install or start when they
  * are missing), creates and migrates the development database, loads the demo data, starts the
- * e-ID sandbox and the app (reloading on change), and prints the demo accounts.
+ * e-ID sandbox, the app (reloading on change) and the demo "Agenda" module (an OpenID Connect
+ * client of the app's provider), and prints the demo accounts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -17,8 +18,17 @@ import { createRepositories } from '../src/storage/repositories';
 import { DEMO_PASSWORD, DEMO_USERS } from '../src/cli/demo-data';
 import { SANDBOX_PASSWORD } from '../src/sandbox/citizens';
 import { systemClock } from '../src/shared/clock';
+import { registerModule } from '../src/domain/modules/commands/register';
+import { CLI_META } from '../src/cli/actor';
+import { generateProviderKey } from '../src/cli/modules';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 3100);
+const AGENDA_PORT = Number(process.env.AGENDA_PORT ?? 3200);
+const AGENDA_NAME = 'Agenda (demostración)';
+/** The OpenID Provider's development key, kept across restarts (tokens survive a reload). */
+const DEV_JWKS_FILE = path.join('var', 'dev-oidc-jwks.json');
 const national = process.argv.includes('--national') || process.env.DEMO === 'national';
 const env: Record<string, string | undefined> = {
   ...process.env,
@@ -95,7 +105,30 @@ async function main(): Promise<void> {
         : 'National demo already loaded.',
     );
   }
+  // The demo "Agenda" module, registered once with the OpenID Provider.
+  const agendaUrl = `http://localhost:${AGENDA_PORT}`;
+  const agenda =
+    (await repos.oidcClients.list()).find((c) => c.name === AGENDA_NAME) ??
+    (await repos.oidcClients.find(
+      (
+        await registerModule({ repos, clock: systemClock })(
+          actor,
+          {
+            name: AGENDA_NAME,
+            redirectUris: [`${agendaUrl}/callback`],
+            postLogoutRedirectUris: [`${agendaUrl}/`],
+            backchannelLogoutUri: `${agendaUrl}/backchannel`,
+          },
+          CLI_META,
+        )
+      ).clientId,
+    ))!;
   await sequelize.close();
+  if (!env.OIDC_PROVIDER_JWKS && !env.OIDC_PROVIDER_JWKS_FILE && !existsSync(DEV_JWKS_FILE)) {
+    mkdirSync(path.dirname(DEV_JWKS_FILE), { recursive: true });
+    const line = await generateProviderKey();
+    writeFileSync(DEV_JWKS_FILE, line.slice(line.indexOf("'") + 1, -1), { mode: 0o600 });
+  }
 
   const sandbox = start('The e-ID sandbox', ['src/sandbox/main.ts'], {
     SANDBOX_PORT: String(SANDBOX_PORT),
@@ -112,8 +145,22 @@ async function main(): Promise<void> {
     });
   });
 
-  const app = start('HIS Acceso', ['watch', '--clear-screen=false', 'src/main.ts'], {});
+  const app = start('HIS Acceso', ['watch', '--clear-screen=false', 'src/main.ts'], {
+    AGENDA_URL: agendaUrl,
+    ...(env.OIDC_PROVIDER_JWKS || env.OIDC_PROVIDER_JWKS_FILE
+      ? {}
+      : { OIDC_PROVIDER_JWKS_FILE: DEV_JWKS_FILE }),
+  });
   createInterface({ input: app.stdout! }).on('line', (line) => console.log(line));
+  const agendaProcess = start('The demo Agenda module', ['src/sandbox/agenda-main.ts'], {
+    AGENDA_PORT: String(AGENDA_PORT),
+    AGENDA_ISSUER: `${config.baseUrl}/oidc`,
+    AGENDA_CLIENT_ID: agenda.clientId,
+    AGENDA_CLIENT_SECRET: agenda.clientSecret,
+  });
+  createInterface({ input: agendaProcess.stdout! }).on('line', (line) => {
+    if (!line.includes('"agenda.listening"')) console.log(`[agenda] ${line}`);
+  });
 
   const rows = DEMO_USERS.map(
     (u) => `  ${u.username.padEnd(10)} ${u.document.padEnd(8)} ${u.role.padEnd(8)} ${u.shows}`,
@@ -123,6 +170,7 @@ async function main(): Promise<void> {
       '',
       `HIS Acceso: ${config.baseUrl}   (e-ID protocol: ${config.eid.protocol}; EID_PROTOCOL=oidc npm run dev for OpenID Connect)`,
       `e-ID sandbox: http://localhost:${SANDBOX_PORT}`,
+      `Demo module "Agenda" (OpenID Connect, signs in with the HIS session): ${agendaUrl}`,
       '',
       `Demo accounts (HIS password: ${DEMO_PASSWORD}; e-ID sandbox password: ${SANDBOX_PASSWORD})`,
       '  usuario    cédula   rol      muestra',

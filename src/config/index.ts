@@ -67,6 +67,8 @@ export interface Config {
    * throwaway key; production serves no provider).
    */
   oidcProvider: { jwks: { keys: Record<string, unknown>[] } | null };
+  /** The "Agenda" module's address: its home-page tile becomes a link (null: a plain tile). */
+  agendaUrl: string | null;
   /** Brute-force limits; `maxFailures`/`durationInMinutes` are the per account-and-IP lock. */
   lockout: LoginLimits;
   logLevel: string;
@@ -249,6 +251,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       accountDisableAfterDays: e.ACCOUNT_INACTIVE_DISABLE_AFTER_DAYS,
     },
     oidcProvider: { jwks: providerJwks(e.OIDC_PROVIDER_JWKS, e.OIDC_PROVIDER_JWKS_FILE) },
+    agendaUrl: e.AGENDA_URL ?? null,
     lockout: loginLimits(e, (message) => {
       throw new ConfigError(`Invalid configuration: ${message}`);
     }),

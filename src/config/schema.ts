@@ -90,6 +90,8 @@ export const envSchema = z.object({
   // The OpenID Provider of the HIS modules (src/areas/oidc): its signing keys, a private JWKS
   // (npm run cli -- keys:generate); the first key signs, the others still verify (rotation).
   OIDC_PROVIDER_JWKS: z.string().min(1).optional(),
+  // The "Agenda" tile of the home page links here (npm run dev's demo module).
+  AGENDA_URL: optionalUrl,
   OIDC_PROVIDER_JWKS_FILE: z.string().min(1).optional(),
   // Redis Sentinel: "host:port,host:port" and the monitored primary's name; REDIS_URL otherwise.
   REDIS_SENTINELS: z

@@ -57,8 +57,10 @@ afterAll(async () => {
 async function follow(agent: request.Agent, start: string): Promise<request.Response> {
   let res = await agent.get(start).redirects(0);
   for (let hops = 0; hops < 10; hops++) {
-    const location = res.headers.location;
-    if (!location || res.status < 300 || res.status > 399) return res;
+    // The login step answers with a page that continues by itself (meta refresh).
+    const refresh = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(res.text ?? '')?.[1];
+    const location = res.headers.location ?? refresh?.replace(/&amp;/g, '&');
+    if (!location || (!refresh && (res.status < 300 || res.status > 399))) return res;
     const url = new URL(location, issuer);
     if (!/^\/(oidc|login)\//.test(url.pathname) || url.href.startsWith(REDIRECT)) return res;
     res = await agent.get(url.pathname + url.search).redirects(0);

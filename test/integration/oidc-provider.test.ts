@@ -96,8 +96,10 @@ afterAll(async () => {
 async function follow(agent: request.Agent, start: string): Promise<request.Response> {
   let res = await agent.get(start).redirects(0);
   for (let hops = 0; hops < 10; hops++) {
-    const location = res.headers.location;
-    if (!location || ![301, 302, 303, 307].includes(res.status)) return res;
+    // The login step answers with a page that continues by itself (meta refresh).
+    const refresh = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(res.text ?? '')?.[1];
+    const location = res.headers.location ?? refresh?.replace(/&amp;/g, '&');
+    if (!location || (!refresh && ![301, 302, 303, 307].includes(res.status))) return res;
     const url = new URL(location, issuer);
     // The module's own URLs leave the app (supertest's requests reach the app on a port of
     // their own, which the provider's absolute redirects name).

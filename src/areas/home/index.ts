@@ -44,6 +44,7 @@ export function homeArea(deps: HomeAreaDeps) {
       establishments: res.locals.user?.establishments ?? [],
       flash: takeFlash(req),
       lastLogin: notice ? lastLoginMessage(notice) : null,
+      agendaUrl: deps.config.agendaUrl,
     });
   });
 

@@ -214,7 +214,7 @@ async function loginStep(
     establishmentId: auth.establishmentId,
     module: clientId,
   });
-  await finish({
+  const result = {
     login: {
       accountId: sub,
       acr,
@@ -222,7 +222,13 @@ async function loginStep(
       ts: Math.floor(authTime / 1000),
     },
     consent: { grantId },
-  });
+  };
+  // Back to the module through a page of ours rather than a redirect: when the login ended in a
+  // form (the HIS login, the e-ID provider's), the browser applies that form's CSP form-action
+  // to every redirect after it, and the module's origin is in none of them. A navigation started
+  // by this page is not a form's, so the provider's redirect to the module goes through.
+  const to = await op.interactionResult(req, res, result, { mergeWithLastSubmission: false });
+  res.render('oidc-continue', { title: 'Volviendo al módulo', refreshTo: to });
 }
 
 /**

@@ -1,0 +1,98 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { TEST_PASSWORD } from '../support/factories';
+import { openWatchedPage, screenshot } from '../support/browser';
+import { useEidBrowserRig } from '../support/eid-browser';
+import { createAgenda } from '../../src/sandbox/agenda';
+import { registerModule } from '../../src/domain/modules/commands/register';
+import { cliActor, CLI_META } from '../../src/cli/actor';
+
+/**
+ * An HIS module on another origin signing people in through HIS Acceso's OpenID Provider, in
+ * Chromium: the home page's "Agenda" tile opens the module already signed in (no second login),
+ * with the person, establishment and acr; confirming an appointment steps up to the Identidad
+ * Electrónica (the sandbox, another origin) and back; logging out of the HIS ends the module's
+ * session through the back-channel logout. Any CSP violation or console error fails the test.
+ */
+jest.setTimeout(90_000);
+
+const agendaServer: Server = createServer();
+const env: Record<string, string> = {};
+beforeAll(async () => {
+  await new Promise<void>((resolve) => agendaServer.listen(0, '127.0.0.1', resolve));
+  env.AGENDA_URL = `http://localhost:${(agendaServer.address() as AddressInfo).port}`;
+});
+const rig = useEidBrowserRig('mitic', env);
+beforeAll(async () => {
+  const registered = await registerModule(rig.t)(
+    cliActor('prueba'),
+    {
+      name: 'Agenda',
+      redirectUris: [`${env.AGENDA_URL}/callback`],
+      backchannelLogoutUri: `${env.AGENDA_URL}/backchannel`,
+    },
+    CLI_META,
+  );
+  const agenda = await createAgenda({
+    issuer: `${rig.server.baseUrl}/oidc`,
+    clientId: registered.clientId,
+    clientSecret: registered.clientSecret,
+    url: env.AGENDA_URL!,
+    insecure: true,
+  });
+  agendaServer.on('request', agenda);
+});
+afterAll(async () => {
+  agendaServer.closeAllConnections();
+  await new Promise((resolve) => agendaServer.close(resolve));
+});
+
+const shot = (page: Page, step: string) => screenshot(page, `his-module-${step}`);
+
+it('when a signed-in person clicks the Agenda tile then it opens signed in, steps up to the e-ID for one action, and loses its session at the HIS logout', async () => {
+  const { user, establishments } = await rig.citizenUser({
+    establishments: 1,
+    name: 'Rosa Agenda',
+  });
+  const { context, page, problems } = await openWatchedPage(rig.browser);
+
+  await page.goto(`${rig.server.baseUrl}/login`);
+  await page.getByLabel('Usuario', { exact: true }).fill(user.username);
+  await page.getByLabel('Contraseña', { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+  await page.waitForURL(`${rig.server.baseUrl}/login/establishment`);
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+  await page.waitForURL(`${rig.server.baseUrl}/`);
+
+  // The tile: the module opens with the HIS session, no second login.
+  await page.getByRole('link', { name: /Agenda/ }).click();
+  await page.waitForURL(`${env.AGENDA_URL}/`);
+  expect(await page.getByTestId('agenda-name').textContent()).toContain('Rosa Agenda');
+  expect(await page.getByTestId('agenda-establishment').textContent()).toContain(
+    establishments[0]!.name,
+  );
+  expect(await page.getByTestId('agenda-acr').textContent()).toContain('urn:his:acr:password');
+  await shot(page, '01-signed-in');
+
+  // One action needs the e-ID: through the provider (the same person) and back.
+  await page.getByRole('link', { name: 'Confirmar el turno de las 08:00' }).click();
+  await rig.atProvider(page);
+  await rig.loginAtProvider(page, user.documentNumber);
+  await page.waitForURL(`${env.AGENDA_URL}/`);
+  expect(await page.getByTestId('agenda-confirmed').textContent()).toContain(
+    'Turno de las 08:00 confirmado con Identidad Electrónica.',
+  );
+  expect(await page.getByTestId('agenda-acr').textContent()).toContain('urn:his:acr:eid');
+  await shot(page, '02-stepped-up');
+
+  // Logging out of the HIS ends the module's session (back-channel logout).
+  await page.goto(`${rig.server.baseUrl}/`);
+  await page.getByRole('button', { name: 'Cerrar sesión' }).click();
+  await rig.backAt(page, '/login', problems);
+  await page.goto(`${env.AGENDA_URL}/`);
+  await page.waitForURL((url) => url.href.startsWith(`${rig.server.baseUrl}/login`));
+  expect(new URL(page.url()).pathname).toBe('/login');
+  expect(problems).toEqual([]);
+  await context.close();
+});
