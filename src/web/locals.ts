@@ -33,6 +33,8 @@ declare global {
       sessionClosed?: ClosedSession;
       /** The matched route's full pattern, for the metrics' `route` label (web/policy.ts). */
       routePattern?: string;
+      /** The admin menu offers "Módulos del HIS" (network-wide admins; src/areas/admin). */
+      canManageModules?: boolean;
       /** Whether `res.redirect` already waits for the regenerated session to be stored. */
       savesBeforeRedirect?: boolean;
     }

@@ -370,3 +370,48 @@ it('when the module is disabled then its sign-ins are refused at once', async ()
     'El módulo que lo envió aquí no está registrado o está deshabilitado.',
   );
 });
+
+describe('"Módulos del HIS" (the admin screen)', () => {
+  it('when a global admin registers a module then the secret is shown once, the module is listed, and its secret can be renewed; a regional admin cannot open the screen', async () => {
+    const admin = await signedIn(t, { establishments: [place], role: 'admin' });
+    const csrf = await csrfOf(admin.agent, '/admin/modules');
+    const refused = await admin.agent
+      .post('/admin/modules')
+      .type('form')
+      .send({ _csrf: csrf, name: 'Farmacia', redirectUris: 'no es una URL' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('La dirección de retorno debe ser una URL http(s) completa');
+    const done = await admin.agent
+      .post('/admin/modules')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        name: `Farmacia ${tag}`,
+        redirectUris:
+          'https://farmacia.example.gov.py/callback\r\nhttps://farmacia.example.gov.py/cb2',
+        backchannelLogoutUri: 'https://farmacia.example.gov.py/backchannel',
+      });
+    expect(done.status).toBe(200);
+    expect(done.headers['cache-control']).toBe('no-store');
+    const clientId = /data-testid="client-id">([^<]+)</.exec(done.text)![1]!;
+    const secret = /data-testid="client-secret">([^<]+)</.exec(done.text)![1]!;
+    const list = await admin.agent.get('/admin/modules');
+    expect(list.text).toContain(`Farmacia ${tag}`);
+    expect(list.text).toContain(clientId);
+    expect(list.text).not.toContain(secret);
+    const renewed = await admin.agent
+      .post(`/admin/modules/${clientId}/secret`)
+      .type('form')
+      .send({ _csrf: await csrfOf(admin.agent, '/admin/modules') });
+    expect(renewed.text).toContain('El secreto anterior ya no funciona.');
+    expect(/data-testid="client-secret">([^<]+)</.exec(renewed.text)![1]).not.toBe(secret);
+
+    const regional = await signedIn(t, {
+      establishments: [place],
+      role: 'admin',
+      scope: `region:Región OP ${tag}`,
+    });
+    expect((await regional.agent.get('/admin/modules')).status).toBe(403);
+    expect((await regional.agent.get('/admin/users')).text).not.toContain('Módulos del HIS');
+  });
+});

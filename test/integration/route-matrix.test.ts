@@ -65,6 +65,7 @@ const EXPECTED: Record<string, Who[]> = {
   'reviews.open': ['globalAdmin'],
   'reviews.close': ['globalAdmin'],
   'reviews.confirm': TARGET_ADMINS,
+  'modules.list': ['globalAdmin'],
   'modules.register': ['globalAdmin'],
   'modules.disable': ['globalAdmin'],
   'modules.enable': ['globalAdmin'],

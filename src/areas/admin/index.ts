@@ -1,9 +1,11 @@
 import { Router } from 'express';
+import { gate } from '../../access/policies';
 import type { AdminDeps } from './deps';
 import { establishmentAdminRoutes } from './establishments/routes';
 import { regionAdminRoutes } from './regions/routes';
 import { agreementAdminRoutes } from './agreement/routes';
 import { reviewAdminRoutes } from './reviews/routes';
+import { moduleAdminRoutes } from './modules/routes';
 import { userDetailRoutes } from './users/detail-routes';
 import { userListRoutes } from './users/list-routes';
 import { userCreateRoutes } from './users/create-routes';
@@ -20,6 +22,11 @@ export type { AdminDeps };
  */
 export function adminArea(deps: AdminDeps) {
   const router = Router();
+  // The menu offers "Módulos del HIS" to those who may open it (network-wide admins).
+  router.use((_req, res, next) => {
+    res.locals.canManageModules = gate(res.locals.actor, 'modules.list');
+    next();
+  });
   router.get('/', deps.policy('users.list'), (_req, res) => res.redirect(303, '/admin/users'));
   // The list, the creation form and the import before the detail routes: /admin/users/new is
   // not a user id.
@@ -34,5 +41,6 @@ export function adminArea(deps: AdminDeps) {
   router.use('/regions', regionAdminRoutes(deps));
   router.use('/agreement', agreementAdminRoutes(deps));
   router.use('/reviews', reviewAdminRoutes(deps));
+  router.use('/modules', moduleAdminRoutes(deps));
   return router;
 }

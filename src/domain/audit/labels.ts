@@ -309,6 +309,7 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'reviews.close': 'Cerrar una revisión de accesos',
   'reviews.suspendRoles': 'Revisión de accesos: roles quitados por quedar sin revisar',
   'reviews.export': 'Exportar el resultado de una revisión de accesos (CSV)',
+  'modules.list': 'Ver los módulos del HIS',
   'modules.register': 'Registrar un módulo del HIS (OpenID Connect)',
   'modules.disable': 'Deshabilitar un módulo del HIS',
   'modules.enable': 'Habilitar un módulo del HIS',
