@@ -6,6 +6,7 @@ import type { Logger } from '../../shared/logger';
 import type { Clock } from '../../shared/clock';
 import type { RedisClientType } from 'redis';
 import type { Repositories } from '../../storage/repositories';
+import type { OidcClientRecord } from '../../storage/oidc-clients';
 import type { SessionIndex } from '../../domain/sessions/session-index';
 import type { SsoRegistry } from '../../domain/sessions/sso';
 import { grantLabel } from '../../access/identity';
@@ -58,7 +59,7 @@ export function oidcArea(deps: OidcDeps) {
       config: deps.config,
       logger: deps.logger,
       redis: deps.redis,
-      findClient: (id) => deps.repos.oidcClients.find(id),
+      findClient: clientsForASecond(deps),
       findAccount: (sub, grantId) => findAccount(deps, sub, grantId),
     }).then(
       (provider) => {
@@ -86,10 +87,13 @@ export function oidcArea(deps: OidcDeps) {
     } else url.searchParams.delete('his_silent');
     next();
   });
+  // The provider's request handler, built once (Koa composes its middleware in callback()).
+  let handle: ((req: Request, res: Response) => unknown) | null = null;
   provider.use(async (req, res, next) => {
     const op = await providerReady();
     if (!op) return next();
-    op.callback()(req, res);
+    handle ??= op.callback() as unknown as (req: Request, res: Response) => unknown;
+    handle(req, res);
   });
 
   const interactions = Router();
@@ -123,6 +127,27 @@ export function oidcArea(deps: OidcDeps) {
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/**
+ * The registered modules, each read from PostgreSQL at most once a second per instance: every
+ * token, UserInfo and introspection request asks for its client, and the read was most of the
+ * endpoints' cost (bench/oidc-token.ts). A module disabled on the screen is refused within that
+ * second on every instance.
+ */
+function clientsForASecond(deps: Pick<OidcDeps, 'repos' | 'clock'>) {
+  const cache = new Map<string, { at: number; value: Promise<OidcClientRecord | null> }>();
+  return (clientId: string): Promise<OidcClientRecord | null> => {
+    const now = deps.clock.now().getTime();
+    const hit = cache.get(clientId);
+    // A clock set back (tests) counts as stale, never as fresh forever.
+    if (hit && now >= hit.at && now - hit.at < 1000) return hit.value;
+    if (cache.size > 1000) cache.clear();
+    const value = deps.repos.oidcClients.find(clientId);
+    cache.set(clientId, { at: now, value });
+    value.catch(() => cache.delete(clientId));
+    return value;
+  };
+}
 
 /** The login step of one authorization (see {@link oidcArea}). */
 async function loginStep(
