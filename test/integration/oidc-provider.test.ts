@@ -9,7 +9,7 @@ import { makeEstablishment, TEST_PASSWORD } from '../support/factories';
 import { agentFor, csrfOf, loginAndChoose } from '../support/http';
 import { signedIn, type SignedInUser } from '../support/sign-in';
 import { registerModule } from '../../src/domain/modules/commands/register';
-import { disableModule } from '../../src/domain/modules/commands/set-enabled';
+import { disableModule, enableModule } from '../../src/domain/modules/commands/set-enabled';
 import { cliActor, CLI_META } from '../../src/cli/actor';
 import type { EstablishmentRecord } from '../../src/storage/establishments';
 
@@ -371,6 +371,99 @@ it('when the module is disabled then its sign-ins are refused at once', async ()
   expect(res.text).toContain(
     'El módulo que lo envió aquí no está registrado o está deshabilitado.',
   );
+});
+
+describe("negative cases of the OpenID Foundation's Basic OP plan that apply", () => {
+  // The module of the file was disabled by the test before: enabled again (read a second later).
+  let browser: request.Agent;
+  beforeAll(async () => {
+    await enableModule(t)(cliActor('prueba'), { clientId: agenda.clientId }, CLI_META);
+    t.clock.advanceMinutes(1);
+    browser = agentFor(t.app);
+    await loginAndChoose(browser, person.user.username, TEST_PASSWORD, place.id);
+  });
+  async function freshCode() {
+    const { path, verifier, state, nonce } = await authorize();
+    const back = await follow(browser, path);
+    return { callback: new URL(back.headers.location!), verifier, state, nonce };
+  }
+  const exchange = (body: Record<string, string>, auth: string) =>
+    fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(auth).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams(body),
+    });
+
+  it('when a code is used twice then the second exchange is refused (invalid_grant) and the tokens of the first are revoked', async () => {
+    const { callback, verifier } = await freshCode();
+    const body = {
+      grant_type: 'authorization_code',
+      code: callback.searchParams.get('code')!,
+      redirect_uri: `${rpUrl}/callback`,
+      code_verifier: verifier,
+    };
+    const credentials = `${agenda.clientId}:${agenda.clientSecret}`;
+    const first = await exchange(body, credentials);
+    expect(first.status).toBe(200);
+    const { access_token } = (await first.json()) as { access_token: string };
+    const second = await exchange(body, credentials);
+    expect(second.status).toBe(400);
+    expect(((await second.json()) as { error: string }).error).toBe('invalid_grant');
+    expect((await client.tokenIntrospection(config, access_token)).active).toBe(false);
+  });
+
+  it('when the client secret is wrong, the verifier does not match or the redirect URI differs then the exchange is refused', async () => {
+    const { callback, verifier } = await freshCode();
+    const code = callback.searchParams.get('code')!;
+    const base = { grant_type: 'authorization_code', code, redirect_uri: `${rpUrl}/callback` };
+    const wrongSecret = await exchange(
+      { ...base, code_verifier: verifier },
+      `${agenda.clientId}:nope`,
+    );
+    expect(wrongSecret.status).toBe(401);
+    expect(((await wrongSecret.json()) as { error: string }).error).toBe('invalid_client');
+    const credentials = `${agenda.clientId}:${agenda.clientSecret}`;
+    const wrongVerifier = await exchange({ ...base, code_verifier: 'x'.repeat(43) }, credentials);
+    expect(((await wrongVerifier.json()) as { error: string }).error).toBe('invalid_grant');
+    const other = await freshCode();
+    const wrongRedirect = await exchange(
+      {
+        ...base,
+        code: other.callback.searchParams.get('code')!,
+        code_verifier: other.verifier,
+        redirect_uri: `${rpUrl}/other`,
+      },
+      credentials,
+    );
+    expect(((await wrongRedirect.json()) as { error: string }).error).toBe('invalid_grant');
+  });
+
+  it('when another module introspects or revokes a token it was not issued then it learns nothing and the token stays valid', async () => {
+    const { callback, verifier, state, nonce } = await freshCode();
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    const otherModule = await registerModule(t)(
+      cliActor('prueba'),
+      { name: `Otro ${tag}`, redirectUris: [`${rpUrl}/otro`] },
+      CLI_META,
+    );
+    const otherConfig = await client.discovery(
+      new URL(issuer),
+      otherModule.clientId,
+      otherModule.clientSecret,
+      undefined,
+      { execute: [client.allowInsecureRequests] },
+    );
+    expect((await client.tokenIntrospection(otherConfig, tokens.access_token)).active).toBe(false);
+    await client.tokenRevocation(otherConfig, tokens.access_token).catch(() => undefined);
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
+  });
 });
 
 describe('"Módulos del HIS" (the admin screen)', () => {
