@@ -73,6 +73,18 @@ export function oidcArea(deps: OidcDeps) {
     ));
 
   const provider = Router();
+  // The provider's own session is never what decides (see loadExistingGrant): each
+  // authorization, and its return from the login step, go without it, so a PC where someone
+  // else signed in before — their HIS session ended, the provider's cookie left behind — never
+  // meets that person's session.
+  provider.get(['/auth', '/auth/:uid'], deps.policy('public'), (req, _res, next) => {
+    if (req.headers.cookie)
+      req.headers.cookie = req.headers.cookie
+        .split(/;\s*/)
+        .filter((c) => !/^_session(\.legacy)?(\.sig)?=/.test(c))
+        .join('; ');
+    next();
+  });
   // The authorization request: an open HIS session of the same person is the only login that
   // counts. A silent request (prompt=none) with one is let through to the login step, which
   // answers without a page; without one the provider answers login_required itself.
