@@ -104,6 +104,18 @@ export class AuditedRefusal extends Error {
   }
 }
 
+/**
+ * The audit fields of a change a person makes to their own account ("Mis accesos", the
+ * agreement, their password): the person is the target, and the row is visible to the auditors
+ * of the regiones they work in.
+ */
+export const ownAccountAudit = (actor: Actor): Partial<AuditEntry> => ({
+  targetType: 'user',
+  targetId: String(actor.userId),
+  targetUserId: actor.userId,
+  regionIds: [...new Set(actor.establishments.map((p) => p.regionId))],
+});
+
 const entry = (a: Partial<AuditEntry>): AuditEntry => ({
   targetType: a.targetType ?? null,
   targetId: a.targetId ?? null,

@@ -52,21 +52,20 @@ export function createOidcClientRepository(sequelize: Sequelize) {
       );
     },
 
-    async setEnabled(clientId: string, enabled: boolean, at: Date, tx: Transaction): Promise<void> {
+    /** Enables or disables the module, or replaces its secret. */
+    async update(
+      clientId: string,
+      change: { enabled: boolean } | { clientSecret: string },
+      at: Date,
+      transaction: Transaction,
+    ): Promise<void> {
+      const [column, value] =
+        'enabled' in change ? ['enabled', change.enabled] : ['client_secret', change.clientSecret];
       await execute(
         sequelize,
-        'UPDATE oidc_clients SET enabled = $2, updated_at = $3 WHERE client_id = $1',
-        [clientId, enabled, at],
-        tx,
-      );
-    },
-
-    async setSecret(clientId: string, secret: string, at: Date, tx: Transaction): Promise<void> {
-      await execute(
-        sequelize,
-        'UPDATE oidc_clients SET client_secret = $2, updated_at = $3 WHERE client_id = $1',
-        [clientId, secret, at],
-        tx,
+        `UPDATE oidc_clients SET ${column} = $2, updated_at = $3 WHERE client_id = $1`,
+        [clientId, value, at],
+        transaction,
       );
     },
   };

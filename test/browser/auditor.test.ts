@@ -112,12 +112,12 @@ describe('an auditor in a real browser', () => {
     const text = readFileSync((await download.path())!, 'utf8');
     const lines = text.split('\r\n').filter(Boolean);
     expect(lines[0]).toBe(
-      '\uFEFFFecha y hora (Asunción);Usuario de la cuenta;Usuario escrito;Nombre;Cédula;Método;Resultado;Motivo;Código del motivo;Establecimiento;Región sanitaria;IP;Navegador;Modo de contingencia;Id',
+      '\uFEFFFecha y hora (Asunción);Usuario de la cuenta;Usuario escrito;Nombre;Cédula;Método;Resultado;Motivo;Código del motivo;Establecimiento;Región sanitaria;IP;Navegador;Modo de contingencia;Id;Módulo del HIS',
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toMatch(
       new RegExp(
-        `^2026-11-20 08:01:00;[^;]*;[^;]*;Enfermera del Puesto;[^;]*;Usuario y contraseña;Exitoso;Sesión iniciada;login;Hospital de prueba ${post.code};Región Navegador ${tag};10\\.20\\.30\\.40;${ua('post-login')};No;\\d+$`,
+        `^2026-11-20 08:01:00;[^;]*;[^;]*;Enfermera del Puesto;[^;]*;Usuario y contraseña;Exitoso;Sesión iniciada;login;Hospital de prueba ${post.code};Región Navegador ${tag};10\\.20\\.30\\.40;${ua('post-login')};No;\\d+;$`,
       ),
     );
     expect(text).not.toContain(ua('hospital-login'));

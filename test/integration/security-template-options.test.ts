@@ -45,11 +45,23 @@ const INJECTIONS: Record<string, string>[] = [
 ];
 
 let t: TestApp;
+const ownRegion = `Región plantillas ${Math.random().toString(36).slice(2, 8)}`;
 const agents = new Map<string, request.Agent>();
 let targets: { userId: number; establishmentId: number; regionId: number };
 
 async function signedIn(role: 'admin' | 'auditor'): Promise<request.Agent> {
-  const { user, establishments } = await makeUser(t.sequelize, { role });
+  // The auditor of a región of its own: the histories it reads hold only this file's rows, not
+  // those the other test files write meanwhile (the pages must compare equal).
+  const { user, establishments } = await makeUser(
+    t.sequelize,
+    role === 'auditor'
+      ? {
+          role,
+          scope: `region:${ownRegion}`,
+          establishments: [await makeEstablishment(t.sequelize, ownRegion)],
+        }
+      : { role },
+  );
   const agent = agentFor(t.app);
   const done = await loginAndChoose(agent, user.username, TEST_PASSWORD, establishments[0]!.id);
   expect(done.headers.location).toBe('/');

@@ -111,26 +111,18 @@ export function oidcArea(deps: OidcDeps) {
   const interactions = Router();
   interactions.get('/:uid', deps.policy('public'), async (req, res) => {
     const op = await providerReady();
-    if (!op)
-      return res.status(404).render('error', {
-        title: 'Página no encontrada',
-        status: 404,
-        message: 'La página solicitada no existe.',
-        back: { href: '/', label: 'Ir al inicio' },
-        supportId: null,
-      });
+    if (!op) return errorPage(res, 404, 'Página no encontrada', 'La página solicitada no existe.');
     let details: Awaited<ReturnType<Provider['interactionDetails']>>;
     try {
       details = await op.interactionDetails(req, res);
       if (details.uid !== req.params.uid) throw new Error('another interaction');
     } catch {
-      return res.status(400).render('error', {
-        title: 'Solicitud vencida',
-        status: 400,
-        message: 'La solicitud del módulo venció o no es válida. Vuelva a abrir el módulo.',
-        back: { href: '/', label: 'Ir al inicio' },
-        supportId: null,
-      });
+      return errorPage(
+        res,
+        400,
+        'Solicitud vencida',
+        'La solicitud del módulo venció o no es válida. Vuelva a abrir el módulo.',
+      );
     }
     await loginStep(deps, op, details, req, res);
   });
@@ -139,6 +131,15 @@ export function oidcArea(deps: OidcDeps) {
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+const errorPage = (res: Response, status: number, title: string, message: string) =>
+  res.status(status).render('error', {
+    title,
+    status,
+    message,
+    back: { href: '/', label: 'Ir al inicio' },
+    supportId: null,
+  });
 
 /**
  * The registered modules, each read from PostgreSQL at most once a second per instance: every

@@ -1,5 +1,5 @@
 import type { Actor } from '../../access/actor';
-import type { CommandMeta } from '../../access/command';
+import { ownAccountAudit, type CommandMeta } from '../../access/command';
 import type { AdminEvent } from '../../storage/audit/admin-events';
 
 /** Stored audit codes of the account holder's own changes (admin_events.action); never rename. */
@@ -18,6 +18,7 @@ export function selfEvent(
   now: Date,
   meta: CommandMeta,
 ): AdminEvent {
+  const own = ownAccountAudit(actor);
   return {
     occurredAt: now,
     actorUserId: actor.userId,
@@ -25,11 +26,11 @@ export function selfEvent(
     action,
     outcome,
     targetType: 'user',
-    targetId: String(actor.userId),
+    targetId: own.targetId!,
     targetUserId: actor.userId,
     details,
     establishmentId: actor.establishmentId,
-    regionIds: [...new Set(actor.establishments.map((p) => p.regionId))],
+    regionIds: own.regionIds!,
     ip: meta.ip,
     userAgent: meta.userAgent,
   };

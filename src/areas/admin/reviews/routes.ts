@@ -20,7 +20,7 @@ import { requestMeta } from '../../../web/request-meta';
 import { takeFlash } from '../../../web/session/ops';
 import { AppError, notFound } from '../../../shared/errors';
 import { searchScopeOf, visibleRegions } from '../scope';
-import { loadUsersPage, type PlaceNames } from '../users/users-page';
+import { loadUsersPage, usersPageDeps, type PlaceNames } from '../users/users-page';
 
 /** What a decision says on the screen and in the CSV. */
 export const DECISION_LABELS: Record<ReviewDecision['decision'], string> = {
@@ -81,7 +81,6 @@ export function reviewAdminRoutes(deps: AdminDeps) {
   const open = openReview(deps);
   const confirm = confirmReview(deps);
   const close = closeReview(deps);
-  const badge = { staleAfterMonths: deps.config.eid.staleAfterMonths };
 
   const places = async () => {
     const [regions, establishments] = await Promise.all([
@@ -189,13 +188,7 @@ export function reviewAdminRoutes(deps: AdminDeps) {
     const [progress, page] = await Promise.all([
       progressFor(actor, review),
       loadUsersPage(
-        {
-          userSearch: deps.queries.userSearch,
-          lockout: deps.lockout,
-          clock: deps.clock,
-          badge,
-          inactiveDays: deps.config.inactivity.accountDisableAfterDays,
-        },
+        usersPageDeps(deps),
         actor,
         { q: values.q || undefined, status: 'active', after },
         names,

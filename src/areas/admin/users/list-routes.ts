@@ -4,7 +4,7 @@ import type { AdminDeps } from '../deps';
 import { establishmentsInScope, groupByRegion, regionsInScope } from '../scope';
 import { isFiltered, listHref, parseListFilters } from './list-filters';
 import { pageNumberOf } from '../../../web/page-number';
-import { loadUsersPage } from './users-page';
+import { loadUsersPage, usersPageDeps } from './users-page';
 
 /**
  * GET /admin/users: the administrators' users list. A GET form of filters whose values stay in
@@ -48,21 +48,10 @@ export function userListRoutes(deps: AdminDeps) {
 
     const regionName = new Map(regions.map((r) => [r.id, r.name]));
     const establishmentName = new Map(establishments.map((e) => [e.id, e.name]));
-    const page = await loadUsersPage(
-      {
-        userSearch: deps.queries.userSearch,
-        lockout: deps.lockout,
-        clock: deps.clock,
-        badge,
-        inactiveDays: deps.config.inactivity.accountDisableAfterDays,
-      },
-      actor,
-      parsed.filters,
-      {
-        region: (id) => regionName.get(id) ?? `#${id}`,
-        establishment: (id) => establishmentName.get(id) ?? `#${id}`,
-      },
-    );
+    const page = await loadUsersPage(usersPageDeps(deps), actor, parsed.filters, {
+      region: (id) => regionName.get(id) ?? `#${id}`,
+      establishment: (id) => establishmentName.get(id) ?? `#${id}`,
+    });
     const pageNumber = parsed.filters.after && !page.restarted ? pageNumberOf(req.query.page) : 1;
     const sortHref = (sort: string) =>
       listHref({ ...parsed.values, sort: sort === 'name' ? '' : sort });

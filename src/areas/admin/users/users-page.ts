@@ -28,6 +28,20 @@ export interface UsersPageDeps {
   inactiveDays: number;
 }
 
+/** The users list's collaborators, from the admin area's: the same for every screen that lists. */
+export const usersPageDeps = (deps: {
+  queries: { userSearch: UserSearch };
+  lockout: UsersPageDeps['lockout'];
+  clock: Clock;
+  config: { eid: { staleAfterMonths: number }; inactivity: { accountDisableAfterDays: number } };
+}): UsersPageDeps => ({
+  userSearch: deps.queries.userSearch,
+  lockout: deps.lockout,
+  clock: deps.clock,
+  badge: { staleAfterMonths: deps.config.eid.staleAfterMonths },
+  inactiveDays: deps.config.inactivity.accountDisableAfterDays,
+});
+
 /** Names for the role scopes shown in the rows. */
 export interface PlaceNames {
   region(id: number): string;

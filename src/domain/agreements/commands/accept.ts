@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, type CommandDeps } from '../../../access/command';
+import { defineCommand, ownAccountAudit, type CommandDeps } from '../../../access/command';
 import type { IdentityCache } from '../../sessions/identity-cache';
 import { ValidationError } from '../../../shared/validation';
 
@@ -20,12 +20,7 @@ export const acceptAgreement = defineCommand({
     return {
       target: current,
       policyTarget: undefined,
-      audit: {
-        targetType: 'user',
-        targetId: String(actor.userId),
-        targetUserId: actor.userId,
-        regionIds: [...new Set(actor.establishments.map((p) => p.regionId))],
-      },
+      audit: ownAccountAudit(actor),
     };
   },
   async apply(deps, { input, target: current, transaction, actor, now, meta }) {

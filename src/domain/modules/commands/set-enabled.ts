@@ -1,35 +1,21 @@
-import { z } from 'zod';
-import { defineCommand, type CommandDeps } from '../../../access/command';
-import { notFound } from '../../../shared/errors';
-
-const schema = z.object({ clientId: z.string().min(1).max(100) });
+import { defineCommand } from '../../../access/command';
+import { loadModule, moduleInput } from '../load-module';
 
 const toggle = (enabled: boolean) =>
   defineCommand({
     action: enabled ? 'modules.enable' : 'modules.disable',
-    schema,
-    async load(deps: CommandDeps, input, transaction) {
-      const client = await deps.repos.oidcClients.find(input.clientId, transaction);
-      if (!client) throw notFound();
-      return {
-        target: client,
-        policyTarget: undefined,
-        audit: {
-          targetType: 'oidc_client',
-          targetId: client.clientId,
-          details: { name: client.name },
-        },
-      };
-    },
+    schema: moduleInput,
+    load: loadModule,
     async apply(deps, { target, transaction, now }) {
-      await deps.repos.oidcClients.setEnabled(target.clientId, enabled, now, transaction);
+      await deps.repos.oidcClients.update(target.clientId, { enabled }, now, transaction);
       return { result: { clientId: target.clientId }, audit: {} };
     },
   });
 
 /**
- * A disabled module is refused at once at every endpoint of the provider: no new sign-in, and
- * its tokens fail at introspection and UserInfo (the provider reads the client on each request).
+ * A disabled module is refused at every endpoint of the provider within a second (each instance
+ * reads a module at most once a second): no new sign-in, and its tokens fail at introspection
+ * and UserInfo.
  */
 export const disableModule = toggle(false);
 export const enableModule = toggle(true);

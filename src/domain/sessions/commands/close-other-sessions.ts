@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, type CommandDeps } from '../../../access/command';
+import { defineCommand, ownAccountAudit, type CommandDeps } from '../../../access/command';
 import type { SessionIndex } from '../session-index';
 
 export interface CloseOtherSessionsDeps extends CommandDeps {
@@ -21,13 +21,7 @@ export const closeOtherSessions = defineCommand({
     return {
       target: open.filter((sid) => sid !== input.currentSessionId).length,
       policyTarget: undefined,
-      audit: {
-        targetType: 'user',
-        targetId: String(actor.userId),
-        targetUserId: actor.userId,
-        // The row is visible to the auditors of the regiones the person works in.
-        regionIds: [...new Set(actor.establishments.map((p) => p.regionId))],
-      },
+      audit: ownAccountAudit(actor),
     };
   },
   async apply(_deps, { target: others, input, actor }) {
