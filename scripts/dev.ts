@@ -116,7 +116,7 @@ async function main(): Promise<void> {
           {
             name: AGENDA_NAME,
             redirectUris: [`${agendaUrl}/callback`],
-            postLogoutRedirectUris: [`${agendaUrl}/`],
+            postLogoutRedirectUris: [`${agendaUrl}/salio`],
             backchannelLogoutUri: `${agendaUrl}/backchannel`,
           },
           CLI_META,

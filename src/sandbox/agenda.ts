@@ -117,7 +117,8 @@ export async function createAgenda(options: AgendaOptions) {
   <dt>Ingreso</dt><dd data-testid="agenda-acr">${escape(ACR_TEXT[session.acr ?? ''] ?? session.acr)} <code>${escape(session.acr)}</code></dd>
 </dl>
 ${session.confirmed ? `<p role="status" data-testid="agenda-confirmed">${escape(session.confirmed)}</p>` : ''}
-<p><a href="/confirmar">Confirmar el turno de las 08:00</a> (requiere la Identidad Electrónica)</p>`,
+<p><a href="/confirmar">Confirmar el turno de las 08:00</a> (requiere la Identidad Electrónica)</p>
+<p><a href="/salir">Salir</a> (cierra la sesión del HIS en este equipo)</p>`,
       ),
     );
   });
@@ -129,6 +130,30 @@ ${session.confirmed ? `<p role="status" data-testid="agenda-confirmed">${escape(
     if (session.acr !== EID) return startLogin(res, session, true);
     session.confirmed = 'Turno de las 08:00 confirmado con Identidad Electrónica.';
     res.redirect(303, '/');
+  });
+
+  // RP-initiated logout: the HIS asks the person, ends its session (and every module's), and
+  // sends the browser back to /salio.
+  app.get('/salir', (req, res) => {
+    const session = sessionOf(req, res);
+    const idToken = session.idToken;
+    for (const key of Object.keys(session)) delete session[key as keyof AgendaSession];
+    const url = client.buildEndSessionUrl(config, {
+      ...(idToken ? { id_token_hint: idToken } : { client_id: options.clientId }),
+      post_logout_redirect_uri: `${options.url}/salio`,
+    });
+    res.redirect(303, url.href);
+  });
+
+  app.get('/salio', (_req, res) => {
+    res
+      .type('html')
+      .send(
+        page(
+          'Sesión cerrada',
+          '<h1>Sesión cerrada</h1><p role="status" data-testid="agenda-signed-out">Cerró su sesión en la Agenda y en el HIS.</p><p><a href="/">Volver a ingresar</a></p>',
+        ),
+      );
   });
 
   app.get('/callback', async (req, res) => {

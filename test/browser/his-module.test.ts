@@ -30,6 +30,7 @@ beforeAll(async () => {
     {
       name: 'Agenda',
       redirectUris: [`${env.AGENDA_URL}/callback`],
+      postLogoutRedirectUris: [`${env.AGENDA_URL}/salio`],
       backchannelLogoutUri: `${env.AGENDA_URL}/backchannel`,
     },
     CLI_META,
@@ -92,6 +93,32 @@ it('when a signed-in person clicks the Agenda tile then it opens signed in, step
   await rig.backAt(page, '/login', problems);
   await page.goto(`${env.AGENDA_URL}/`);
   await page.waitForURL((url) => url.href.startsWith(`${rig.server.baseUrl}/login`));
+  expect(new URL(page.url()).pathname).toBe('/login');
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+it('when the person clicks "Salir" in the module then the HIS asks, ends its session and every module\'s, and returns to the module', async () => {
+  const { user } = await rig.citizenUser({ establishments: 1 });
+  const { context, page, problems } = await openWatchedPage(rig.browser);
+  await page.goto(`${rig.server.baseUrl}/login`);
+  await page.getByLabel('Usuario', { exact: true }).fill(user.username);
+  await page.getByLabel('Contraseña', { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+  await page.waitForURL(`${rig.server.baseUrl}/login/establishment`);
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+  await page.waitForURL(`${rig.server.baseUrl}/`);
+  await page.getByRole('link', { name: /Agenda/ }).click();
+  await page.waitForURL(`${env.AGENDA_URL}/`);
+
+  await page.getByRole('link', { name: 'Salir' }).click();
+  await page.waitForURL((url) => url.pathname === '/login/oidc/logout');
+  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Cerrar sesión');
+  await shot(page, '03-logout-asks');
+  await page.getByRole('button', { name: 'Sí, cerrar la sesión del HIS' }).click();
+  await page.waitForURL(`${env.AGENDA_URL}/salio`);
+  expect(await page.getByTestId('agenda-signed-out').textContent()).toContain('Cerró su sesión');
+  await page.goto(`${rig.server.baseUrl}/`);
   expect(new URL(page.url()).pathname).toBe('/login');
   expect(problems).toEqual([]);
   await context.close();

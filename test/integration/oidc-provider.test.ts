@@ -307,6 +307,60 @@ async function signedIntoModule(agent: request.Agent) {
   });
 }
 
+it('when the module sends the person to the end-session endpoint then a page of ours asks, and confirming ends the HIS session, tells the modules and returns to the module with its state', async () => {
+  const agent = agentFor(t.app);
+  const tokens = await signedIntoModule(agent);
+  logoutTokens.length = 0;
+  const end = client.buildEndSessionUrl(config, {
+    id_token_hint: tokens.id_token!,
+    post_logout_redirect_uri: `${rpUrl}/`,
+    state: 'vuelta-123',
+  });
+  const first = await agent.get(end.pathname + end.search).redirects(0);
+  expect(first.headers.location).toMatch(/^\/login\/oidc\/logout\?/);
+  const page = await agent.get(first.headers.location!);
+  expect(page.text).toContain(`«Agenda ${tag}» pidió cerrar su sesión del HIS en este equipo.`);
+  const hidden = Object.fromEntries(
+    [...page.text.matchAll(/type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+      m[1],
+      m[2],
+    ]),
+  );
+  expect(hidden).toMatchObject({
+    client_id: agenda.clientId,
+    post_logout_redirect_uri: `${rpUrl}/`,
+    state: 'vuelta-123',
+  });
+  const done = await agent.post('/login/oidc/logout').type('form').send(hidden);
+  expect(done.status).toBe(200);
+  expect(done.text).toContain(`content="0;url=${rpUrl}/?state=vuelta-123"`);
+  expect((await agent.get('/')).headers.location).toBe('/login');
+  expect(logoutTokens.map((token) => decodeJwt(token).sub)).toEqual([String(person.user.id)]);
+  expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+});
+
+it('when the post-logout address is not one the module registered then the browser is never sent there', async () => {
+  const agent = agentFor(t.app);
+  await signedIntoModule(agent);
+  const page = await agent
+    .get('/login/oidc/logout')
+    .query({ client_id: agenda.clientId, post_logout_redirect_uri: 'https://attacker.example/' });
+  const hidden = Object.fromEntries(
+    [...page.text.matchAll(/type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+      m[1],
+      m[2],
+    ]),
+  );
+  expect(hidden.post_logout_redirect_uri).toBeUndefined();
+  const done = await agent
+    .post('/login/oidc/logout')
+    .type('form')
+    .send({ ...hidden, post_logout_redirect_uri: 'https://attacker.example/' });
+  expect(done.status).toBe(200);
+  expect(done.text).not.toContain('attacker.example');
+  expect(done.text).toContain('Su sesión del HIS está cerrada en este equipo.');
+});
+
 it('when the HIS session passes its idle timeout then the module is told at the next request and its tokens stop', async () => {
   const agent = agentFor(t.app);
   const tokens = await signedIntoModule(agent);

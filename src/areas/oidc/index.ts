@@ -11,7 +11,10 @@ import type { SessionIndex } from '../../domain/sessions/session-index';
 import type { SsoRegistry } from '../../domain/sessions/sso';
 import { grantLabel } from '../../access/identity';
 import { sessionIdentity, type SessionIdentitySources } from '../../web/session/identify';
-import { regenerateSession, saveSession } from '../../web/session/ops';
+import { destroySession, regenerateSession, saveSession } from '../../web/session/ops';
+import { SESSION_COOKIE, sessionCookieOptions } from '../../web/session/middleware';
+import { logout } from '../../domain/sessions/commands/logout';
+import { decodeJwt } from 'jose';
 import { setLoginReturn } from '../../web/login-return';
 import { hasExpired } from '../../domain/users/validity';
 import { staleCutoff } from '../../domain/badges/stale-cutoff';
@@ -99,6 +102,13 @@ export function oidcArea(deps: OidcDeps) {
     } else url.searchParams.delete('his_silent');
     next();
   });
+  // RP-initiated logout ends the HIS session itself, on a page of ours (with its CSRF token):
+  // the provider's own end_session would end only its session, which decides nothing here.
+  provider.get('/session/end', deps.policy('public'), (req, res) => {
+    const query = new URL(req.originalUrl, deps.config.baseUrl).search;
+    res.redirect(303, `/login/oidc/logout${query}`);
+  });
+
   // The provider's request handler, built once (Koa composes its middleware in callback()).
   let handle: ((req: Request, res: Response) => unknown) | null = null;
   provider.use(async (req, res, next) => {
@@ -109,6 +119,25 @@ export function oidcArea(deps: OidcDeps) {
   });
 
   const interactions = Router();
+  // Before /:uid: "logout" is not an interaction.
+  interactions.get('/logout', deps.policy('public'), async (req, res) => {
+    const target = await logoutTarget(deps, req.query as Record<string, unknown>);
+    if (!req.session?.auth) return loggedOut(res, target);
+    res.render('oidc-logout', {
+      title: 'Cerrar sesión',
+      moduleName: target.moduleName,
+      fields: target.fields,
+    });
+  });
+  interactions.post('/logout', deps.policy('authenticated'), async (req, res) => {
+    const target = await logoutTarget(deps, (req.body ?? {}) as Record<string, unknown>);
+    const auth = req.session.auth!;
+    await logout(deps)(res.locals.actor, {}, requestMeta(req));
+    await deps.sso.end(auth.ssoId);
+    await destroySession(req);
+    res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.config));
+    loggedOut(res, target);
+  });
   interactions.get('/:uid', deps.policy('public'), async (req, res) => {
     const op = await providerReady();
     if (!op) return errorPage(res, 404, 'Página no encontrada', 'La página solicitada no existe.');
@@ -131,6 +160,64 @@ export function oidcArea(deps: OidcDeps) {
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+interface LogoutTarget {
+  moduleName: string | null;
+  /** Where to send the browser afterwards (registered for the module), with `state`; or null. */
+  next: string | null;
+  /** The request's parameters, for the confirmation form. */
+  fields: Record<string, string>;
+}
+
+/**
+ * The module asking for the logout (`client_id`, or the audience of `id_token_hint`, which
+ * needs no verification: it only chooses among that module's own registered URIs) and the
+ * address to return to, kept only when the module registered it.
+ */
+async function logoutTarget(
+  deps: Pick<OidcDeps, 'repos'>,
+  params: Record<string, unknown>,
+): Promise<LogoutTarget> {
+  const text = (name: string) =>
+    typeof params[name] === 'string' ? (params[name] as string).slice(0, 2000) : '';
+  let clientId = text('client_id');
+  const hint = text('id_token_hint');
+  if (!clientId && hint) {
+    try {
+      const aud = (decodeJwt(hint) as { aud?: unknown }).aud;
+      clientId = typeof aud === 'string' ? aud : Array.isArray(aud) ? String(aud[0]) : '';
+    } catch {
+      clientId = '';
+    }
+  }
+  const module = clientId ? await deps.repos.oidcClients.find(clientId) : null;
+  const uri = text('post_logout_redirect_uri');
+  const state = text('state');
+  let next: string | null = null;
+  if (module?.enabled && uri && module.postLogoutRedirectUris.includes(uri)) {
+    const url = new URL(uri);
+    if (state) url.searchParams.set('state', state);
+    next = url.href;
+  }
+  return {
+    moduleName: module?.name ?? null,
+    next,
+    fields: {
+      client_id: module ? module.clientId : '',
+      post_logout_redirect_uri: next ? uri : '',
+      state: next ? state : '',
+    },
+  };
+}
+
+/** The logout's answer: back to the module through a page of ours (see loginStep), or to /login. */
+function loggedOut(res: Response, target: LogoutTarget) {
+  res.render('oidc-logged-out', {
+    title: 'Sesión cerrada',
+    moduleName: target.moduleName,
+    refreshTo: target.next,
+  });
+}
 
 const errorPage = (res: Response, status: number, title: string, message: string) =>
   res.status(status).render('error', {
@@ -327,17 +414,17 @@ async function endSignIns(
       const client = await op.Client.find(signIn.clientId).catch(() => undefined);
       if (!client?.backchannelLogoutUri) return;
       // Not in the type definitions, but public: what oidc-provider's own end_session calls.
-      await deliverLogout(deps, client as unknown as LogoutTarget, signIn);
+      await deliverLogout(deps, client as unknown as BackchannelClient, signIn);
     }),
   );
 }
 
-type LogoutTarget = {
+type BackchannelClient = {
   clientId: string;
   backchannelLogout(sub: string, sid?: string): Promise<void>;
 };
 
-async function deliverLogout(deps: OidcDeps, client: LogoutTarget, signIn: { sub: string }) {
+async function deliverLogout(deps: OidcDeps, client: BackchannelClient, signIn: { sub: string }) {
   const attempt = () =>
     client.backchannelLogout(signIn.sub).then(
       () => null,
