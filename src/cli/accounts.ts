@@ -7,6 +7,7 @@ import type { Actor } from '../access/actor';
 import { createRedisClient } from '../redis/client';
 import { createSessionEnds } from '../domain/sessions/session-ends';
 import { createSessionIndex } from '../domain/sessions/session-index';
+import { createSsoRegistry } from '../domain/sessions/sso';
 import { createIdentityCache } from '../domain/sessions/identity-cache';
 import { createLockout } from '../domain/passwords/lockout';
 import type { UserCommandDeps } from '../domain/users/user-command';
@@ -47,6 +48,13 @@ export async function withUserCommandDeps<T>(
         config.redis.keyPrefix,
         store,
         config.session.absoluteTimeoutInHours * 3600,
+        // The modules the ended sessions signed into lose their tokens (no back-channel logout
+        // from here: the provider runs in the app).
+        createSsoRegistry(
+          redis,
+          config.redis.keyPrefix,
+          config.session.absoluteTimeoutInHours * 3600,
+        ),
       ),
       lockout: createLockout(redis, config.redis.keyPrefix, config.lockout),
     });

@@ -80,7 +80,11 @@ async function spooled(): Promise<{ table: string; event: Record<string, unknown
   const names = await readdir(dir).catch(() => [] as string[]);
   const lines: { table: string; event: Record<string, unknown> }[] = [];
   for (const name of names.filter((n) => n.includes('.jsonl'))) {
-    const text = await readFile(`${dir}/${name}`, 'utf8');
+    // A file the drain removed between the listing and the read holds nothing any more.
+    const text = await readFile(`${dir}/${name}`, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return '';
+      throw err;
+    });
     for (const line of text.split('\n').filter(Boolean)) lines.push(JSON.parse(line));
   }
   return lines;

@@ -307,6 +307,28 @@ async function signedIntoModule(agent: request.Agent) {
   });
 }
 
+it('when the module asks prompt=login then the HIS session ends (its modules told) and the person logs in again before coming back', async () => {
+  const agent = agentFor(t.app);
+  await signedIntoModule(agent);
+  logoutTokens.length = 0;
+  const { path, verifier, state, nonce } = await authorize({ prompt: 'login' });
+  const toLogin = await follow(agent, path);
+  expect(toLogin.headers.location).toBe('/login');
+  expect(logoutTokens).toHaveLength(1);
+  expect((await agent.get('/')).headers.location).toMatch(/^\/login/);
+  t.clock.advanceMinutes(1);
+  const logged = await loginAndChoose(agent, person.user.username, TEST_PASSWORD, place.id);
+  expect(logged.headers.location).toMatch(/^\/login\/oidc\//);
+  const back = await follow(agent, logged.headers.location!);
+  const tokens = await client.authorizationCodeGrant(config, new URL(back.headers.location!), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  expect(tokens.claims()!.sub).toBe(String(person.user.id));
+  t.clock.set(new Date());
+});
+
 it('when the module sends the person to the end-session endpoint then a page of ours asks, and confirming ends the HIS session, tells the modules and returns to the module with its state', async () => {
   const agent = agentFor(t.app);
   const tokens = await signedIntoModule(agent);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
+import { createOidcRedisAdapter } from '../../redis/oidc-adapter';
 
 /** A module signed into from one HIS session: its client, the grant, the person's `sub`. */
 export interface SsoSignIn {
@@ -20,6 +21,9 @@ export function createSsoRegistry(redis: RedisClientType, keyPrefix: string, ttl
   const grantKey = (grantId: string) => `${keyPrefix}oidc:his-grant:${grantId}`;
   const signInsKey = (ssoId: string) => `${keyPrefix}oidc:his-sso:${ssoId}`;
   const listeners: ((signIns: SsoSignIn[]) => Promise<void>)[] = [];
+  // The provider's storage: a grant's tokens are deleted here, wherever the session ends (the
+  // CLI too, where no provider runs to send the back-channel logout).
+  const grants = createOidcRedisAdapter(redis, keyPrefix)('Grant');
 
   return {
     newSsoId: () => randomBytes(16).toString('base64url'),
@@ -51,6 +55,7 @@ export function createSsoRegistry(redis: RedisClientType, keyPrefix: string, ttl
       const signIns = Object.values(entries ?? {}).map((v) => JSON.parse(v) as SsoSignIn);
       if (signIns.length === 0) return;
       await redis.del([signInsKey(ssoId), ...signIns.map((s) => grantKey(s.grantId))]);
+      for (const signIn of signIns) await grants.revokeByGrantId(signIn.grantId);
       for (const listener of listeners) await listener(signIns);
     },
   };
