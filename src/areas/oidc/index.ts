@@ -94,12 +94,14 @@ export function oidcArea(deps: OidcDeps) {
   provider.get('/auth', deps.policy('public'), deps.sessionOnly, async (req, _res, next) => {
     const url = new URL(req.originalUrl, deps.config.baseUrl);
     const prompt = (url.searchParams.get('prompt') ?? '').split(' ').filter(Boolean);
+    // The mark is ours alone: one sent by the module is dropped.
+    url.searchParams.delete('his_silent');
     if (prompt.includes('none') && req.session?.auth) {
       url.searchParams.set('prompt', prompt.filter((p) => p !== 'none').join(' '));
       if (!url.searchParams.get('prompt')) url.searchParams.delete('prompt');
       url.searchParams.set('his_silent', '1');
-      req.url = `${req.url.split('?')[0]}?${url.searchParams.toString()}`;
-    } else url.searchParams.delete('his_silent');
+    }
+    req.url = `${req.url.split('?')[0]}?${url.searchParams.toString()}`;
     next();
   });
   // RP-initiated logout ends the HIS session itself, on a page of ours (with its CSRF token):
