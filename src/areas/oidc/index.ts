@@ -41,6 +41,9 @@ export interface OidcDeps extends SessionIdentitySources {
   logoutRetriesInMs?: number[];
 }
 
+/** What RP-initiated logout reads (OpenID Connect RP-Initiated Logout 1.0); nothing else passes. */
+const LOGOUT_PARAMS = ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state'] as const;
+
 /** Back-channel logout: the pauses before each retry after a failed first attempt. */
 const LOGOUT_RETRIES_IN_MS = [1000, 5000, 30_000];
 
@@ -107,8 +110,14 @@ export function oidcArea(deps: OidcDeps) {
   // RP-initiated logout ends the HIS session itself, on a page of ours (with its CSRF token):
   // the provider's own end_session would end only its session, which decides nothing here.
   provider.get('/session/end', deps.policy('public'), (req, res) => {
-    const query = new URL(req.originalUrl, deps.config.baseUrl).search;
-    res.redirect(303, `/login/oidc/logout${query}`);
+    const given = new URL(req.originalUrl, deps.config.baseUrl).searchParams;
+    const kept = new URLSearchParams();
+    for (const name of LOGOUT_PARAMS) {
+      const value = given.get(name);
+      if (value) kept.set(name, value);
+    }
+    const query = kept.toString();
+    res.redirect(303, `/login/oidc/logout${query ? `?${query}` : ''}`);
   });
 
   // The provider's request handler, built once (Koa composes its middleware in callback()).
