@@ -51,6 +51,17 @@ afterAll(async () => {
 
 const shot = (page: Page, step: string) => screenshot(page, `his-module-${step}`);
 
+/** The classic login of a person with one establishment, to the home page. */
+async function classicLogin(page: Page, username: string) {
+  await page.goto(`${rig.server.baseUrl}/login`);
+  await page.getByLabel('Usuario', { exact: true }).fill(username);
+  await page.getByLabel('Contraseña', { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+  await page.waitForURL(`${rig.server.baseUrl}/login/establishment`);
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+  await page.waitForURL(`${rig.server.baseUrl}/`);
+}
+
 it('when a signed-in person clicks the Agenda tile then it opens signed in, steps up to the e-ID for one action, and loses its session at the HIS logout', async () => {
   const { user, establishments } = await rig.citizenUser({
     establishments: 1,
@@ -58,13 +69,7 @@ it('when a signed-in person clicks the Agenda tile then it opens signed in, step
   });
   const { context, page, problems } = await openWatchedPage(rig.browser);
 
-  await page.goto(`${rig.server.baseUrl}/login`);
-  await page.getByLabel('Usuario', { exact: true }).fill(user.username);
-  await page.getByLabel('Contraseña', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Iniciar sesión' }).click();
-  await page.waitForURL(`${rig.server.baseUrl}/login/establishment`);
-  await page.getByRole('button', { name: 'Ingresar' }).click();
-  await page.waitForURL(`${rig.server.baseUrl}/`);
+  await classicLogin(page, user.username);
 
   // The tile: the module opens with the HIS session, no second login.
   await page.getByRole('link', { name: /Agenda/ }).click();
@@ -101,13 +106,7 @@ it('when a signed-in person clicks the Agenda tile then it opens signed in, step
 it('when the person clicks "Salir" in the module then the HIS asks, ends its session and every module\'s, and returns to the module', async () => {
   const { user } = await rig.citizenUser({ establishments: 1 });
   const { context, page, problems } = await openWatchedPage(rig.browser);
-  await page.goto(`${rig.server.baseUrl}/login`);
-  await page.getByLabel('Usuario', { exact: true }).fill(user.username);
-  await page.getByLabel('Contraseña', { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Iniciar sesión' }).click();
-  await page.waitForURL(`${rig.server.baseUrl}/login/establishment`);
-  await page.getByRole('button', { name: 'Ingresar' }).click();
-  await page.waitForURL(`${rig.server.baseUrl}/`);
+  await classicLogin(page, user.username);
   await page.getByRole('link', { name: /Agenda/ }).click();
   await page.waitForURL(`${env.AGENDA_URL}/`);
 
