@@ -7,6 +7,7 @@ import type { IdentityCache } from '../sessions/identity-cache';
 import type { SessionIndex } from '../sessions/session-index';
 import type { Lockout } from '../passwords/lockout';
 import { loadUserTarget, type LoadedUser } from './load-target';
+import { notFound } from '../../shared/errors';
 
 /** What the commands on an existing user need beyond the repositories and the clock. */
 export interface UserCommandDeps extends CommandDeps {
@@ -41,6 +42,29 @@ export async function loadLockedUser(
 ) {
   const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });
   return { target: loaded, policyTarget: loaded.target, audit: userAudit(loaded) };
+}
+
+/**
+ * `load` of a change to one of the user's establishment assignments (remove, its validity,
+ * "Reactivar"): the user, locked, and the assignment, named in the audit row. An establishment
+ * the user is not assigned to (a tampered id) names nothing: the not-found error.
+ */
+export async function loadUserAssignment(
+  deps: UserCommandDeps,
+  input: { userId: number; establishmentId: number },
+  transaction: Transaction,
+) {
+  const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });
+  const place = loaded.establishments.find((e) => e.id === input.establishmentId);
+  if (!place) throw notFound();
+  return {
+    target: { loaded, place },
+    policyTarget: { user: loaded.target, place },
+    audit: {
+      ...userAudit(loaded),
+      details: { establishment: { id: place.id, code: place.code, name: place.name } },
+    },
+  };
 }
 
 /**

@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
-import { notFound } from '../../../shared/errors';
 import {
   hiddenId,
   loadLockedUser,
   outsideScope,
-  userAudit,
   userIdField,
   type UserCommandDeps,
+  loadUserAssignment,
 } from '../user-command';
-import { loadUserTarget } from '../load-target';
 import { validityEnd, validUntilField } from '../validity';
 
 /**
@@ -47,19 +45,7 @@ export const setAssignmentValidity = defineCommand({
     establishmentId: hiddenId(),
     validUntil: validUntilField,
   }),
-  async load(deps: UserCommandDeps, input, transaction) {
-    const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });
-    const place = loaded.establishments.find((e) => e.id === input.establishmentId);
-    if (!place) throw notFound();
-    return {
-      target: { loaded, place },
-      policyTarget: { user: loaded.target, place },
-      audit: {
-        ...userAudit(loaded),
-        details: { establishment: { id: place.id, code: place.code, name: place.name } },
-      },
-    };
-  },
+  load: loadUserAssignment,
   async apply(deps: UserCommandDeps, { input, target: { loaded, place }, now, transaction }) {
     const validUntil = validityEnd(input.validUntil, now, 'validUntil');
     const before = await deps.repos.users.setAssignmentValidity(

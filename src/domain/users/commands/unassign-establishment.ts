@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { defineCommand } from '../../../access/command';
-import { notFound } from '../../../shared/errors';
-import { loadUserTarget } from '../load-target';
 import {
   hiddenId,
-  userAudit,
   userIdField,
   type UserCommandDeps,
+  loadUserAssignment,
   outsideScope,
 } from '../user-command';
 
@@ -18,20 +16,7 @@ export const unassignEstablishment = defineCommand({
   action: 'users.unassignEstablishment',
   conceal: outsideScope,
   schema: z.object({ userId: userIdField, establishmentId: hiddenId() }),
-  async load(deps: UserCommandDeps, input, transaction) {
-    const loaded = await loadUserTarget(deps.repos, input.userId, { transaction, lock: true });
-    // Only one of this user's establishments: a tampered id names nothing to remove.
-    const place = loaded.establishments.find((e) => e.id === input.establishmentId);
-    if (!place) throw notFound();
-    return {
-      target: { loaded, place },
-      policyTarget: { user: loaded.target, place },
-      audit: {
-        ...userAudit(loaded),
-        details: { establishment: { id: place.id, code: place.code, name: place.name } },
-      },
-    };
-  },
+  load: loadUserAssignment,
   async apply(deps: UserCommandDeps, { target: { loaded, place }, transaction }) {
     await deps.repos.users.unassignEstablishment(loaded.user.id, place.id, transaction);
     return { result: { userId: loaded.user.id, id: place.id, name: place.name }, audit: {} };
