@@ -95,14 +95,18 @@ const encodeCursor = (key: SortKey) =>
 const encodeTimeCursor = (sort: UserSort, key: TimeKey) =>
   Buffer.from(JSON.stringify([sort, key.at, key.id])).toString('base64url');
 
-function decodeTimeCursor(cursor: string, sort: UserSort): TimeKey {
+/** A cursor's decoded JSON; anything we could not have issued is the invalid-cursor error. */
+function parseCursor(cursor: string): unknown {
   if (cursor.length > 1000 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
-  let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw invalidCursor();
   }
+}
+
+function decodeTimeCursor(cursor: string, sort: UserSort): TimeKey {
+  const value = parseCursor(cursor);
   if (!Array.isArray(value) || value.length !== 3 || value[0] !== sort) throw invalidCursor();
   const [, at, id] = value as unknown[];
   const instant = typeof at === 'string' && !Number.isNaN(Date.parse(at));
@@ -112,13 +116,7 @@ function decodeTimeCursor(cursor: string, sort: UserSort): TimeKey {
 }
 
 function decodeCursor(cursor: string): SortKey {
-  if (cursor.length > 1000 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
+  const value = parseCursor(cursor);
   if (!Array.isArray(value) || value.length !== 2) throw invalidCursor();
   const [sortName, id] = value as unknown[];
   if (typeof sortName !== 'string' || !Number.isSafeInteger(id) || (id as number) < 1) {
