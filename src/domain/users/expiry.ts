@@ -1,3 +1,4 @@
+import type { AdminEvent } from '../../storage/audit/admin-events';
 import type { Repositories } from '../../storage/repositories';
 import type { Clock } from '../../shared/clock';
 import type { SessionIndex } from '../sessions/session-index';
@@ -22,47 +23,52 @@ export interface ExpiryDeps {
 export async function recordExpiries(deps: ExpiryDeps, limit = 200): Promise<number> {
   const now = deps.clock.now();
   const { repos } = deps;
-  const system = { actorUserId: null, actorUsername: SYSTEM_ACTOR, outcome: 'success' as const };
+  /** The system's audit row of one expiry of the user's. */
+  const row = (
+    action: 'users.expire' | 'users.expireAssignment',
+    userId: number,
+    details: Record<string, unknown>,
+    regionIds: number[],
+  ): AdminEvent => ({
+    occurredAt: now,
+    actorUserId: null,
+    actorUsername: SYSTEM_ACTOR,
+    action,
+    outcome: 'success',
+    targetType: 'user',
+    targetId: String(userId),
+    targetUserId: userId,
+    details,
+    establishmentId: null,
+    regionIds,
+    ip: null,
+    userAgent: null,
+  });
   const { accounts, assignments } = await repos.transaction(async (tx) => {
     const accounts = await repos.users.markExpiredAccounts(now, limit, tx);
     const assignments = await repos.users.markExpiredAssignments(now, limit, tx);
-    for (const a of accounts)
-      await repos.adminEvents.append(
-        {
-          ...system,
-          occurredAt: now,
-          action: 'users.expire',
-          targetType: 'user',
-          targetId: String(a.id),
-          targetUserId: a.id,
-          details: { validUntil: new Date(a.validUntil).toISOString() },
-          establishmentId: null,
-          regionIds: a.regionIds ?? [],
-          ip: null,
-          userAgent: null,
-        },
-        tx,
-      );
-    for (const a of assignments)
-      await repos.adminEvents.append(
-        {
-          ...system,
-          occurredAt: now,
-          action: 'users.expireAssignment',
-          targetType: 'user',
-          targetId: String(a.userId),
-          targetUserId: a.userId,
-          details: {
+    const rows = [
+      ...accounts.map((a) =>
+        row(
+          'users.expire',
+          a.id,
+          { validUntil: new Date(a.validUntil).toISOString() },
+          a.regionIds ?? [],
+        ),
+      ),
+      ...assignments.map((a) =>
+        row(
+          'users.expireAssignment',
+          a.userId,
+          {
             establishment: { id: a.establishmentId, code: a.code, name: a.name },
             validUntil: new Date(a.validUntil).toISOString(),
           },
-          establishmentId: null,
-          regionIds: [a.regionId],
-          ip: null,
-          userAgent: null,
-        },
-        tx,
-      );
+          [a.regionId],
+        ),
+      ),
+    ];
+    if (rows.length) await repos.adminEvents.appendMany(rows, tx);
     return { accounts, assignments };
   });
   for (const a of accounts) await deps.sessions.endAll(a.id, { reason: 'account_expired' });
