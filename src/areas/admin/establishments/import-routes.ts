@@ -13,6 +13,7 @@ import {
 } from '../../../domain/establishments/import-plan';
 import { requestMeta } from '../../../web/request-meta';
 import { ValidationError } from '../../../shared/validation';
+import { csvImportSteps } from '../csv-import';
 
 /** Where the upload is posted: the pipeline parses multipart bodies for this path only. */
 export const IMPORT_UPLOAD_PATH = '/admin/establishments/import/preview';
@@ -31,7 +32,6 @@ const TITLE = 'Importar establecimientos';
 /** The template offered for download: the header the import reads, and one example row. */
 export const IMPORT_TEMPLATE =
   '\uFEFFcódigo;nombre;región\r\nEJ-0001;Hospital Distrital de Ejemplo;Central\r\n';
-const baseName = (name: string) => name.split(/[\\/]/).pop()!.slice(0, 255) || 'archivo.csv';
 
 /**
  * The ministry's establishment list from the browser, in three steps: upload (GET), preview
@@ -43,23 +43,19 @@ export function establishmentImportRoutes(deps: AdminDeps) {
   const apply = importEstablishments(deps);
   const policy = deps.policy(apply);
 
-  const renderUpload = (res: Response, status: number, error?: string) =>
-    res.status(status).render('admin/establishments/import', {
-      title: TITLE,
-      section: 'establishments',
-      errors: error ? { file: error } : {},
-    });
-
-  router.get('/import', policy, (_req, res) => renderUpload(res, 200));
-
-  // The file to fill in: Excel in es-PY reads `;` and the BOM keeps the accents.
-  router.get('/import/plantilla.csv', policy, (_req, res) => {
-    res
-      .set({
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': 'attachment; filename="plantilla-establecimientos.csv"',
-      })
-      .send(IMPORT_TEMPLATE);
+  const {
+    renderUpload,
+    uploaded,
+    draft: draftOf,
+  } = csvImportSteps(router, {
+    policy,
+    view: 'admin/establishments/import',
+    title: TITLE,
+    section: 'establishments',
+    template: { fileName: 'plantilla-establecimientos.csv', text: IMPORT_TEMPLATE },
+    drafts: deps.importDrafts,
+    missingFile: 'Seleccione el archivo CSV con la lista de establecimientos.',
+    defaultName: 'archivo.csv',
   });
 
   const renderPreview = (
@@ -83,13 +79,9 @@ export function establishmentImportRoutes(deps: AdminDeps) {
       });
 
   router.post('/import/preview', policy, async (req, res) => {
-    if (res.locals.uploadError) return renderUpload(res, 400, res.locals.uploadError);
-    const file = req.file;
-    if (!file || file.size === 0)
-      return renderUpload(res, 400, 'Seleccione el archivo CSV con la lista de establecimientos.');
-    // Decoded leniently: a Windows-1252 file shows up as U+FFFD, which the plan reports by line.
-    const text = file.buffer.toString('utf8');
-    const fileName = baseName(file.originalname);
+    const file = uploaded(req, res);
+    if (!file) return;
+    const { text, fileName } = file;
     const plan = await planAgainst(deps.repos, text);
     const actor: Actor = res.locals.actor;
     const changes = plan.counts.create + plan.counts.update;
@@ -102,14 +94,9 @@ export function establishmentImportRoutes(deps: AdminDeps) {
 
   router.post('/import/apply', policy, async (req, res) => {
     const actor: Actor = res.locals.actor;
-    const draftId = typeof req.body?.draftId === 'string' ? req.body.draftId : '';
-    const draft = await deps.importDrafts.get(draftId, actor.userId);
-    if (!draft)
-      return renderUpload(
-        res,
-        410,
-        'La vista previa ya no está disponible (vence a los 30 minutos). Vuelva a subir el archivo.',
-      );
+    const draft = await draftOf(req, res);
+    if (!draft) return;
+    const draftId = draft.id;
     const raw: unknown = req.body?.createRegions;
     const createRegions = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter(
       (v): v is string => typeof v === 'string',

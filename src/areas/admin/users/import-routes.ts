@@ -12,6 +12,7 @@ import { formatIsoDate } from '../../../shared/time';
 import { ROLE_LABELS } from '../../../shared/roles';
 import { requestMeta } from '../../../web/request-meta';
 import { ValidationError } from '../../../shared/validation';
+import { csvImportSteps } from '../csv-import';
 
 /** The staff file's upload, as the pipeline (src/web/pipeline.ts) takes it. */
 export const USER_UPLOAD = {
@@ -27,8 +28,6 @@ export const USER_IMPORT_TEMPLATE =
   '\uFEFFcedula;nombre;usuario;email;establecimientos;rol;valida_hasta\r\n' +
   '1234567;María José González Benítez;;mjgonzalez@ejemplo.gov.py;EJ-0001;personal;28/02/2027\r\n' +
   '2345678;Juan Pérez;jperez;;EJ-0001,EJ-0002;;\r\n';
-
-const baseName = (name: string) => name.split(/[\\/]/).pop()!.slice(0, 255) || 'personal.csv';
 
 /** "4 cuentas nuevas, 2 actualizadas, 1 sin cambios". */
 export function userImportCountsText(counts: UserImportPlan['counts']): string {
@@ -53,22 +52,19 @@ export function userImportRoutes(deps: AdminDeps) {
   const apply = importUsers(deps);
   const policy = deps.policy(apply);
 
-  const renderUpload = (res: Response, status: number, error?: string) =>
-    res.status(status).render('admin/users-import/upload', {
-      title: TITLE,
-      section: 'users',
-      errors: error ? { file: error } : {},
-    });
-
-  router.get('/import', policy, (_req, res) => renderUpload(res, 200));
-
-  router.get('/import/plantilla.csv', policy, (_req, res) => {
-    res
-      .set({
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': 'attachment; filename="plantilla-personal.csv"',
-      })
-      .send(USER_IMPORT_TEMPLATE);
+  const {
+    renderUpload,
+    uploaded,
+    draft: draftOf,
+  } = csvImportSteps(router, {
+    policy,
+    view: 'admin/users-import/upload',
+    title: TITLE,
+    section: 'users',
+    template: { fileName: 'plantilla-personal.csv', text: USER_IMPORT_TEMPLATE },
+    drafts: deps.userImportDrafts,
+    missingFile: 'Seleccione el archivo CSV con la lista del personal.',
+    defaultName: 'personal.csv',
   });
 
   const renderPreview = (
@@ -89,12 +85,9 @@ export function userImportRoutes(deps: AdminDeps) {
     });
 
   router.post('/import/preview', policy, async (req, res) => {
-    if (res.locals.uploadError) return renderUpload(res, 400, res.locals.uploadError);
-    const file = req.file;
-    if (!file || file.size === 0)
-      return renderUpload(res, 400, 'Seleccione el archivo CSV con la lista del personal.');
-    const text = file.buffer.toString('utf8');
-    const fileName = baseName(file.originalname);
+    const file = uploaded(req, res);
+    if (!file) return;
+    const { text, fileName } = file;
     const actor: Actor = res.locals.actor;
     const plan = await planUsersFile(deps.repos, actor, text, deps.clock.now());
     const draftId =
@@ -106,14 +99,8 @@ export function userImportRoutes(deps: AdminDeps) {
 
   router.post('/import/apply', policy, async (req, res) => {
     const actor: Actor = res.locals.actor;
-    const draftId = typeof req.body?.draftId === 'string' ? req.body.draftId : '';
-    const draft = await deps.userImportDrafts.get(draftId, actor.userId);
-    if (!draft)
-      return renderUpload(
-        res,
-        410,
-        'La vista previa ya no está disponible (vence a los 30 minutos). Vuelva a subir el archivo.',
-      );
+    const draft = await draftOf(req, res);
+    if (!draft) return;
     let result: { plan: UserImportPlan; accounts: ImportedAccount[]; updated: number[] };
     try {
       result = await apply(
@@ -129,7 +116,7 @@ export function userImportRoutes(deps: AdminDeps) {
       if (err instanceof ValidationError) return renderUpload(res, 400, err.publicMessage);
       throw err;
     }
-    await deps.userImportDrafts.discard(draftId);
+    await deps.userImportDrafts.discard(draft.id);
     res.render('admin/users-import/done', {
       title: 'Personal importado',
       section: 'users',
