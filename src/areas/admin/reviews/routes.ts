@@ -158,8 +158,11 @@ export function reviewAdminRoutes(deps: AdminDeps) {
   };
 
   /** The regiones whose progress the actor sees: all for a network-wide admin, else theirs. */
-  const progressFor = async (actor: Actor, review: AccessReview) => {
-    const { regions, establishments } = await places();
+  const progressFor = async (
+    actor: Actor,
+    review: AccessReview,
+    { regions, establishments }: Awaited<ReturnType<typeof places>>,
+  ) => {
     const rows = await deps.repos.accessReviews.progress(review);
     const global = isGlobalAdmin(actor);
     const visible = new Set(visibleRegions(actor, regions, establishments).map((r) => r.id));
@@ -179,14 +182,15 @@ export function reviewAdminRoutes(deps: AdminDeps) {
     const parsed = listQuery.safeParse(req.query);
     const query = parsed.success ? parsed.data : { estado: 'pendientes' as const };
     const values = { estado: query.estado, q: 'q' in query ? (query.q ?? '') : '' };
-    const { names } = await places();
+    const network = await places();
+    const { names } = network;
     const narrow =
       query.estado === 'todos'
         ? {}
         : { review: { id: review.id, decided: query.estado === 'revisados' } };
     const after = 'after' in query ? query.after : undefined;
     const [progress, page] = await Promise.all([
-      progressFor(actor, review),
+      progressFor(actor, review, network),
       loadUsersPage(
         usersPageDeps(deps),
         actor,
