@@ -58,6 +58,7 @@ const LOGOUT_RETRIES_IN_MS = [1000, 5000, 30_000];
  * (`prompt=none`) is answered `login_required` instead of a page.
  */
 export function oidcArea(deps: OidcDeps) {
+  const regionNames = regionNamesForAMinute(deps);
   // Built at the first request that needs it (module loading and key set-up take a moment).
   let ready: Promise<Provider | null> | null = null;
   const providerReady = () =>
@@ -66,7 +67,7 @@ export function oidcArea(deps: OidcDeps) {
       logger: deps.logger,
       redis: deps.redis,
       findClient: clientsForASecond(deps),
-      findAccount: (sub, grantId) => findAccount(deps, sub, grantId),
+      findAccount: (sub, grantId) => findAccount(deps, regionNames, sub, grantId),
     }).then(
       (provider) => {
         if (provider) deps.sso.onEnd((signIns) => endSignIns(deps, provider, signIns));
@@ -260,6 +261,25 @@ function clientsForASecond(deps: Pick<OidcDeps, 'repos' | 'clock'>) {
   };
 }
 
+/**
+ * The regiones' names, read at most once a minute per instance: every ID token and UserInfo
+ * names the session's región, and 18 names that change once in years need no query each time.
+ */
+function regionNamesForAMinute(deps: Pick<OidcDeps, 'repos' | 'clock'>) {
+  let cached: { at: number; names: Promise<Map<number, string>> } | null = null;
+  return (): Promise<Map<number, string>> => {
+    const now = deps.clock.now().getTime();
+    if (!cached || now < cached.at || now - cached.at >= 60_000) {
+      const names = deps.repos.establishments.regions
+        .listAll()
+        .then((regions) => new Map(regions.map((r) => [r.id, r.name])));
+      names.catch(() => (cached = null));
+      cached = { at: now, names };
+    }
+    return cached.names;
+  };
+}
+
 /** The login step of one authorization (see {@link oidcArea}). */
 async function loginStep(
   deps: OidcDeps,
@@ -372,7 +392,12 @@ async function loginStep(
  * UserInfo follows "Cambiar de establecimiento". Null (the token is refused) when the person is
  * disabled or expired, or that HIS session has ended.
  */
-async function findAccount(deps: OidcDeps, sub: string, grantId: string | undefined) {
+async function findAccount(
+  deps: OidcDeps,
+  regionNames: () => Promise<Map<number, string>>,
+  sub: string,
+  grantId: string | undefined,
+) {
   const userId = /^[1-9]\d{0,9}$/.test(sub) ? Number(sub) : 0;
   if (!userId) return null;
   const [identity, link] = await Promise.all([
@@ -389,9 +414,7 @@ async function findAccount(deps: OidcDeps, sub: string, grantId: string | undefi
   const auth = await deps.sessions.findBySso(userId, link.ssoId);
   const place = auth && identity.establishments.find((e) => e.id === auth.establishmentId);
   if (!place) return null;
-  const region = (await deps.repos.establishments.regions.listAll()).find(
-    (r) => r.id === place.regionId,
-  );
+  const region = (await regionNames()).get(place.regionId);
   return {
     claims: () => ({
       name: identity.fullName,
@@ -401,7 +424,7 @@ async function findAccount(deps: OidcDeps, sub: string, grantId: string | undefi
         code: place.code,
         id: place.id,
         name: place.name,
-        region: region?.name ?? null,
+        region: region ?? null,
       },
       his_roles: identity.grants.map(grantLabel),
     }),
