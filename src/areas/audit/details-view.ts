@@ -1,4 +1,5 @@
 import dayjs from 'dayjs';
+import { DECISION_LABELS, parseRoleCode } from '../../domain/reviews/labels';
 import { formatDateTime, isoDateInZone } from '../../shared/time';
 import { ROLE_LABELS } from '../../shared/roles';
 import { REASON_LABELS } from '../../domain/audit/labels';
@@ -143,11 +144,7 @@ const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, string>>>> =
   outcome: { success: 'Éxito', failure: 'Fallido', info: 'Información', denied: 'Rechazado' },
   method: { classic: 'Usuario y contraseña', eid: 'Identidad Electrónica', session: 'Sesión' },
   view: {},
-  decision: {
-    confirmed: 'Confirmado',
-    changed: 'Modificado y confirmado',
-    unreviewed: 'Sin revisar',
-  },
+  decision: DECISION_LABELS,
 };
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -213,8 +210,8 @@ const SPECIAL: Readonly<Record<string, (value: unknown, names: DetailNames) => s
     Array.isArray(value) && value.length
       ? value
           .map((v) => {
-            const [role, scope = 'global'] = String(v).split('@');
-            return `${ROLE_LABELS[role as keyof typeof ROLE_LABELS] ?? String(role)} · ${scopeText(scope, names)}`;
+            const { role, scope } = parseRoleCode(String(v));
+            return `${ROLE_LABELS[role] ?? String(role)} · ${scopeText(scope, names)}`;
           })
           .join(', ')
       : '—',

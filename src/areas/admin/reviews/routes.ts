@@ -9,10 +9,11 @@ import { openReview } from '../../../domain/reviews/commands/open';
 import { confirmReview } from '../../../domain/reviews/commands/confirm';
 import { closeReview } from '../../../domain/reviews/commands/close';
 import { parseScopeValue } from '../../../domain/users/scope-value';
-import type { AccessReview, ReviewDecision } from '../../../storage/access-reviews';
+import type { AccessReview } from '../../../storage/access-reviews';
 import { formatCedula } from '../../../shared/cedula';
 import { formatDateTime, formatIsoDate, isoDateInZone } from '../../../shared/time';
-import { ROLE_LABELS, type Role } from '../../../shared/roles';
+import { ROLE_LABELS } from '../../../shared/roles';
+import { DECISION_LABELS, parseRoleCode } from '../../../domain/reviews/labels';
 import { idParam } from '../../../shared/validation';
 import { CSV_OPTIONS, csvCell, csvDateTime, fileDate } from '../../../web/csv-export';
 import { submitForm } from '../../../web/forms';
@@ -21,13 +22,6 @@ import { takeFlash } from '../../../web/session/ops';
 import { AppError, notFound } from '../../../shared/errors';
 import { searchScopeOf, visibleRegions } from '../scope';
 import { loadUsersPage, usersPageDeps, type PlaceNames } from '../users/users-page';
-
-/** What a decision says on the screen and in the CSV. */
-export const DECISION_LABELS: Record<ReviewDecision['decision'], string> = {
-  confirmed: 'Confirmado',
-  changed: 'Modificado y confirmado',
-  unreviewed: 'Sin revisar',
-};
 
 /** The people a review page lists: still to decide (the default), decided, or everyone. */
 const STATES = ['pendientes', 'revisados', 'todos'] as const;
@@ -58,7 +52,7 @@ const backTo = (id: number, value: unknown): string =>
 
 /** "Administrador (Región Central)" from a decision's `admin@region:3`. */
 function roleText(code: string, names: PlaceNames): string {
-  const [role, scope = 'global'] = code.split('@') as [Role, string?];
+  const { role, scope } = parseRoleCode(code);
   const label = ROLE_LABELS[role] ?? role;
   const parsed = parseScopeValue(scope);
   if (parsed.kind === 'global') return role === 'staff' ? label : `${label} (toda la red)`;
