@@ -31,7 +31,11 @@ export function createApp(deps: AppDeps) {
     tokenConfigured: p.config.observability.metricsToken !== null,
   };
   const login = loginArea(p);
-  const oidc = oidcArea({ ...p, sessionOnly: p.session.middleware });
+  const oidc = oidcArea({
+    ...p,
+    sessionOnly: p.session.middleware,
+    logoutRetryWait: deps.logoutRetryWait,
+  });
 
   const app = express();
   configure(app, p.config);
@@ -71,5 +75,10 @@ export function createApp(deps: AppDeps) {
     identities: p.identities,
     policy: p.policy,
     auditSpool: p.auditSpool,
+    /**
+     * The modules' back-channel logouts: `deliverQueuedLogouts()` tells those queued where no
+     * provider ran (main.ts, every few seconds), `settled()` waits for the retries under way.
+     */
+    moduleLogouts: { deliver: oidc.deliverQueuedLogouts, settled: oidc.settled },
   };
 }

@@ -25,6 +25,9 @@ const INTERNAL_HOST = '127.0.0.1';
 /** How often events waiting in the audit spool are offered to PostgreSQL again. */
 const AUDIT_SPOOL_DRAIN_INTERVAL_MS = 5000;
 
+/** How often back-channel logouts queued where no provider ran (the CLI) are sent to the modules. */
+const MODULE_LOGOUT_QUEUE_INTERVAL_MS = 5000;
+
 /** How often the expiries of sessions nobody came back to are audited (src/web/session/timeouts.ts). */
 const SESSION_SWEEP_INTERVAL_MS = 60_000;
 
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
     audit: auditEidStateChange(repos, auditSpool),
   });
   eidStatus.start();
-  const { app, internalApp, sessionTimeouts, platform } = createApp({
+  const { app, internalApp, sessionTimeouts, platform, moduleLogouts } = createApp({
     config,
     clock: systemClock,
     logger,
@@ -104,6 +107,12 @@ async function main(): Promise<void> {
       logger.warn({ err }, 'access review past its last day not closed');
     });
   }, INACTIVITY_CHECK_INTERVAL_MS).unref();
+  // Sessions the CLI ended (or an instance without its provider built yet): their modules told.
+  const queuedLogouts = setInterval(() => {
+    moduleLogouts.deliver().catch((err: unknown) => {
+      logger.warn({ err }, 'queued back-channel logouts not sent');
+    });
+  }, MODULE_LOGOUT_QUEUE_INTERVAL_MS).unref();
   // Temporary accounts and assignments whose last day has passed: audited once, sessions ended.
   const expiries = setInterval(() => {
     recordExpiries(platform).catch((err: unknown) => {
@@ -132,9 +141,12 @@ async function main(): Promise<void> {
     clearInterval(sessionSweep);
     clearInterval(expiries);
     clearInterval(inactivity);
+    clearInterval(queuedLogouts);
     if (checkpoints) clearInterval(checkpoints);
     internal?.close();
     server.close(async () => {
+      // Back-channel logouts being retried get their chance (bounded by the forced exit above).
+      await moduleLogouts.settled();
       await auditSpool.stop();
       const pools = readSequelize === sequelize ? [sequelize] : [sequelize, readSequelize];
       await Promise.allSettled([

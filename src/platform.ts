@@ -56,6 +56,8 @@ export interface AppDeps {
   verifyPassword?: ClassicLoginDeps['verify'];
   /** The durable audit spool (src/domain/audit/spool.ts); one on AUDIT_SPOOL_DIR by default. */
   auditSpool?: AuditSpool;
+  /** How a back-channel logout waits before a retry; a timer by default (tests drive it). */
+  logoutRetryWait?: (pauseInMs: number) => Promise<void>;
 }
 
 /**

@@ -48,8 +48,8 @@ export async function withUserCommandDeps<T>(
         config.redis.keyPrefix,
         store,
         config.session.absoluteTimeoutInHours * 3600,
-        // The modules the ended sessions signed into lose their tokens (no back-channel logout
-        // from here: the provider runs in the app).
+        // The modules the ended sessions signed into lose their tokens here; their back-channel
+        // logouts are queued in Redis and sent by the app (the provider runs there).
         createSsoRegistry(
           redis,
           config.redis.keyPrefix,

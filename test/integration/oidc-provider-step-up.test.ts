@@ -1,3 +1,4 @@
+import { followToModule } from '../support/oidc-rp';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type request from 'supertest';
@@ -54,19 +55,8 @@ afterAll(async () => {
 });
 
 /** The browser's redirects inside the app (the provider and its login step). */
-async function follow(agent: request.Agent, start: string): Promise<request.Response> {
-  let res = await agent.get(start).redirects(0);
-  for (let hops = 0; hops < 10; hops++) {
-    // The login step answers with a page that continues by itself (meta refresh).
-    const refresh = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(res.text ?? '')?.[1];
-    const location = res.headers.location ?? refresh?.replace(/&amp;/g, '&');
-    if (!location || (!refresh && (res.status < 300 || res.status > 399))) return res;
-    const url = new URL(location, issuer);
-    if (!/^\/(oidc|login)\//.test(url.pathname) || url.href.startsWith(REDIRECT)) return res;
-    res = await agent.get(url.pathname + url.search).redirects(0);
-  }
-  throw new Error('too many redirects');
-}
+const follow = (agent: request.Agent, start: string) =>
+  followToModule(agent, start, issuer, REDIRECT);
 
 it('when the module asks for the e-ID on a password session then the same person goes through it and comes back with acr urn:his:acr:eid', async () => {
   const place = await makeEstablishment(t.sequelize);

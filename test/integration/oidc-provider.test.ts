@@ -12,6 +12,9 @@ import { registerModule } from '../../src/domain/modules/commands/register';
 import { disableModule, enableModule } from '../../src/domain/modules/commands/set-enabled';
 import { cliActor, CLI_META } from '../../src/cli/actor';
 import type { EstablishmentRecord } from '../../src/storage/establishments';
+import { QueryTypes } from 'sequelize';
+import { runCli } from '../support/cli-process';
+import { followToModule } from '../support/oidc-rp';
 
 /**
  * HIS Acceso as the OpenID Provider of the other HIS modules, driven by openid-client as the
@@ -29,6 +32,10 @@ let issuer: string;
 let rp: Server;
 let rpUrl: string;
 const logoutTokens: string[] = [];
+/** The back-channel endpoint at /flaky answers 503 this many more times (then 200). */
+let flakyFailures = 0;
+/** The pauses the back-channel retries waited for (the test's wait resolves at once). */
+const retryPauses: number[] = [];
 let place: EstablishmentRecord;
 let other: EstablishmentRecord;
 let person: SignedInUser;
@@ -53,12 +60,21 @@ beforeAll(async () => {
   issuer = `http://127.0.0.1:${port}/oidc`;
   t = await buildTestApp(
     { BASE_URL: `http://127.0.0.1:${port}` },
-    { start: new Date().toISOString() },
+    {
+      start: new Date().toISOString(),
+      logoutRetryWait: async (pause) => {
+        retryPauses.push(pause);
+      },
+    },
   );
   server.on('request', t.app);
   // The module's back-channel logout endpoint.
   rp = createServer(async (req, res) => {
     const body = new URLSearchParams(await bodyOf(req));
+    if (req.url === '/flaky' && flakyFailures > 0) {
+      flakyFailures--;
+      return res.writeHead(503).end();
+    }
     logoutTokens.push(body.get('logout_token') ?? '');
     res.writeHead(200).end();
   });
@@ -93,28 +109,18 @@ afterAll(async () => {
 });
 
 /** Follows the browser's redirects through the app until one leaves it (the module's URL). */
-async function follow(agent: request.Agent, start: string): Promise<request.Response> {
-  let res = await agent.get(start).redirects(0);
-  for (let hops = 0; hops < 10; hops++) {
-    // The login step answers with a page that continues by itself (meta refresh).
-    const refresh = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(res.text ?? '')?.[1];
-    const location = res.headers.location ?? refresh?.replace(/&amp;/g, '&');
-    if (!location || (!refresh && ![301, 302, 303, 307].includes(res.status))) return res;
-    const url = new URL(location, issuer);
-    // The module's own URLs leave the app (supertest's requests reach the app on a port of
-    // their own, which the provider's absolute redirects name).
-    if (url.origin === new URL(rpUrl).origin || !/^\/(oidc|login)\//.test(url.pathname)) return res;
-    res = await agent.get(url.pathname + url.search).redirects(0);
-  }
-  throw new Error('too many redirects');
-}
+const follow = (agent: request.Agent, start: string) =>
+  followToModule(agent, start, issuer, `${rpUrl}/`);
 
-/** An authorization request as the agenda sends it, with its PKCE verifier, state and nonce. */
-async function authorize(extra: Record<string, string> = {}) {
+/**
+ * An authorization request as the agenda (or the module of `rpConfig`) sends it, with its PKCE
+ * verifier, state and nonce.
+ */
+async function authorize(extra: Record<string, string> = {}, rpConfig = config) {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(config, {
+  const url = client.buildAuthorizationUrl(rpConfig, {
     redirect_uri: `${rpUrl}/callback`,
     scope: 'openid profile his',
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
@@ -292,15 +298,19 @@ it('when the HIS session ends then the module gets a back-channel logout token a
     sub: String(person.user.id),
     events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
   });
+  // The logout token names the module's session: the `sid` of the ID token it was given.
+  const sid = tokens.claims()!.sid;
+  expect(typeof sid).toBe('string');
+  expect(logout.sid).toBe(sid);
   expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
 });
 
-/** A fresh HIS session of `person` signed into the module; its tokens. */
-async function signedIntoModule(agent: request.Agent) {
+/** A fresh HIS session of `person` signed into the module (of `rpConfig`); its tokens. */
+async function signedIntoModule(agent: request.Agent, rpConfig = config) {
   await loginAndChoose(agent, person.user.username, TEST_PASSWORD, place.id);
-  const { path, verifier, state, nonce } = await authorize();
+  const { path, verifier, state, nonce } = await authorize({}, rpConfig);
   const back = await follow(agent, path);
-  return client.authorizationCodeGrant(config, new URL(back.headers.location!), {
+  return client.authorizationCodeGrant(rpConfig, new URL(back.headers.location!), {
     pkceCodeVerifier: verifier,
     expectedState: state,
     expectedNonce: nonce,
@@ -584,5 +594,168 @@ describe('"Módulos del HIS" (the admin screen)', () => {
     });
     expect((await regional.agent.get('/admin/modules')).status).toBe(403);
     expect((await regional.agent.get('/admin/users')).text).not.toContain('Módulos del HIS');
+  });
+});
+
+describe('sessions end everywhere: retries, the CLI, max_age, a deactivated establishment', () => {
+  // The agenda was enabled again by the negative cases; a second module answers at /flaky.
+  let flaky: { clientId: string; clientSecret: string };
+  let flakyConfig: client.Configuration;
+  beforeAll(async () => {
+    flaky = await registerModule(t)(
+      cliActor('prueba'),
+      {
+        name: `Laboratorio ${tag}`,
+        redirectUris: [`${rpUrl}/callback`],
+        postLogoutRedirectUris: [],
+        backchannelLogoutUri: `${rpUrl}/flaky`,
+      },
+      CLI_META,
+    );
+    flakyConfig = await client.discovery(
+      new URL(issuer),
+      flaky.clientId,
+      flaky.clientSecret,
+      undefined,
+      { execute: [client.allowInsecureRequests] },
+    );
+  });
+  const undelivered = () =>
+    t.sequelize.query<{ target_id: string; target_user_id: number; details: unknown }>(
+      `SELECT target_id, target_user_id, details FROM admin_events
+        WHERE action = 'modules.logoutUndelivered' AND target_id = $1`,
+      { bind: [flaky.clientId], type: QueryTypes.SELECT },
+    );
+
+  it('when the module does not answer the first back-channel logout then it is retried after 1 s and 5 s and delivered, with nothing audited', async () => {
+    const agent = agentFor(t.app);
+    const tokens = await signedIntoModule(agent, flakyConfig);
+    logoutTokens.length = 0;
+    retryPauses.length = 0;
+    flakyFailures = 2;
+    const out = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: await csrfOf(agent, '/') });
+    expect(out.status).toBe(303);
+    // The logout is answered after the first attempt; the retries go on behind it.
+    await t.moduleLogouts.settled();
+    expect(retryPauses).toEqual([1000, 5000]);
+    expect(flakyFailures).toBe(0);
+    expect(logoutTokens.map((token) => decodeJwt(token))).toEqual([
+      expect.objectContaining({ aud: flaky.clientId, sid: tokens.claims()!.sid }),
+    ]);
+    expect(await undelivered()).toEqual([]);
+  });
+
+  it('when the module never answers then the logout is given up after 1 s, 5 s and 30 s and audited by the system; its tokens stopped at once anyway', async () => {
+    const agent = agentFor(t.app);
+    const tokens = await signedIntoModule(agent, flakyConfig);
+    logoutTokens.length = 0;
+    retryPauses.length = 0;
+    flakyFailures = 4;
+    await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: await csrfOf(agent, '/') });
+    expect((await client.tokenIntrospection(flakyConfig, tokens.access_token)).active).toBe(false);
+    await t.moduleLogouts.settled();
+    expect(retryPauses).toEqual([1000, 5000, 30_000]);
+    expect(logoutTokens).toEqual([]);
+    expect(await undelivered()).toEqual([
+      {
+        target_id: flaky.clientId,
+        target_user_id: person.user.id,
+        details: { attempts: 4 },
+      },
+    ]);
+  });
+
+  it('when an operator disables the person with the CLI then the modules lose their tokens at once and the app sends the back-channel logout it queued', async () => {
+    const someone = await signedIn(t, { establishments: [place] });
+    const { path, verifier, state, nonce } = await authorize();
+    const back = await follow(someone.agent, path);
+    const tokens = await client.authorizationCodeGrant(config, new URL(back.headers.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    logoutTokens.length = 0;
+    const res = runCli(['user:disable', '--username', someone.user.username], {
+      env: { REDIS_KEY_PREFIX: t.config.redis.keyPrefix },
+      timeoutMs: 30_000,
+    });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    // No provider runs in the CLI: the tokens are gone, the logout token waits for the app.
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    expect(logoutTokens).toEqual([]);
+    expect(await t.moduleLogouts.deliver()).toBe(1);
+    expect(logoutTokens.map((token) => decodeJwt(token))).toEqual([
+      expect.objectContaining({
+        aud: agenda.clientId,
+        sub: String(someone.user.id),
+        sid: tokens.claims()!.sid,
+      }),
+    ]);
+    expect(await t.moduleLogouts.deliver()).toBe(0);
+  });
+
+  it('when the module asks max_age and the HIS session is older then the person logs in again (the modules told); a recent one is answered at once', async () => {
+    const agent = agentFor(t.app);
+    // A session opened ten minutes ago.
+    t.clock.set(new Date(Date.now() - 10 * 60_000));
+    await loginAndChoose(agent, person.user.username, TEST_PASSWORD, place.id);
+    t.clock.set(new Date());
+    const first = await authorize({ max_age: '3600' });
+    const answered = await follow(agent, first.path);
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      new URL(answered.headers.location!),
+      {
+        pkceCodeVerifier: first.verifier,
+        expectedState: first.state,
+        expectedNonce: first.nonce,
+        maxAge: 3600,
+      },
+    );
+    logoutTokens.length = 0;
+    const { path, verifier, state, nonce } = await authorize({ max_age: '300' });
+    const toLogin = await follow(agent, path);
+    expect(toLogin.headers.location).toBe('/login');
+    expect(logoutTokens.map((token) => decodeJwt(token).sid)).toEqual([tokens.claims()!.sid]);
+    const logged = await loginAndChoose(agent, person.user.username, TEST_PASSWORD, place.id);
+    const back = await follow(agent, logged.headers.location!);
+    const fresh = await client.authorizationCodeGrant(config, new URL(back.headers.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      maxAge: 300,
+    });
+    expect(fresh.claims()!.auth_time).toBeGreaterThan(tokens.claims()!.auth_time!);
+  });
+
+  it('when a global admin deactivates the establishment a session works in then the modules it entered are told and their tokens refused', async () => {
+    const closing = await makeEstablishment(t.sequelize, `Región OP ${tag}`);
+    const someone = await signedIn(t, { establishments: [closing, place] });
+    const admin = await signedIn(t, { establishments: [place], role: 'admin' });
+    const { path, verifier, state, nonce } = await authorize();
+    const back = await follow(someone.agent, path);
+    const tokens = await client.authorizationCodeGrant(config, new URL(back.headers.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    expect(tokens.claims()!.his_establishment).toMatchObject({ id: closing.id });
+    logoutTokens.length = 0;
+    const done = await admin.agent
+      .post(`/admin/establishments/${closing.id}/deactivate`)
+      .type('form')
+      .send({ _csrf: await csrfOf(admin.agent, `/admin/establishments/${closing.id}`) });
+    expect(done.status).toBe(303);
+    expect(logoutTokens.map((token) => decodeJwt(token))).toEqual([
+      expect.objectContaining({ sub: String(someone.user.id), sid: tokens.claims()!.sid }),
+    ]);
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
   });
 });

@@ -23,6 +23,8 @@ export interface TestApp {
   sessionIndex: ReturnType<typeof createApp>['sessionIndex'];
   /** The app's durable audit spool (on its own temporary AUDIT_SPOOL_DIR unless `env` says). */
   auditSpool: ReturnType<typeof createApp>['auditSpool'];
+  /** The modules' back-channel logouts: the queued ones sent, the retries under way awaited. */
+  moduleLogouts: ReturnType<typeof createApp>['moduleLogouts'];
   config: Config;
   clock: ManualClock;
   sequelize: Sequelize;
@@ -56,6 +58,8 @@ export async function buildTestApp(
     repos?: (sequelize: Sequelize) => Repositories;
     /** The login form's hash check (a spy that counts verifications). */
     verifyPassword?: AppDeps['verifyPassword'];
+    /** How a back-channel logout waits before a retry (the test resolves it). */
+    logoutRetryWait?: AppDeps['logoutRetryWait'];
   } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
@@ -81,7 +85,7 @@ export async function buildTestApp(
     () => undefined,
   );
   const readSequelize = replica;
-  const { app, internalApp, sessionIndex, identities, auditSpool } = createApp({
+  const { app, internalApp, sessionIndex, identities, auditSpool, moduleLogouts } = createApp({
     config,
     clock,
     logger,
@@ -92,9 +96,11 @@ export async function buildTestApp(
     redis,
     eidStatus: options.eidMonitor?.({ config, clock, redis, repos, logger }) ?? options.eidStatus,
     verifyPassword: options.verifyPassword,
+    logoutRetryWait: options.logoutRetryWait,
   });
   return {
     app,
+    moduleLogouts,
     internalApp,
     sessionIndex,
     identities,

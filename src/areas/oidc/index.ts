@@ -8,7 +8,7 @@ import type { RedisClientType } from 'redis';
 import type { Repositories } from '../../storage/repositories';
 import type { OidcClientRecord } from '../../storage/oidc-clients';
 import type { SessionIndex } from '../../domain/sessions/session-index';
-import type { SsoRegistry } from '../../domain/sessions/sso';
+import type { SsoRegistry, SsoSignIn } from '../../domain/sessions/sso';
 import { grantLabel } from '../../access/identity';
 import { sessionIdentity, type SessionIdentitySources } from '../../web/session/identify';
 import { destroySession, regenerateSession, saveSession } from '../../web/session/ops';
@@ -37,8 +37,11 @@ export interface OidcDeps extends SessionIdentitySources {
   sessionOnly: RequestHandler;
   /** The login history: each sign-in to a module is an event of it. */
   record: RecordLoginEvent;
-  /** The pauses between back-channel logout retries (tests shorten them). */
-  logoutRetriesInMs?: number[];
+  /**
+   * How a back-channel logout waits before each retry (a timer by default; tests resolve it
+   * themselves, so the retry path runs without waiting).
+   */
+  logoutRetryWait?: (pauseInMs: number) => Promise<void>;
 }
 
 /** What RP-initiated logout reads (OpenID Connect RP-Initiated Logout 1.0); nothing else passes. */
@@ -59,6 +62,12 @@ const LOGOUT_RETRIES_IN_MS = [1000, 5000, 30_000];
  */
 export function oidcArea(deps: OidcDeps) {
   const regionNames = regionNamesForAMinute(deps);
+  // Back-channel logouts still being retried: a shutdown (and a test) can wait for them.
+  const deliveries = new Set<Promise<void>>();
+  const track = (delivery: Promise<void>) => {
+    deliveries.add(delivery);
+    void delivery.finally(() => deliveries.delete(delivery));
+  };
   // Built at the first request that needs it (module loading and key set-up take a moment).
   let ready: Promise<Provider | null> | null = null;
   const providerReady = () =>
@@ -70,7 +79,15 @@ export function oidcArea(deps: OidcDeps) {
       findAccount: (sub, grantId) => findAccount(deps, regionNames, sub, grantId),
     }).then(
       (provider) => {
-        if (provider) deps.sso.onEnd((signIns) => endSignIns(deps, provider, signIns));
+        if (!provider) return provider;
+        deps.sso.onEnd((signIns) => endSignIns(deps, provider, signIns, track));
+        // The sid each module's ID token carries, for its logout token to name the same session.
+        provider.on('authorization_code.saved', (code: { grantId?: string; sid?: string }) => {
+          if (code.grantId && code.sid)
+            deps.sso.noteSid(code.grantId, code.sid).catch((err: unknown) => {
+              deps.logger.warn({ err }, 'module sign-in sid not recorded');
+            });
+        });
         return provider;
       },
       (err: unknown) => {
@@ -168,7 +185,26 @@ export function oidcArea(deps: OidcDeps) {
     await loginStep(deps, op, details, req, res);
   });
 
-  return { provider, interactions };
+  return {
+    provider,
+    interactions,
+    /**
+     * Tells the modules about sign-ins whose HIS session ended where no provider listened (the
+     * CLI, or an instance that had not built its provider yet); main.ts calls it every few
+     * seconds. Returns how many sign-ins it took.
+     */
+    async deliverQueuedLogouts(): Promise<number> {
+      const signIns = await deps.sso.takeQueued();
+      if (signIns.length === 0) return 0;
+      const op = await providerReady();
+      if (op) await endSignIns(deps, op, signIns, track);
+      return signIns.length;
+    },
+    /** Resolves once every back-channel logout still being retried is delivered or given up. */
+    async settled(): Promise<void> {
+      while (deliveries.size > 0) await Promise.allSettled([...deliveries]);
+    },
+  };
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -439,7 +475,8 @@ async function findAccount(
 async function endSignIns(
   deps: OidcDeps,
   op: Provider,
-  signIns: { clientId: string; grantId: string; sub: string }[],
+  signIns: SsoSignIn[],
+  track: (retries: Promise<void>) => void,
 ) {
   await Promise.all(
     signIns.map(async (signIn) => {
@@ -448,7 +485,8 @@ async function endSignIns(
       const client = await op.Client.find(signIn.clientId).catch(() => undefined);
       if (!client?.backchannelLogoutUri) return;
       // Not in the type definitions, but public: what oidc-provider's own end_session calls.
-      await deliverLogout(deps, client as unknown as BackchannelClient, signIn);
+      const retries = await deliverLogout(deps, client as unknown as BackchannelClient, signIn);
+      if (retries) track(retries);
     }),
   );
 }
@@ -458,18 +496,29 @@ type BackchannelClient = {
   backchannelLogout(sub: string, sid?: string): Promise<void>;
 };
 
-async function deliverLogout(deps: OidcDeps, client: BackchannelClient, signIn: { sub: string }) {
+const waitFor = (pauseInMs: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, pauseInMs).unref());
+
+/**
+ * The first attempt, awaited; when it fails, the retries (returned, not awaited: the logout
+ * that caused them is answered without waiting for a module that does not answer).
+ */
+async function deliverLogout(
+  deps: OidcDeps,
+  client: BackchannelClient,
+  signIn: SsoSignIn,
+): Promise<Promise<void> | null> {
   const attempt = () =>
-    client.backchannelLogout(signIn.sub).then(
+    client.backchannelLogout(signIn.sub, signIn.sid).then(
       () => null,
       (err: unknown) => err ?? new Error('failed'),
     );
-  if ((await attempt()) === null) return;
-  const pauses = deps.logoutRetriesInMs ?? LOGOUT_RETRIES_IN_MS;
-  void (async () => {
+  if ((await attempt()) === null) return null;
+  const wait = deps.logoutRetryWait ?? waitFor;
+  return (async () => {
     let lastError: unknown = null;
-    for (const pause of pauses) {
-      await new Promise((resolve) => setTimeout(resolve, pause).unref());
+    for (const pause of LOGOUT_RETRIES_IN_MS) {
+      await wait(pause);
       lastError = await attempt();
       if (lastError === null) return;
     }
@@ -490,7 +539,7 @@ async function deliverLogout(deps: OidcDeps, client: BackchannelClient, signIn: 
             targetType: 'oidc_client',
             targetId: client.clientId,
             targetUserId: Number(signIn.sub) || null,
-            details: { attempts: pauses.length + 1 },
+            details: { attempts: LOGOUT_RETRIES_IN_MS.length + 1 },
             establishmentId: null,
             regionIds: [],
             ip: null,

@@ -76,7 +76,9 @@ function clientMetadata(c: OidcClientRecord): Record<string, unknown> {
     ...(c.backchannelLogoutUri
       ? {
           backchannel_logout_uri: c.backchannelLogoutUri,
-          backchannel_logout_session_required: false,
+          // The ID token and the logout token carry the sign-in's `sid`: the module ends the
+          // session the token names, not every session of the person.
+          backchannel_logout_session_required: true,
         }
       : {}),
     response_types: ['code'],
@@ -126,6 +128,15 @@ function configuration(deps: ProviderDeps, jwks: { keys: JWK[] }): Configuration
     },
     // The login's silent mark (src/areas/oidc/index.ts): the request asked prompt=none.
     extraParams: ['his_silent'],
+    // The provider's only outgoing requests are the back-channel logouts, to the URIs a global
+    // administrator registered: modules on the hospital's LAN or on this host. oidc-provider's
+    // SSRF guard (for URIs that clients register themselves) refuses those private and
+    // loopback addresses, so it is left out; redirects are refused instead of followed.
+    fetch: (url, options) => {
+      const init: RequestInit & { dispatcher?: unknown } = { ...options, redirect: 'error' };
+      delete init.dispatcher;
+      return fetch(url, init);
+    },
     features: {
       devInteractions: { enabled: false },
       // A module revokes and introspects only its own tokens.

@@ -7,7 +7,12 @@ export interface SsoSignIn {
   clientId: string;
   grantId: string;
   sub: string;
+  /** The `sid` of the module's ID token (its logout token names it), once a code was issued. */
+  sid?: string;
 }
+
+/** Most queued logouts one call takes (see {@link createSsoRegistry}'s `takeQueued`). */
+const QUEUE_BATCH = 100;
 
 /**
  * Single sign-on bookkeeping: each HIS session that signs into a module through the OpenID
@@ -15,11 +20,15 @@ export interface SsoSignIn {
  * at it, and it lists the modules signed into, so that when the HIS session ends — logout, an
  * administrator, a timeout — every module is told (back-channel logout) and its tokens revoked.
  * The provider registers what to do at an end with {@link onEnd}; the session code calls
- * {@link end}. Keys live as long as an HIS session can.
+ * {@link end}. Where no provider listens — the CLI, or an instance whose provider is not built
+ * yet — the ended sign-ins wait in a Redis list until an instance of the app takes them
+ * ({@link takeQueued}) and tells the modules. Keys live as long as an HIS session can.
  */
 export function createSsoRegistry(redis: RedisClientType, keyPrefix: string, ttlInSeconds: number) {
   const grantKey = (grantId: string) => `${keyPrefix}oidc:his-grant:${grantId}`;
   const signInsKey = (ssoId: string) => `${keyPrefix}oidc:his-sso:${ssoId}`;
+  const sidKey = (grantId: string) => `${keyPrefix}oidc:his-sid:${grantId}`;
+  const queueKey = `${keyPrefix}oidc:logout-queue`;
   const listeners: ((signIns: SsoSignIn[]) => Promise<void>)[] = [];
   // The provider's storage: a grant's tokens are deleted here, wherever the session ends (the
   // CLI too, where no provider runs to send the back-channel logout).
@@ -38,6 +47,14 @@ export function createSsoRegistry(redis: RedisClientType, keyPrefix: string, ttl
         .exec();
     },
 
+    /**
+     * The `sid` the provider gave the module's sign-in of `grantId` (one write: on the same
+     * connection it lands before any later end of the session reads it).
+     */
+    async noteSid(grantId: string, sid: string): Promise<void> {
+      await redis.set(sidKey(grantId), sid, { EX: ttlInSeconds });
+    },
+
     /** The HIS session a grant came from, or null when unknown (or its session ended). */
     async sessionOfGrant(grantId: string): Promise<{ ssoId: string; userId: number } | null> {
       const value = await redis.get(grantKey(grantId));
@@ -54,9 +71,36 @@ export function createSsoRegistry(redis: RedisClientType, keyPrefix: string, ttl
       const entries = await redis.hGetAll(signInsKey(ssoId));
       const signIns = Object.values(entries ?? {}).map((v) => JSON.parse(v) as SsoSignIn);
       if (signIns.length === 0) return;
-      await redis.del([signInsKey(ssoId), ...signIns.map((s) => grantKey(s.grantId))]);
+      const sids = await redis.mGet(signIns.map((s) => sidKey(s.grantId)));
+      signIns.forEach((signIn, i) => {
+        if (sids[i]) signIn.sid = sids[i];
+      });
+      await redis.del([
+        signInsKey(ssoId),
+        ...signIns.flatMap((s) => [grantKey(s.grantId), sidKey(s.grantId)]),
+      ]);
       for (const signIn of signIns) await grants.revokeByGrantId(signIn.grantId);
+      if (listeners.length === 0) {
+        await redis
+          .multi()
+          .rPush(
+            queueKey,
+            signIns.map((s) => JSON.stringify(s)),
+          )
+          .expire(queueKey, ttlInSeconds)
+          .exec();
+        return;
+      }
       for (const listener of listeners) await listener(signIns);
+    },
+
+    /**
+     * Ended sign-ins no provider was there to tell (see above), at most a batch; each is taken
+     * by one instance only.
+     */
+    async takeQueued(): Promise<SsoSignIn[]> {
+      const taken = await redis.lPopCount(queueKey, QUEUE_BATCH);
+      return (taken ?? []).map((v) => JSON.parse(v) as SsoSignIn);
     },
   };
 }
