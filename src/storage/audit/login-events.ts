@@ -1,6 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import { chainHash, storable } from './chain';
-import { chainHead } from './chain-head';
+import { storable } from './chain';
 import { execute } from '../sql';
 
 export type LoginMethod = 'classic' | 'eid' | 'logout' | 'switch' | 'session' | 'module';
@@ -21,8 +20,6 @@ export interface LoginEvent {
   module?: string | null;
 }
 
-const LOCK_KEY = 7_130_001; // pg advisory lock serialising appends to login_events
-
 /** The fields that enter the hash, in their stored order. */
 export function loginEventFields(e: LoginEvent): unknown[] {
   return [
@@ -42,9 +39,14 @@ export function loginEventFields(e: LoginEvent): unknown[] {
 }
 
 /**
- * Appends to login_events inside a transaction holding an advisory lock, so the chain stays
- * linear across concurrent app instances. A failure propagates: no login proceeds unaudited.
- * Given the caller's transaction, the row commits (or rolls back) with the change it records.
+ * Appends to login_events with one statement: `append_login_event` (migration 20261206-008)
+ * takes the chain's advisory lock, reads the head and inserts the row with the hash of the fields
+ * computed here (chainHash's input, ./chain.ts, hashed by PostgreSQL the same way), so the chain
+ * stays linear across instances and the lock is held from that statement to the commit — one
+ * round trip to the app, not three. A failure propagates: no login proceeds unaudited. Given the
+ * caller's transaction, the row commits (or rolls back) with the change it records; without one
+ * it still gets its own transaction, so that a statement the server runs after the app gave up
+ * on it (a frozen server, thawed: the row is in the spool by then) is never committed.
  */
 export async function appendLoginEvent(
   sequelize: Sequelize,
@@ -52,15 +54,10 @@ export async function appendLoginEvent(
   outer?: Transaction,
 ): Promise<void> {
   const e = storable(event);
-  const append = async (transaction: Transaction) => {
-    await execute(sequelize, 'SELECT pg_advisory_xact_lock($1)', [LOCK_KEY], transaction);
-    const prevHash = await chainHead(sequelize, 'login_events', transaction);
-    const hash = chainHash(prevHash, loginEventFields(e));
-    await execute(
+  const append = (transaction: Transaction) =>
+    execute(
       sequelize,
-      `INSERT INTO login_events (occurred_at, user_id, username, method, outcome, reason,
-         establishment_id, ip, user_agent, degraded, prev_hash, hash, module)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      'SELECT append_login_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
       [
         e.occurredAt,
         e.userId,
@@ -72,13 +69,11 @@ export async function appendLoginEvent(
         e.ip,
         e.userAgent,
         e.degraded ?? false,
-        prevHash,
-        hash,
         e.module ?? null,
+        JSON.stringify(loginEventFields(e)),
       ],
       transaction,
     );
-  };
   if (outer) await append(outer);
   else await sequelize.transaction(append);
 }
