@@ -22,11 +22,19 @@ export function loadBalancerConf(ports: number[], listenPort: number): string {
   return conf.replace('listen 80;', `listen 127.0.0.1:${listenPort};`);
 }
 
-/** Starts nginx (own prefix, stopped by PID) balancing over the instances on `ports`. */
-export async function startLoadBalancer(ports: number[], port?: number): Promise<RunningNginx> {
+/**
+ * Starts nginx (own prefix, stopped by PID) balancing over the instances on `ports`; a burst of
+ * slow logins needs more than the harness's default connections (`workerConnections`).
+ */
+export async function startLoadBalancer(
+  ports: number[],
+  port?: number,
+  workerConnections?: number,
+): Promise<RunningNginx> {
   port ??= await freePort();
   return startNginx({
     port,
+    workerConnections,
     httpConf: 'include conf.d/*.conf;',
     files: {
       'conf.d/his-load-balancer.conf': loadBalancerConf(ports, port),

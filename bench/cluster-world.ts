@@ -132,7 +132,9 @@ export async function startClusterWorld(opts: {
     });
     await sandbox.addCitizen(EID_PERSON);
     const env: Record<string, string> = {
-      NODE_ENV: 'development',
+      // Not production (it requires https addresses); not development either, whose views are
+      // compiled at every page: test compiles them once, as production does.
+      NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       BASE_URL: opts.baseUrl,
       DATABASE_URL: dbUrl,

@@ -43,6 +43,8 @@ const LOGIN_CHAIN_LOCK = 7_130_001;
 /** A journey that has not ended this long after the last arrival counts as failed. */
 const DRAIN_TIMEOUT_MS = 120_000;
 const WARMUP_LOGINS = 40;
+/** nginx's connections: every journey under way holds one to a client and one to an instance. */
+const LB_CONNECTIONS = 8192;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
@@ -53,40 +55,47 @@ interface Person {
   document: string;
 }
 
-/** The establishment step, if the login stopped there; true once the home page is next. */
+/** Why a journey failed ("POST /login 503"), or null when it reached the home page. */
+type Failure = string | null;
+
+/** The establishment step, if the login stopped there, until the home page is next. */
 async function chooseEstablishment(
   base: string,
   cookie: string,
-  location: string | null,
+  answer: Response,
   establishmentId: number,
-): Promise<boolean> {
-  if (location === '/') return true;
-  if (location !== '/login/establishment') return false;
+): Promise<Failure> {
+  const location = answer.headers.get('location');
+  if (location === '/') return null;
+  if (location !== '/login/establishment') return `login ${answer.status} → ${location ?? '-'}`;
   const step = await fetch(`${base}/login/establishment`, { headers: { cookie } });
   const jar = sessionCookie(step.headers, cookie);
   const chosen = await postForm(base, '/login/establishment', jar, {
     establishmentId: String(establishmentId),
     _csrf: csrfIn(await step.text()),
   });
-  return chosen.status === 303 && chosen.headers.get('location') === '/';
+  return chosen.status === 303 && chosen.headers.get('location') === '/'
+    ? null
+    : `POST /login/establishment ${chosen.status}`;
 }
 
-/** One person's whole login through the load balancer at `base`; true when it reached home. */
-async function journey(base: string, person: Person, establishmentId: number): Promise<boolean> {
+/** One person's whole login through the load balancer at `base`. */
+async function journey(base: string, person: Person, establishmentId: number): Promise<Failure> {
   if (person.kind === 'classic') {
     const form = await loginForm(base);
+    if (!form.csrf) return 'GET /login: no form';
     const login = await postForm(base, '/login', form.cookie, {
       username: person.username,
       password: PASSWORD,
       _csrf: form.csrf,
     });
-    if (login.status !== 303) return false;
+    if (login.status !== 303) return `POST /login ${login.status}`;
     const cookie = sessionCookie(login.headers, form.cookie);
-    return chooseEstablishment(base, cookie, login.headers.get('location'), establishmentId);
+    return chooseEstablishment(base, cookie, login, establishmentId);
   }
   const start = await fetch(`${base}/auth/eid`, { redirect: 'manual' });
   const authorizeUrl = start.headers.get('location');
-  if (start.status !== 303 || !authorizeUrl) return false;
+  if (start.status !== 303 || !authorizeUrl) return `GET /auth/eid ${start.status}`;
   const callback = new URL(
     await loginAtProvider(authorizeUrl, { cedula: person.document, password: SANDBOX_PASSWORD }),
   );
@@ -95,8 +104,15 @@ async function journey(base: string, person: Person, establishmentId: number): P
     redirect: 'manual',
   });
   const cookie = sessionCookie(back.headers, sessionCookie(start.headers));
-  return chooseEstablishment(base, cookie, back.headers.get('location'), establishmentId);
+  return chooseEstablishment(base, cookie, back, establishmentId);
 }
+
+/** A journey that threw (a refused connection, the provider's page not as expected). */
+const thrown = (err: unknown): Failure => {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  return cause ? `${err.message} (${cause.code ?? cause.message})` : err.message;
+};
 
 /** Samples the backends waiting for the chain lock until `stop()`; the seconds they waited. */
 function lockWaitSampler(databaseUrl: string) {
@@ -141,6 +157,8 @@ interface StepResult {
   instances: number;
   done: number;
   failed: number;
+  /** The most frequent reasons of the failed journeys, with their counts. */
+  failures: [string, number][];
   loginsPerSecond: number;
   classic: number[];
   eid: number[];
@@ -155,6 +173,7 @@ async function step(world: ClusterWorld, people: Person[], n: number, lbPort: nu
   const lb = await startLoadBalancer(
     world.instances.slice(0, n).map((i) => i.port),
     lbPort,
+    LB_CONNECTIONS,
   );
   try {
     const base = world.baseUrl;
@@ -162,13 +181,13 @@ async function step(world: ClusterWorld, people: Person[], n: number, lbPort: nu
     await Promise.all(
       people
         .slice(0, WARMUP_LOGINS)
-        .map((person) => journey(base, person, world.establishmentId).catch(() => false)),
+        .map((person) => journey(base, person, world.establishmentId).catch(thrown)),
     );
     log(`${n} instance(s): ${LOGINS} logins over ${SECONDS} s…`);
     const used = world.instances.slice(0, n);
     const cpuBefore = used.reduce((sum, i) => sum + i.cpuSeconds(), 0);
     const sampler = lockWaitSampler(world.env.DATABASE_URL!);
-    const times: { kind: Person['kind']; ms: number; ok: boolean }[] = [];
+    const times: { kind: Person['kind']; ms: number; failure: Failure }[] = [];
     const gap = (SECONDS * 1000) / LOGINS;
     const started = performance.now();
     let lastAnswer = started;
@@ -181,24 +200,28 @@ async function step(world: ClusterWorld, people: Person[], n: number, lbPort: nu
       const t0 = performance.now();
       journeys.push(
         journey(base, person, world.establishmentId)
-          .catch(() => false)
-          .then((ok) => {
+          .catch(thrown)
+          .then((failure) => {
             const now = performance.now();
             lastAnswer = Math.max(lastAnswer, now);
-            times.push({ kind: person.kind, ms: now - t0, ok });
+            times.push({ kind: person.kind, ms: now - t0, failure });
           }),
       );
     }
     await Promise.race([Promise.all(journeys), sleep(DRAIN_TIMEOUT_MS)]);
     const lock = await sampler.stop();
     const cpu = used.reduce((sum, i) => sum + i.cpuSeconds(), 0) - cpuBefore;
-    const ok = times.filter((t) => t.ok);
+    const ok = times.filter((t) => t.failure === null);
+    const failures = new Map<string, number>();
+    for (const t of times)
+      if (t.failure !== null) failures.set(t.failure, (failures.get(t.failure) ?? 0) + 1);
     const wall = (lastAnswer - started) / 1000;
     const journeySeconds = times.reduce((sum, t) => sum + t.ms, 0) / 1000;
     return {
       instances: n,
       done: ok.length,
       failed: LOGINS - ok.length,
+      failures: [...failures].sort((a, b) => b[1] - a[1]).slice(0, 3),
       loginsPerSecond: ok.length / wall,
       classic: ok.filter((t) => t.kind === 'classic').map((t) => t.ms),
       eid: ok.filter((t) => t.kind === 'eid').map((t) => t.ms),
@@ -271,6 +294,11 @@ function print(rows: StepResult[]) {
       ].join(' '),
     );
   }
+  for (const r of rows)
+    if (r.failures.length > 0)
+      console.log(
+        `  ${r.instances} instance(s), failed: ${r.failures.map(([why, n]) => `${n} × ${why}`).join('; ')}`,
+      );
 }
 
 async function main(): Promise<number> {
@@ -313,7 +341,7 @@ async function main(): Promise<number> {
         await Promise.all(
           eidPeople
             .slice(i, i + 8)
-            .map((p) => journey(world.baseUrl, p, world.establishmentId).catch(() => false)),
+            .map((p) => journey(world.baseUrl, p, world.establishmentId).catch(thrown)),
         );
     } finally {
       await lb.stop();

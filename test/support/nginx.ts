@@ -35,6 +35,8 @@ export async function startNginx(opts: {
   port: number;
   httpConf: string;
   files?: Record<string, string>;
+  /** Connections nginx holds at once, clients' and upstreams' together (256 unless told). */
+  workerConnections?: number;
 }): Promise<RunningNginx> {
   const prefix = mkdtempSync(path.join(tmpdir(), 'his-nginx-'));
   for (const dir of ['conf', 'logs', 'tmp']) mkdirSync(path.join(prefix, dir));
@@ -51,7 +53,7 @@ export async function startNginx(opts: {
 master_process off;
 pid ${prefix}/nginx.pid;
 error_log ${errorLog} warn;
-events { worker_connections 256; }
+events { worker_connections ${opts.workerConnections ?? 256}; }
 http {
   access_log off;
   client_body_temp_path ${tmp}/client_body;
