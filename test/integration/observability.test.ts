@@ -6,7 +6,7 @@ import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
 import { makeUser } from '../support/factories';
 import { agentFor, postLogin } from '../support/http';
-import { freePort } from '../support/nginx';
+import { freePorts } from '../support/nginx';
 import { projectRoot } from '../../src/shared/paths';
 
 /**
@@ -154,7 +154,7 @@ describe('with INTERNAL_PORT and no token', () => {
 
 describe('the production server process', () => {
   it('when started with METRICS_TOKEN and INTERNAL_PORT then /metrics is closed on the public port and open on loopback', async () => {
-    const [port, internalPort] = [await freePort(), await freePort()];
+    const [port, internalPort] = await freePorts(2);
     const spoolDir = mkdtempSync(path.join(tmpdir(), 'his-observability-spool-'));
     const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], {
       cwd: projectRoot,

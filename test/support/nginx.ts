@@ -7,6 +7,27 @@ import path from 'node:path';
 /** Debian's nginx package (scripts/test-setup.sh installs it). */
 export const NGINX_PATH = '/usr/sbin/nginx';
 
+/**
+ * `count` distinct free ports, all held open while they are chosen: two calls to
+ * {@link freePort} in a row may both get the same port back.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
 /** A free TCP port on 127.0.0.1 (released just before nginx binds it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
