@@ -156,7 +156,8 @@ describe('the production server process', () => {
   it('when started with METRICS_TOKEN and INTERNAL_PORT then /metrics is closed on the public port and open on loopback', async () => {
     const [port, internalPort] = await freePorts(2);
     const spoolDir = mkdtempSync(path.join(tmpdir(), 'his-observability-spool-'));
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], {
+    // The app itself (tsx as a loader): the SIGKILL of a failed run leaves nothing behind.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: projectRoot,
       env: {
         ...process.env,

@@ -19,7 +19,11 @@ const freePort = () =>
     });
   });
 
-/** The real server (src/main.ts) on the run's database, as `npm start` runs it compiled. */
+/**
+ * The real server (src/main.ts) on the run's database, as `npm start` runs it compiled: the
+ * process is the app itself (tsx as a loader, not its CLI, which would run the app in a child
+ * that a SIGKILL of the CLI leaves running).
+ */
 function startServer(
   port: number,
   env: Record<string, string> = {},
@@ -28,7 +32,7 @@ function startServer(
   listening: Promise<void>;
   exited: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: projectRoot,
     env: {
       ...process.env,
