@@ -17,6 +17,7 @@
  * 127.0.0.1 only. The database is dropped at the end unless KEEP_BENCH_DB is set.
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { NODE_FLAGS } from '../src/shared/node-flags';
 import pg from 'pg';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Place } from '../src/access/scope';
@@ -197,9 +198,9 @@ async function measureExports(db: Sequelize, url: string, o: Settings) {
   process.stderr.write(`exporting from ${bigDay}…\n`);
   const fast = await measureExportInChild(base);
   runs.push([at('client takes it at once'), fast]);
-  process.stderr.write(`exporting from ${bigDay} with a young generation of 4 MB…\n`);
-  const semi = await measureExportInChild({ ...base, flags: ['--max-semi-space-size=4'] });
-  runs.push([at('node --max-semi-space-size=4'), semi]);
+  process.stderr.write(`exporting from ${bigDay} with npm start's Node flags…\n`);
+  const shipped = await measureExportInChild({ ...base, flags: [...NODE_FLAGS] });
+  runs.push([at(`as shipped: node ${NODE_FLAGS.join(' ')}`), shipped]);
   process.stderr.write(`exporting from ${bigDay}, collecting garbage every 2 s…\n`);
   const live = await measureExportInChild({ ...base, flags: ['--expose-gc'], liveHeap: true });
   runs.push([at('GC every 2 s (live heap)'), live]);

@@ -4,6 +4,7 @@
  * own free port of 127.0.0.1, stopped by that PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { NODE_FLAGS } from '../src/shared/node-flags';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../src/shared/paths';
@@ -53,7 +54,7 @@ export async function startAppInstance(
   env: Record<string, string>,
 ): Promise<AppInstance> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,8 @@ import { isAuditQuery, type Audit, type AuditQuery, type Ready } from './protoco
 /**
  * Forks `entry` with `--serve` (the server side) and waits until it listens (or fails). `entry` is
  * the file that `npm run bench` runs, bench/login.ts: it turns into the server side on that flag.
+ * BENCH_APP_FLAGS adds Node flags to our server only (not to the ceiling): what flags such as
+ * the shipped start's memory ones cost, as a ratio to the same ceiling.
  */
 export function startServer(
   entry: string,
@@ -22,7 +24,10 @@ export function startServer(
       BENCH_SECONDS: String(seconds),
       BENCH_CONNECTIONS: String(connections),
     },
-    execArgv: process.execArgv,
+    execArgv: [
+      ...process.execArgv,
+      ...(process.env.BENCH_APP_FLAGS ?? '').split(' ').filter(Boolean),
+    ],
   });
   const ready = new Promise<Ready>((resolve, reject) => {
     child.once('message', (msg: Ready) => resolve(msg));
