@@ -33,6 +33,8 @@ export interface Measurement {
   p99: number;
   perSecond: number;
   count: number;
+  /** Bytes per measured response, headers included (what the page size costs on the wire). */
+  bytes: number;
   unexpected: Record<number, number>;
   errors: number;
   /** Refused logins: the audit reasons their accounts got during the scenario. */
@@ -46,7 +48,7 @@ function load(
   url: string,
   scenario: Scenario,
   amount: { connections: number; duration?: number; amount?: number },
-  onResponse: (status: number, ms: number) => void,
+  onResponse: (status: number, ms: number, bytes: number) => void,
 ): Promise<Result> {
   if (run.stopped) return Promise.reject(run.failure ?? new Error('interrupted'));
   return new Promise((resolve, reject) => {
@@ -54,8 +56,8 @@ function load(
     run.current = autocannon({ url, requests, setupClient, ...amount }, (err, result) =>
       err ? reject(err) : resolve(result),
     );
-    run.current.on('response', (_client, status: number, _bytes, ms: number) =>
-      onResponse(status, ms),
+    run.current.on('response', (_client, status: number, bytes: number, ms: number) =>
+      onResponse(status, ms, bytes),
     );
   });
 }
@@ -76,12 +78,20 @@ export async function measure(
   await load(url, scenario, { connections, amount: warmup }, () => undefined);
   await span?.start();
   const times: number[] = [];
+  let bytes = 0;
   const unexpected: Record<number, number> = {};
-  const result = await load(url, scenario, { connections, duration: seconds }, (status, ms) => {
-    if (status === scenario.measured) times.push(ms);
-    else if (!scenario.helpers?.includes(status))
-      unexpected[status] = (unexpected[status] ?? 0) + 1;
-  });
+  const result = await load(
+    url,
+    scenario,
+    { connections, duration: seconds },
+    (status, ms, size) => {
+      if (status === scenario.measured) {
+        times.push(ms);
+        bytes += size;
+      } else if (!scenario.helpers?.includes(status))
+        unexpected[status] = (unexpected[status] ?? 0) + 1;
+    },
+  );
   await span?.stop();
   times.sort((a, b) => a - b);
   return {
@@ -90,6 +100,7 @@ export async function measure(
     p99: percentile(times, 99),
     perSecond: times.length / result.duration,
     count: times.length,
+    bytes: times.length ? bytes / times.length : NaN,
     unexpected,
     errors: result.errors + result.timeouts,
   };

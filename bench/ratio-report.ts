@@ -113,6 +113,12 @@ export function ratioReport(
     `SQL statements per response (ours): home ${sql(home.map(([o]) => o))}, ` +
       `verify ${sql(verify.map(([o]) => o))}, login ${sql(login)} (its form fetch included)`,
   );
+  const size = (loads: Load[]) => fixed(median(loads.map((l) => l.bytes)), 0);
+  console.log(
+    `bytes per response, headers included: home ${size(home.map(([o]) => o))} ` +
+      `(ceiling ${size(home.map(([, b]) => b))}), verify ${size(verify.map(([o]) => o))} ` +
+      `(ceiling ${size(verify.map(([, b]) => b))})`,
+  );
   console.log(
     `login: CPU per accepted login (all threads, its form fetch included) minus CPU per raw verify: ` +
       `${fixed(median(rounds.map((r) => cpu(r.login) - r.verifyCpuMs)), 2)} ms`,

@@ -32,6 +32,7 @@ const SKIPPED = {
   p99: NaN,
   perSecond: NaN,
   count: 0,
+  bytes: NaN,
   unexpected: {},
   errors: 0,
 } satisfies Measurement;

@@ -735,6 +735,24 @@ describe('sessions end everywhere: retries, the CLI, max_age, a deactivated esta
     expect(fresh.claims()!.auth_time).toBeGreaterThan(tokens.claims()!.auth_time!);
   });
 
+  it('when the HIS session reaches its absolute end, active all along, then the module is told and its tokens stop', async () => {
+    const agent = agentFor(t.app);
+    const tokens = await signedIntoModule(agent);
+    logoutTokens.length = 0;
+    const end = t.clock.now().getTime() + t.config.session.absoluteTimeoutInHours * 3_600_000;
+    // Active every 20 minutes (never idle) until just before the absolute end: still open.
+    while (t.clock.now().getTime() + 20 * 60_000 < end) {
+      t.clock.advanceMinutes(20);
+      expect((await agent.get('/')).status).toBe(200);
+    }
+    expect(logoutTokens).toEqual([]);
+    t.clock.advanceMinutes(21);
+    expect((await agent.get('/')).headers.location).toBe('/login?expired=absolute');
+    expect(logoutTokens.map((token) => decodeJwt(token).sid)).toEqual([tokens.claims()!.sid]);
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+    t.clock.set(new Date());
+  });
+
   it('when a global admin deactivates the establishment a session works in then the modules it entered are told and their tokens refused', async () => {
     const closing = await makeEstablishment(t.sequelize, `Región OP ${tag}`);
     const someone = await signedIn(t, { establishments: [closing, place] });
