@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sequelize } from 'sequelize';
 import type { RedisClientType } from 'redis';
 import { loadConfig, ConfigError, type Config } from './config';
@@ -27,6 +28,9 @@ const AUDIT_SPOOL_DRAIN_INTERVAL_MS = 5000;
 
 /** How often back-channel logouts queued where no provider ran (the CLI) are sent to the modules. */
 const MODULE_LOGOUT_QUEUE_INTERVAL_MS = 5000;
+
+/** How long a stopping instance waits for back-channel logouts still being retried. */
+const SHUTDOWN_LOGOUT_WAIT_MS = 5000;
 
 /** How often the expiries of sessions nobody came back to are audited (src/web/session/timeouts.ts). */
 const SESSION_SWEEP_INTERVAL_MS = 60_000;
@@ -145,8 +149,11 @@ async function main(): Promise<void> {
     if (checkpoints) clearInterval(checkpoints);
     internal?.close();
     server.close(async () => {
-      // Back-channel logouts being retried get their chance (bounded by the forced exit above).
-      await moduleLogouts.settled();
+      // Back-channel logouts being retried get a few more seconds (their schedule runs 36 s).
+      await Promise.race([
+        moduleLogouts.settled(),
+        sleep(SHUTDOWN_LOGOUT_WAIT_MS, undefined, { ref: false }),
+      ]);
       await auditSpool.stop();
       const pools = readSequelize === sequelize ? [sequelize] : [sequelize, readSequelize];
       await Promise.allSettled([

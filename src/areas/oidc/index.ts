@@ -66,7 +66,8 @@ export function oidcArea(deps: OidcDeps) {
   const deliveries = new Set<Promise<void>>();
   const track = (delivery: Promise<void>) => {
     deliveries.add(delivery);
-    void delivery.finally(() => deliveries.delete(delivery));
+    const done = () => void deliveries.delete(delivery);
+    delivery.then(done, done);
   };
   // Built at the first request that needs it (module loading and key set-up take a moment).
   let ready: Promise<Provider | null> | null = null;
