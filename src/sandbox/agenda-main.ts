@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       clientSecret: env.AGENDA_CLIENT_SECRET,
       url,
       insecure: true,
+      log: (line) => process.stdout.write(`${JSON.stringify({ event: 'agenda', msg: line })}\n`),
     }).catch(() => undefined);
     if (!app) await new Promise((resolve) => setTimeout(resolve, 500));
   }

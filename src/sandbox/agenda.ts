@@ -20,10 +20,14 @@ export interface AgendaOptions {
   url: string;
   /** Plain http to the provider (development on localhost). */
   insecure?: boolean;
+  /** Where the Agenda says what it received (the back-channel logouts); nowhere by default. */
+  log?: (line: string) => void;
 }
 
 interface AgendaSession {
   sub?: string;
+  /** The ID token's `sid`: the back-channel logout token names the sign-in it ends by it. */
+  sid?: string;
   accessToken?: string;
   idToken?: string;
   acr?: string;
@@ -174,6 +178,7 @@ ${session.confirmed ? `<p role="status" data-testid="agenda-confirmed">${escape(
       const claims = tokens.claims()!;
       Object.assign(session, {
         sub: claims.sub,
+        sid: typeof claims.sid === 'string' ? claims.sid : undefined,
         accessToken: tokens.access_token,
         idToken: tokens.id_token,
         acr: claims.acr,
@@ -206,7 +211,14 @@ ${session.confirmed ? `<p role="status" data-testid="agenda-confirmed">${escape(
         const events = payload.events as Record<string, unknown> | undefined;
         if (!events?.['http://schemas.openid.net/event/backchannel-logout'] || payload.nonce)
           throw new Error('not a logout token');
-        for (const [id, s] of sessions) if (s.sub === payload.sub) sessions.delete(id);
+        // The sign-in the token names (`sid`); every one of the person's without it.
+        let ended = 0;
+        for (const [id, s] of sessions)
+          if (payload.sid ? s.sid === payload.sid : s.sub === payload.sub) {
+            sessions.delete(id);
+            ended++;
+          }
+        options.log?.(`back-channel logout: sub ${String(payload.sub)}, ${ended} session(s) ended`);
         res.status(200).end();
       } catch {
         res.status(400).end();

@@ -3,14 +3,29 @@ import type { Request, Response } from 'express';
 /**
  * Where the login goes back to once the establishment is chosen, when a module's sign-in sent
  * the person to log in first (src/areas/oidc): a short cookie on /login, so that it survives the
- * session id changes of the login. Only an interaction path of ours is ever followed.
+ * session id changes of the login. It carries the module's name, which the login page shows
+ * ("Al ingresar, continuará a «Agenda»"), with a way not to go there: on a shared PC the next
+ * person may find a module's request left by the one before. Only an interaction path of ours
+ * is ever followed.
  */
 const COOKIE = 'his_login_return';
 const INTERACTION = /^\/login\/oidc\/[A-Za-z0-9_-]{8,64}$/;
 
-export function setLoginReturn(res: Response, path: string, secure: boolean): void {
+interface LoginReturn {
+  path: string;
+  /** The module's name, as registered ("Módulos del HIS"). */
+  module: string | null;
+}
+
+export function setLoginReturn(
+  res: Response,
+  path: string,
+  secure: boolean,
+  moduleName: string | null = null,
+): void {
   if (!INTERACTION.test(path)) return;
-  res.cookie(COOKIE, path, {
+  const value: LoginReturn = { path, module: moduleName?.slice(0, 120) ?? null };
+  res.cookie(COOKIE, JSON.stringify(value), {
     path: '/login',
     httpOnly: true,
     sameSite: 'lax',
@@ -19,11 +34,33 @@ export function setLoginReturn(res: Response, path: string, secure: boolean): vo
   });
 }
 
-/** The path to go back to (and the cookie cleared), or null. */
-export function takeLoginReturn(req: Request, res: Response): string | null {
+/** The pending return, if its cookie is there and names an interaction path of ours. */
+function readLoginReturn(req: Request): LoginReturn | null {
   const match = /(?:^|;\s*)his_login_return=([^;]*)/.exec(req.headers.cookie ?? '');
   if (!match) return null;
+  try {
+    const value = JSON.parse(decodeURIComponent(match[1]!)) as Partial<LoginReturn>;
+    if (typeof value.path !== 'string' || !INTERACTION.test(value.path)) return null;
+    return { path: value.path, module: typeof value.module === 'string' ? value.module : null };
+  } catch {
+    return null;
+  }
+}
+
+/** The module the login will continue to (for the login page to say so), or null. */
+export function pendingModule(req: Request): { name: string | null } | null {
+  const pending = readLoginReturn(req);
+  return pending ? { name: pending.module } : null;
+}
+
+/** Forgets the pending return ("Ingresar solo al HIS"). */
+export function clearLoginReturn(res: Response): void {
   res.clearCookie(COOKIE, { path: '/login' });
-  const path = decodeURIComponent(match[1]!);
-  return INTERACTION.test(path) ? path : null;
+}
+
+/** The path to go back to (and the cookie cleared), or null. */
+export function takeLoginReturn(req: Request, res: Response): string | null {
+  const pending = readLoginReturn(req);
+  if (/(?:^|;\s*)his_login_return=/.test(req.headers.cookie ?? '')) clearLoginReturn(res);
+  return pending?.path ?? null;
 }

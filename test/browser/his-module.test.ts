@@ -18,6 +18,8 @@ import { cliActor, CLI_META } from '../../src/cli/actor';
 jest.setTimeout(90_000);
 
 const agendaServer: Server = createServer();
+/** What the Agenda said it received (its back-channel logouts). */
+const agendaLog: string[] = [];
 const env: Record<string, string> = {};
 beforeAll(async () => {
   await new Promise<void>((resolve) => agendaServer.listen(0, '127.0.0.1', resolve));
@@ -41,6 +43,7 @@ beforeAll(async () => {
     clientSecret: registered.clientSecret,
     url: env.AGENDA_URL!,
     insecure: true,
+    log: (line) => agendaLog.push(line),
   });
   agendaServer.on('request', agenda);
 });
@@ -94,8 +97,15 @@ it('when a signed-in person clicks the Agenda tile then it opens signed in, step
 
   // Logging out of the HIS ends the module's session (back-channel logout).
   await page.goto(`${rig.server.baseUrl}/`);
+  agendaLog.length = 0;
   await page.getByRole('button', { name: 'Cerrar sesión' }).click();
   await rig.backAt(page, '/login', problems);
+  // A logout token for each sign-in of this HIS session, each naming its own sid: the tile's
+  // (whose sid the Agenda's session no longer holds) and the step-up's, which ends it.
+  expect([...agendaLog].sort()).toEqual([
+    `back-channel logout: sub ${user.id}, 0 session(s) ended`,
+    `back-channel logout: sub ${user.id}, 1 session(s) ended`,
+  ]);
   await page.goto(`${env.AGENDA_URL}/`);
   await page.waitForURL((url) => url.href.startsWith(`${rig.server.baseUrl}/login`));
   expect(new URL(page.url()).pathname).toBe('/login');

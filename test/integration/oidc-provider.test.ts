@@ -216,6 +216,10 @@ it('when nobody is signed in then the module is sent through the HIS login and c
   const { path, verifier, state, nonce } = await authorize();
   const toLogin = await follow(anonymous, path);
   expect(toLogin.headers.location).toBe('/login');
+  // The login page says where it continues, with a way not to.
+  const loginPage = await anonymous.get('/login');
+  expect(loginPage.text).toContain(`Al ingresar, continuará a «Agenda ${tag}».`);
+  expect(loginPage.text).toContain('href="/login?solo=his"');
   const logged = await loginAndChoose(anonymous, person.user.username, TEST_PASSWORD, place.id);
   expect(logged.headers.location).toMatch(/^\/login\/oidc\/[\w-]+$/);
   const back = await follow(anonymous, logged.headers.location!);
@@ -225,6 +229,17 @@ it('when nobody is signed in then the module is sent through the HIS login and c
     expectedNonce: nonce,
   });
   expect(tokens.claims()!.his_establishment).toMatchObject({ id: place.id });
+});
+
+it('when the next person at the PC chooses "Ingresar solo al HIS" then the module request left before is forgotten and the login ends at home', async () => {
+  const browser = agentFor(t.app);
+  const { path } = await authorize();
+  expect((await follow(browser, path)).headers.location).toBe('/login');
+  const alone = await browser.get('/login').query({ solo: 'his' });
+  expect(alone.text).not.toContain('Al ingresar, continuará');
+  expect((await browser.get('/login')).text).not.toContain('data-testid="continue-to"');
+  const logged = await loginAndChoose(browser, person.user.username, TEST_PASSWORD, place.id);
+  expect(logged.headers.location).toBe('/');
 });
 
 it("when a signed-in person's module asks prompt=none then it gets a code without a page", async () => {

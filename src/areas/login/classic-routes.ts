@@ -8,6 +8,7 @@ import { regenerateSession, takeFlash } from '../../web/session/ops';
 import type { Clock } from '../../shared/clock';
 import type { Policy } from '../../web/policy';
 import { closedNotice, loginNotice } from './login-notice';
+import { clearLoginReturn, pendingModule } from '../../web/login-return';
 import { accountExpiredMessage } from '../../domain/users/validity';
 
 const loginForm = z.object({
@@ -40,13 +41,32 @@ export function classicLoginRoutes({
   const router = Router();
 
   const renderLogin = (
+    req: Parameters<RequestHandler>[0],
     res: Parameters<RequestHandler>[1],
     status: number,
-    data: { error?: string; notice?: string; username?: string; failed?: boolean },
-  ) =>
-    res
-      .status(status)
-      .render('login', { title: 'Iniciar sesión', eidAvailable: eidAvailable(), ...data });
+    data: {
+      error?: string;
+      notice?: string;
+      username?: string;
+      failed?: boolean;
+      /** The HIS module this login continues to (its name; '' when unknown). */
+      continueTo?: string;
+    },
+  ) => {
+    const pending = pendingModule(req);
+    res.status(status).render('login', {
+      title: 'Iniciar sesión',
+      eidAvailable: eidAvailable(),
+      continueTo: pending ? (pending.name ?? '') : undefined,
+      ...data,
+    });
+  };
+
+  /** "Ingresar solo al HIS": the pending module sign-in is forgotten. */
+  const forgetModule = (res: Parameters<RequestHandler>[1]) => {
+    clearLoginReturn(res);
+    return { continueTo: undefined };
+  };
 
   router.get('/', policy('public'), (req, res) => {
     if (req.session.auth) return res.redirect(303, '/');
@@ -54,18 +74,19 @@ export function classicLoginRoutes({
     const username = req.session.loginUsername;
     delete req.session.loginUsername;
     const closed = res.locals.sessionClosed;
-    renderLogin(res, 200, {
+    renderLogin(req, res, 200, {
       notice: closed ? closedNotice(closed) : loginNotice(req.query),
       error: flash?.kind === 'error' ? flash.text : undefined,
       ...(flash?.kind === 'info' ? { notice: flash.text } : {}),
       username,
+      ...(req.query.solo === 'his' ? forgetModule(res) : {}),
     });
   });
 
   router.post('/', policy('public'), async (req, res) => {
     const form = parseForm(loginForm, req);
     if (!form) {
-      return renderLogin(res, 400, {
+      return renderLogin(req, res, 400, {
         error: 'Ingrese su usuario y su contraseña.',
         username: typeof req.body?.username === 'string' ? req.body.username.slice(0, 100) : '',
       });
@@ -74,11 +95,11 @@ export function classicLoginRoutes({
     if (result.kind === 'throttled') {
       // Says nothing about the account: the source is refused whatever the username.
       res.set('Retry-After', String(result.retryAfterSeconds));
-      return renderLogin(res, 429, { error: throttledMessage(result.retryAfterSeconds) });
+      return renderLogin(req, res, 429, { error: throttledMessage(result.retryAfterSeconds) });
     }
     if (result.kind === 'expired') {
       // The password was right: the person is told why, and whom to ask.
-      return renderLogin(res, 403, {
+      return renderLogin(req, res, 403, {
         error: accountExpiredMessage(result.validUntil),
         username: form.username,
       });
@@ -86,7 +107,7 @@ export function classicLoginRoutes({
     if (result.kind === 'refused') {
       // The same words whatever the cause (unknown, wrong, locked, disabled), and the two ways
       // out that work without an administrator.
-      return renderLogin(res, 401, {
+      return renderLogin(req, res, 401, {
         error: GENERIC_FAILURE,
         username: form.username,
         failed: true,

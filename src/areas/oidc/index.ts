@@ -332,13 +332,18 @@ async function loginStep(
     op.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
   const refuse = (error: string, description: string) =>
     finish({ error, error_description: description });
+  // Through the HIS login and back here, the login page naming the module it continues to.
+  const loginFirst = async () => {
+    const module = await deps.repos.oidcClients.find(String(params.client_id));
+    setLoginReturn(res, here, deps.config.session.cookieSecure, module?.name ?? null);
+    res.redirect(303, '/login');
+  };
 
   const opened = await sessionIdentity(req, deps);
   const auth = req.session.auth;
   if (!opened || !auth) {
     if (silent) return refuse('login_required', 'No hay una sesión del HIS abierta.');
-    setLoginReturn(res, here, deps.config.session.cookieSecure);
-    return res.redirect(303, '/login');
+    return loginFirst();
   }
   if (opened.identity.mustChangePassword || opened.agreementPending) {
     if (silent) return refuse('interaction_required', 'La sesión del HIS tiene un paso pendiente.');
@@ -363,8 +368,7 @@ async function loginStep(
       kind: 'info',
       text: 'El módulo pidió que vuelva a iniciar sesión.',
     };
-    setLoginReturn(res, here, deps.config.session.cookieSecure);
-    return res.redirect(303, '/login');
+    return loginFirst();
   }
   const acrValues = (params.acr_values ?? '').split(' ');
   if (acrValues.includes(ACR.eid) && !auth.eidVerifiedAt) {
