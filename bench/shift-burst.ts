@@ -215,6 +215,11 @@ async function step(world: ClusterWorld, people: Person[], n: number, lbPort: nu
     const failures = new Map<string, number>();
     for (const t of times)
       if (t.failure !== null) failures.set(t.failure, (failures.get(t.failure) ?? 0) + 1);
+    if (times.length < LOGINS)
+      failures.set(
+        `unfinished ${DRAIN_TIMEOUT_MS / 1000} s after the last arrival`,
+        LOGINS - times.length,
+      );
     const wall = (lastAnswer - started) / 1000;
     const journeySeconds = times.reduce((sum, t) => sum + t.ms, 0) / 1000;
     return {
