@@ -57,8 +57,10 @@ export function adminEventFields(e: AdminEvent): unknown[] {
 }
 
 /**
- * Appends one admin_events row in the caller's transaction, chained to the previous row under an
- * advisory lock: the row commits with the change it records, or neither does.
+ * Appends one admin_events row in the caller's transaction with one statement:
+ * `append_admin_event` (migration 20261206-009) takes the chain's advisory lock, reads the head
+ * and inserts the row with the hash of the fields computed here (chainHash's input, ./chain.ts,
+ * hashed by PostgreSQL the same way). The row commits with the change it records, or neither does.
  */
 export async function appendAdminEvent(
   sequelize: Sequelize,
@@ -66,15 +68,11 @@ export async function appendAdminEvent(
   transaction: Transaction,
 ): Promise<void> {
   const e = storable(event);
-  await execute(sequelize, 'SELECT pg_advisory_xact_lock($1)', [LOCK_KEY], transaction);
-  const prevHash = await chainHead(sequelize, 'admin_events', transaction);
   const regionIds = [...e.regionIds].sort((a, b) => a - b);
   await execute(
     sequelize,
-    `INSERT INTO admin_events (occurred_at, actor_user_id, actor_username, action, outcome,
-       target_type, target_id, target_user_id, details, establishment_id, region_ids, ip,
-       user_agent, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::integer[], $12, $13, $14, $15)`,
+    `SELECT append_admin_event($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::integer[],
+       $12, $13, $14)`,
     [
       e.occurredAt,
       e.actorUserId,
@@ -89,8 +87,7 @@ export async function appendAdminEvent(
       regionIds,
       e.ip,
       e.userAgent,
-      prevHash,
-      chainHash(prevHash, adminEventFields({ ...e, regionIds })),
+      JSON.stringify(adminEventFields({ ...e, regionIds })),
     ],
     transaction,
   );
