@@ -50,8 +50,7 @@ export function homeArea(deps: HomeAreaDeps) {
 
   router.post('/logout', signedIn, async (req, res) => {
     const auth = req.session.auth!;
-    await end(res.locals.actor, {}, requestMeta(req));
-    await deps.sso.end(auth.ssoId);
+    await end(res.locals.actor, { ssoId: auth.ssoId }, requestMeta(req));
     const providerLogout = auth.method === 'eid' ? await deps.endProviderSession() : null;
     if (providerLogout) {
       // The provider returns the browser to /login; a fresh anonymous session carries the message.

@@ -30,8 +30,8 @@ export function createSsoRegistry(redis: RedisClientType, keyPrefix: string, ttl
   const sidKey = (grantId: string) => `${keyPrefix}oidc:his-sid:${grantId}`;
   const queueKey = `${keyPrefix}oidc:logout-queue`;
   const listeners: ((signIns: SsoSignIn[]) => Promise<void>)[] = [];
-  // The provider's storage: a grant's tokens are deleted here, wherever the session ends (the
-  // CLI too, where no provider runs to send the back-channel logout).
+  // The provider's storage: a grant and its tokens are deleted here, wherever the session ends
+  // (the CLI too, where no provider runs to send the back-channel logout).
   const grants = createOidcRedisAdapter(redis, keyPrefix)('Grant');
 
   return {
@@ -79,7 +79,10 @@ export function createSsoRegistry(redis: RedisClientType, keyPrefix: string, ttl
         signInsKey(ssoId),
         ...signIns.flatMap((s) => [grantKey(s.grantId), sidKey(s.grantId)]),
       ]);
-      for (const signIn of signIns) await grants.revokeByGrantId(signIn.grantId);
+      // The grant and every token issued under it, here whoever ended the session.
+      await Promise.all(
+        signIns.flatMap((s) => [grants.revokeByGrantId(s.grantId), grants.destroy(s.grantId)]),
+      );
       if (listeners.length === 0) {
         await redis
           .multi()
