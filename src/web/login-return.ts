@@ -34,12 +34,16 @@ export function setLoginReturn(
   });
 }
 
+/** The cookie's raw value, or undefined when the request has none. */
+const cookieOf = (req: Request) =>
+  /(?:^|;\s*)his_login_return=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+
 /** The pending return, if its cookie is there and names an interaction path of ours. */
 function readLoginReturn(req: Request): LoginReturn | null {
-  const match = /(?:^|;\s*)his_login_return=([^;]*)/.exec(req.headers.cookie ?? '');
-  if (!match) return null;
+  const raw = cookieOf(req);
+  if (raw === undefined) return null;
   try {
-    const value = JSON.parse(decodeURIComponent(match[1]!)) as Partial<LoginReturn>;
+    const value = JSON.parse(decodeURIComponent(raw)) as Partial<LoginReturn>;
     if (typeof value.path !== 'string' || !INTERACTION.test(value.path)) return null;
     return { path: value.path, module: typeof value.module === 'string' ? value.module : null };
   } catch {
@@ -61,6 +65,6 @@ export function clearLoginReturn(res: Response): void {
 /** The path to go back to (and the cookie cleared), or null. */
 export function takeLoginReturn(req: Request, res: Response): string | null {
   const pending = readLoginReturn(req);
-  if (/(?:^|;\s*)his_login_return=/.test(req.headers.cookie ?? '')) clearLoginReturn(res);
+  if (cookieOf(req) !== undefined) clearLoginReturn(res);
   return pending?.path ?? null;
 }

@@ -49,10 +49,9 @@ export function classicLoginRoutes({
       notice?: string;
       username?: string;
       failed?: boolean;
-      /** The HIS module this login continues to (its name; '' when unknown). */
-      continueTo?: string;
     },
   ) => {
+    // The HIS module a pending sign-in continues to (its name; '' when unknown).
     const pending = pendingModule(req);
     res.status(status).render('login', {
       title: 'Iniciar sesión',
@@ -62,14 +61,13 @@ export function classicLoginRoutes({
     });
   };
 
-  /** "Ingresar solo al HIS": the pending module sign-in is forgotten. */
-  const forgetModule = (res: Parameters<RequestHandler>[1]) => {
-    clearLoginReturn(res);
-    return { continueTo: undefined };
-  };
-
   router.get('/', policy('public'), (req, res) => {
     if (req.session.auth) return res.redirect(303, '/');
+    // "Ingresar solo al HIS": the pending module sign-in is forgotten, the login page shown again.
+    if (req.query.solo === 'his') {
+      clearLoginReturn(res);
+      return res.redirect(303, '/login');
+    }
     const flash = takeFlash(req);
     const username = req.session.loginUsername;
     delete req.session.loginUsername;
@@ -79,7 +77,6 @@ export function classicLoginRoutes({
       error: flash?.kind === 'error' ? flash.text : undefined,
       ...(flash?.kind === 'info' ? { notice: flash.text } : {}),
       username,
-      ...(req.query.solo === 'his' ? forgetModule(res) : {}),
     });
   });
 

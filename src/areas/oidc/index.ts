@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Provider } from 'oidc-provider';
 import type { Config } from '../../config';
 import type { Policy } from '../../web/policy';
@@ -6,7 +6,6 @@ import type { Logger } from '../../shared/logger';
 import type { Clock } from '../../shared/clock';
 import type { RedisClientType } from 'redis';
 import type { Repositories } from '../../storage/repositories';
-import type { OidcClientRecord } from '../../storage/oidc-clients';
 import type { SessionIndex } from '../../domain/sessions/session-index';
 import type { SsoRegistry, SsoSignIn } from '../../domain/sessions/sso';
 import { grantLabel } from '../../access/identity';
@@ -22,6 +21,8 @@ import { ACR, createProvider, OIDC_TTL } from './provider';
 import { SYSTEM_ACTOR } from '../../domain/audit/system';
 import type { RecordLoginEvent } from '../../domain/audit/recorder';
 import { requestMeta } from '../../web/request-meta';
+import { FORM_BODY_LIMIT_IN_BYTES } from '../../web/body-limits';
+import { readAtMostEvery } from '../../shared/read-at-most-every';
 
 /** What the OpenID Provider and its login step are built from (the platform). */
 export interface OidcDeps extends SessionIdentitySources {
@@ -61,7 +62,19 @@ const LOGOUT_RETRIES_IN_MS = [1000, 5000, 30_000];
  * (`prompt=none`) is answered `login_required` instead of a page.
  */
 export function oidcArea(deps: OidcDeps) {
-  const regionNames = regionNamesForAMinute(deps);
+  // Every token, UserInfo and introspection request asks for its module, and the read was most
+  // of those endpoints' cost (bench/oidc-token.ts): each module is read at most once a second
+  // per instance, so one disabled on the screen is refused within that second everywhere.
+  const findClient = readAtMostEvery(1000, deps.clock, (clientId) =>
+    deps.repos.oidcClients.find(clientId),
+  );
+  // Every ID token and UserInfo names the session's región: 18 names that change once in years.
+  const regions = readAtMostEvery(60_000, deps.clock, () =>
+    deps.repos.establishments.regions
+      .listAll()
+      .then((all) => new Map(all.map((r) => [r.id, r.name]))),
+  );
+  const regionNames = () => regions('all');
   // Back-channel logouts still being retried: a shutdown (and a test) can wait for them.
   const deliveries = new Set<Promise<void>>();
   const track = (delivery: Promise<void>) => {
@@ -76,7 +89,7 @@ export function oidcArea(deps: OidcDeps) {
       config: deps.config,
       logger: deps.logger,
       redis: deps.redis,
-      findClient: clientsForASecond(deps),
+      findClient,
       findAccount: (sub, grantId) => findAccount(deps, regionNames, sub, grantId),
     }).then(
       (provider) => {
@@ -127,17 +140,25 @@ export function oidcArea(deps: OidcDeps) {
     next();
   });
   // RP-initiated logout ends the HIS session itself, on a page of ours (with its CSRF token):
-  // the provider's own end_session would end only its session, which decides nothing here.
-  provider.get('/session/end', deps.policy('public'), (req, res) => {
-    const given = new URL(req.originalUrl, deps.config.baseUrl).searchParams;
+  // the provider's own end_session would end only its session, which decides nothing here. The
+  // request may come as a GET or as a form POST (RP-Initiated Logout 1.0): both end here.
+  const toLogoutPage: RequestHandler = (req, res) => {
+    const given = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown>;
     const kept = new URLSearchParams();
     for (const name of LOGOUT_PARAMS) {
-      const value = given.get(name);
-      if (value) kept.set(name, value);
+      const value = given?.[name];
+      if (typeof value === 'string' && value) kept.set(name, value);
     }
     const query = kept.toString();
     res.redirect(303, `/login/oidc/logout${query ? `?${query}` : ''}`);
-  });
+  };
+  provider.get('/session/end', deps.policy('public'), toLogoutPage);
+  provider.post(
+    '/session/end',
+    deps.policy('public'),
+    express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT_IN_BYTES }),
+    toLogoutPage,
+  );
 
   // The provider's request handler, built once (Koa composes its middleware in callback()).
   let handle: ((req: Request, res: Response) => unknown) | null = null;
@@ -149,6 +170,7 @@ export function oidcArea(deps: OidcDeps) {
   });
 
   const interactions = Router();
+  const endSession = logout(deps);
   // Before /:uid: "logout" is not an interaction.
   interactions.get('/logout', deps.policy('public'), async (req, res) => {
     const target = await logoutTarget(deps, req.query as Record<string, unknown>);
@@ -162,8 +184,7 @@ export function oidcArea(deps: OidcDeps) {
   interactions.post('/logout', deps.policy('authenticated'), async (req, res) => {
     const target = await logoutTarget(deps, (req.body ?? {}) as Record<string, unknown>);
     const auth = req.session.auth!;
-    await logout(deps)(res.locals.actor, {}, requestMeta(req));
-    await deps.sso.end(auth.ssoId);
+    await endSession(res.locals.actor, { ssoId: auth.ssoId }, requestMeta(req));
     await destroySession(req);
     res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.config));
     loggedOut(res, target);
@@ -277,46 +298,6 @@ const errorPage = (res: Response, status: number, title: string, message: string
     supportId: null,
   });
 
-/**
- * The registered modules, each read from PostgreSQL at most once a second per instance: every
- * token, UserInfo and introspection request asks for its client, and the read was most of the
- * endpoints' cost (bench/oidc-token.ts). A module disabled on the screen is refused within that
- * second on every instance.
- */
-function clientsForASecond(deps: Pick<OidcDeps, 'repos' | 'clock'>) {
-  const cache = new Map<string, { at: number; value: Promise<OidcClientRecord | null> }>();
-  return (clientId: string): Promise<OidcClientRecord | null> => {
-    const now = deps.clock.now().getTime();
-    const hit = cache.get(clientId);
-    // A clock set back (tests) counts as stale, never as fresh forever.
-    if (hit && now >= hit.at && now - hit.at < 1000) return hit.value;
-    if (cache.size > 1000) cache.clear();
-    const value = deps.repos.oidcClients.find(clientId);
-    cache.set(clientId, { at: now, value });
-    value.catch(() => cache.delete(clientId));
-    return value;
-  };
-}
-
-/**
- * The regiones' names, read at most once a minute per instance: every ID token and UserInfo
- * names the session's región, and 18 names that change once in years need no query each time.
- */
-function regionNamesForAMinute(deps: Pick<OidcDeps, 'repos' | 'clock'>) {
-  let cached: { at: number; names: Promise<Map<number, string>> } | null = null;
-  return (): Promise<Map<number, string>> => {
-    const now = deps.clock.now().getTime();
-    if (!cached || now < cached.at || now - cached.at >= 60_000) {
-      const names = deps.repos.establishments.regions
-        .listAll()
-        .then((regions) => new Map(regions.map((r) => [r.id, r.name])));
-      names.catch(() => (cached = null));
-      cached = { at: now, names };
-    }
-    return cached.names;
-  };
-}
-
 /** The login step of one authorization (see {@link oidcArea}). */
 async function loginStep(
   deps: OidcDeps,
@@ -334,8 +315,8 @@ async function loginStep(
     finish({ error, error_description: description });
   // Through the HIS login and back here, the login page naming the module it continues to.
   const loginFirst = async () => {
-    const module = await deps.repos.oidcClients.find(String(params.client_id));
-    setLoginReturn(res, here, deps.config.session.cookieSecure, module?.name ?? null);
+    const module = await op.Client.find(String(params.client_id)).catch(() => undefined);
+    setLoginReturn(res, here, deps.config.session.cookieSecure, module?.clientName ?? null);
     res.redirect(303, '/login');
   };
 
@@ -473,9 +454,9 @@ async function findAccount(
 }
 
 /**
- * An HIS session ended: each module it signed into loses its tokens at once (the grant revoked)
- * and is told by a back-channel logout token — the first attempt while the logout is answered,
- * retries after it; a module that never answers is logged and audited.
+ * An HIS session ended (its grants and tokens already deleted by the SSO registry): each module
+ * it signed into is told by a back-channel logout token — the first attempt while the logout is
+ * answered, retries after it; a module that never answers is logged and audited.
  */
 async function endSignIns(
   deps: OidcDeps,
@@ -485,8 +466,6 @@ async function endSignIns(
 ) {
   await Promise.all(
     signIns.map(async (signIn) => {
-      const grant = await op.Grant.find(signIn.grantId).catch(() => undefined);
-      await grant?.destroy();
       const client = await op.Client.find(signIn.clientId).catch(() => undefined);
       if (!client?.backchannelLogoutUri) return;
       // Not in the type definitions, but public: what oidc-provider's own end_session calls.
