@@ -108,8 +108,7 @@ export function moduleAdminRoutes(deps: AdminDeps) {
       { clientId: req.params.clientId },
       requestMeta(req),
     );
-    const registered = await deps.repos.oidcClients.find(done.clientId);
-    showSecret(res, registered?.name ?? done.clientId, done, false);
+    showSecret(res, done.name, done, false);
   });
 
   return router;

@@ -4,7 +4,8 @@ import { newClientSecret } from './register';
 
 /**
  * A new secret for a module (action `modules.rotateSecret`): the old one stops working (within
- * a second on every instance); the new one is returned this once and never audited.
+ * a second on every instance); the new one is returned this once (with the module's name, for
+ * the page that shows it) and never audited.
  */
 export const rotateModuleSecret = defineCommand({
   action: 'modules.rotateSecret',
@@ -13,6 +14,6 @@ export const rotateModuleSecret = defineCommand({
   async apply(deps, { target, transaction, now }) {
     const clientSecret = newClientSecret();
     await deps.repos.oidcClients.update(target.clientId, { clientSecret }, now, transaction);
-    return { result: { clientId: target.clientId, clientSecret }, audit: {} };
+    return { result: { clientId: target.clientId, name: target.name, clientSecret }, audit: {} };
   },
 });
