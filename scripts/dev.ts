@@ -20,7 +20,7 @@ import { SANDBOX_PASSWORD } from '../src/sandbox/citizens';
 import { systemClock } from '../src/shared/clock';
 import { registerModule } from '../src/domain/modules/commands/register';
 import { CLI_META } from '../src/cli/actor';
-import { generateProviderKey } from '../src/cli/modules';
+import { newSigningKey } from '../src/areas/oidc/provider';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -126,8 +126,9 @@ async function main(): Promise<void> {
   await sequelize.close();
   if (!env.OIDC_PROVIDER_JWKS && !env.OIDC_PROVIDER_JWKS_FILE && !existsSync(DEV_JWKS_FILE)) {
     mkdirSync(path.dirname(DEV_JWKS_FILE), { recursive: true });
-    const line = await generateProviderKey();
-    writeFileSync(DEV_JWKS_FILE, line.slice(line.indexOf("'") + 1, -1), { mode: 0o600 });
+    writeFileSync(DEV_JWKS_FILE, JSON.stringify({ keys: [await newSigningKey()] }), {
+      mode: 0o600,
+    });
   }
 
   const sandbox = start('The e-ID sandbox', ['src/sandbox/main.ts'], {

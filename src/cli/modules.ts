@@ -1,4 +1,4 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { newSigningKey } from '../areas/oidc/provider';
 import type { Repositories } from '../storage/repositories';
 import type { Clock } from '../shared/clock';
 import type { Actor } from '../access/actor';
@@ -82,8 +82,5 @@ export async function rotateClientSecret(args: string[], ctx: Ctx): Promise<stri
  * verifies tokens issued before) until those have expired.
  */
 export async function generateProviderKey(): Promise<string> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = await exportJWK(privateKey);
-  const key = { ...jwk, alg: 'ES256', use: 'sig', kid: await calculateJwkThumbprint(jwk) };
-  return `OIDC_PROVIDER_JWKS='${JSON.stringify({ keys: [key] })}'`;
+  return `OIDC_PROVIDER_JWKS='${JSON.stringify({ keys: [await newSigningKey()] })}'`;
 }

@@ -53,16 +53,21 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · HIS Acceso</title><link rel="stylesheet" href="/static/css/app.css"></head><body><main class="page" id="contenido"><div class="card">${body}</div></main></body></html>`;
 
+/** A new ES256 private signing key as a JWK (`kid`: its thumbprint), for a JWKS of the provider. */
+export async function newSigningKey(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, alg: 'ES256', use: 'sig', kid: await calculateJwkThumbprint(jwk) } as JWK;
+}
+
 /** The provider's signing keys: the configured JWKS, or (outside production) a throwaway one. */
 async function signingKeys(deps: ProviderDeps): Promise<{ keys: JWK[] } | null> {
   if (deps.config.oidcProvider.jwks) return deps.config.oidcProvider.jwks as { keys: JWK[] };
   if (deps.config.env === 'production') return null;
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = await exportJWK(privateKey);
   deps.logger.warn(
     'OIDC_PROVIDER_JWKS unset: the OpenID Provider signs with a throwaway key (development only; tokens do not survive a restart or another instance)',
   );
-  return { keys: [{ ...jwk, alg: 'ES256', use: 'sig', kid: await calculateJwkThumbprint(jwk) }] };
+  return { keys: [await newSigningKey()] };
 }
 
 /** A registered module as oidc-provider's client metadata. */
