@@ -107,22 +107,18 @@ async function main(): Promise<void> {
   }
   // The demo "Agenda" module, registered once with the OpenID Provider.
   const agendaUrl = `http://localhost:${AGENDA_PORT}`;
-  const agenda =
+  const agenda: { clientId: string; clientSecret: string } =
     (await repos.oidcClients.list()).find((c) => c.name === AGENDA_NAME) ??
-    (await repos.oidcClients.find(
-      (
-        await registerModule({ repos, clock: systemClock })(
-          actor,
-          {
-            name: AGENDA_NAME,
-            redirectUris: [`${agendaUrl}/callback`],
-            postLogoutRedirectUris: [`${agendaUrl}/salio`],
-            backchannelLogoutUri: `${agendaUrl}/backchannel`,
-          },
-          CLI_META,
-        )
-      ).clientId,
-    ))!;
+    (await registerModule({ repos, clock: systemClock })(
+      actor,
+      {
+        name: AGENDA_NAME,
+        redirectUris: [`${agendaUrl}/callback`],
+        postLogoutRedirectUris: [`${agendaUrl}/salio`],
+        backchannelLogoutUri: `${agendaUrl}/backchannel`,
+      },
+      CLI_META,
+    ));
   await sequelize.close();
   if (!env.OIDC_PROVIDER_JWKS && !env.OIDC_PROVIDER_JWKS_FILE && !existsSync(DEV_JWKS_FILE)) {
     mkdirSync(path.dirname(DEV_JWKS_FILE), { recursive: true });
