@@ -27,7 +27,16 @@ let admin: { id: number; username: string; establishmentId: number };
 let victim: { username: string };
 let adminAgent: request.Agent;
 
-const stateChanging = (): RouteInfo[] => listRoutes(t.app).filter((r) => !SAFE.has(r.method));
+/**
+ * POSTs that other sites send by protocol: RP-Initiated Logout 1.0 lets a module send its logout
+ * request as a form from its own origin. It changes nothing: it only sends the browser to a page
+ * of ours, whose own form carries the CSRF token (checked apart below).
+ */
+const CROSS_SITE_BY_PROTOCOL = new Set(['POST /oidc/session/end']);
+const stateChanging = (): RouteInfo[] =>
+  listRoutes(t.app).filter(
+    (r) => !SAFE.has(r.method) && !CROSS_SITE_BY_PROTOCOL.has(`${r.method} ${r.path}`),
+  );
 const isPublic = (route: RouteInfo) => route.policy === 'public';
 
 beforeAll(async () => {
@@ -145,6 +154,26 @@ describe('CSRF and Origin on every state-changing route', () => {
     expect(routes.length).toBeGreaterThan(20);
     expect(routes.some(isPublic)).toBe(true);
     expect(routes.some((r) => !isPublic(r))).toBe(true);
+  });
+
+  it("when a module's site posts its logout request then the browser is only sent to the confirmation page and nothing changes", async () => {
+    expect(
+      listRoutes(t.app)
+        .map((r) => `${r.method} ${r.path}`)
+        .filter((r) => CROSS_SITE_BY_PROTOCOL.has(r)),
+    ).toEqual([...CROSS_SITE_BY_PROTOCOL]);
+    const before = await changeCounts();
+    const agent = await adminSession();
+    const res = await agent
+      .post('/oidc/session/end')
+      .set({ Origin: FOREIGN, 'Sec-Fetch-Site': 'cross-site' })
+      .type('form')
+      .send({ client_id: 'his-unknown', state: 'x' })
+      .redirects(0);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login/oidc/logout?client_id=his-unknown&state=x');
+    expect(await changeCounts()).toEqual(before);
+    expect((await agent.get('/').redirects(0)).status).toBe(200);
   });
 
   it('when a form comes without a token, with another session’s token or from a foreign site then it is refused with 403 and nothing changes', async () => {
