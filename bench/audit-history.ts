@@ -236,14 +236,14 @@ function print(
   o: Settings & { seedSeconds: string },
   pages: Awaited<ReturnType<typeof measurePages>>,
   exports: [string, ExportMeasure][],
-  purge: Awaited<ReturnType<typeof measurePurge>>,
+  purge: Awaited<ReturnType<typeof measurePurge>> | null,
 ) {
   const widths = [42, 6, 10, 10, 7, 9, 9, 7];
   const row = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('');
   console.log(
     `\nHIS Acceso audit history: ${o.eventCount} login events, ${o.userCount} users, 934 ` +
-      `establishments; seeded in ${o.seedSeconds} s; ${o.seconds} s per measure, one call at a ` +
+      `establishments; seeded in ${o.seedSeconds}${o.seedSeconds === 'reused' ? '' : ' s'}; ${o.seconds} s per measure, one call at a ` +
       `time; Node ${process.version}, ${availableParallelism()} CPUs, load average ` +
       `${loadavg()[0]!.toFixed(1)}`,
   );
@@ -283,10 +283,11 @@ function print(
         (e.live ? `; live heap ${mb(e.live[0])}–${mb(e.live[1])} MB` : '') +
         `; complete: ${e.complete}`,
     );
-  console.log(
-    `audit:purge before 2024-12-01: ${purge.removed} of ${purge.of} login_events rows in ` +
-      `${purge.seconds.toFixed(1)} s (one transaction)`,
-  );
+  if (purge)
+    console.log(
+      `audit:purge before 2024-12-01: ${purge.removed} of ${purge.of} login_events rows in ` +
+        `${purge.seconds.toFixed(1)} s (one transaction)`,
+    );
 }
 
 async function main(): Promise<void> {
@@ -298,21 +299,30 @@ async function main(): Promise<void> {
     slowRows: positiveInt('BENCH_CSV_SLOW_ROWS', 100_000),
   };
   const url = databaseUrl(DB_NAME);
-  await adminQuery(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`, PG_ADMIN_URL);
-  await adminQuery(`CREATE DATABASE ${DB_NAME}`, PG_ADMIN_URL);
+  // BENCH_REUSE_DB=1: the database a KEEP_BENCH_DB run left, migrated to now, not seeded again.
+  const reuse = process.env.BENCH_REUSE_DB === '1';
+  const parts = new Set((process.env.BENCH_PARTS ?? 'pages,exports,purge').split(','));
+  if (!reuse) {
+    await adminQuery(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`, PG_ADMIN_URL);
+    await adminQuery(`CREATE DATABASE ${DB_NAME}`, PG_ADMIN_URL);
+  }
   const db = createSequelize({ url, poolMax: 2, statementTimeoutInMs: 600_000 });
   try {
     const started = performance.now();
     await createMigrator(db).up();
-    const seeder = new pg.Client({ connectionString: url });
-    await seeder.connect();
-    process.stderr.write(`generating ${o.eventCount} login events…\n`);
-    await seedHistory(seeder, o.userCount, o.eventCount).finally(() => seeder.end());
-    const seedSeconds = ((performance.now() - started) / 1000).toFixed(0);
+    if (reuse) {
+      await db.query('VACUUM ANALYZE login_events');
+    } else {
+      const seeder = new pg.Client({ connectionString: url });
+      await seeder.connect();
+      process.stderr.write(`generating ${o.eventCount} login events…\n`);
+      await seedHistory(seeder, o.userCount, o.eventCount).finally(() => seeder.end());
+    }
+    const seedSeconds = reuse ? 'reused' : ((performance.now() - started) / 1000).toFixed(0);
     process.stderr.write(`seeded, indexed and analyzed in ${seedSeconds} s\n`);
     const pages = await measurePages(db, o.seconds);
-    const exports = await measureExports(db, url, o);
-    const purge = await measurePurge(db);
+    const exports = parts.has('exports') ? await measureExports(db, url, o) : [];
+    const purge = parts.has('purge') ? await measurePurge(db) : null;
     print({ ...o, seedSeconds }, pages, exports, purge);
   } finally {
     await db.close();

@@ -546,3 +546,47 @@ describe('matches far down the name order', () => {
     expect(everyone.slice(0, fillers)).toEqual(ascending(everyone.slice(0, fillers)));
   });
 });
+
+describe('the walk in name order', () => {
+  /** The plan of the query search() sends, run under EXPLAIN by a stand-in for Sequelize. */
+  const planOf = async (params: UserSearchParams): Promise<string> => {
+    let plan = '';
+    const explaining = {
+      query: async (sql: string, options: object) => {
+        const rows = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, {
+          ...options,
+          type: QueryTypes.SELECT,
+        });
+        plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+        return [];
+      },
+    } as unknown as Sequelize;
+    await createUserSearch(explaining).search(params);
+    return plan;
+  };
+
+  beforeAll(async () => {
+    // Enough users that walking an index beats sorting the table; fresh statistics, as
+    // autovacuum keeps them.
+    await db.query(
+      `INSERT INTO users (username, document_number, full_name)
+       SELECT 'walk' || $tag || i, (4000000000 + i * 7 + $offset)::text, 'Caminante ' || i
+       FROM generate_series(1, 3000) AS i`,
+      { bind: { tag, offset: randomInt(100_000_000) } },
+    );
+    await db.query('ANALYZE users');
+  });
+
+  test('when filters are tested while walking then the walk reads the name index only, not the users', async () => {
+    for (const params of [
+      { scope: mine(), regionId: region.r2, badge: 'verified', staleCutoff: new Date() },
+      { scope: mine(), role: 'auditor', status: 'active', q: 'gonz' },
+      { scope: { kind: 'limited', regionIds: [region.r2], establishmentIds: [] } },
+    ] as UserSearchParams[]) {
+      const plan = await planOf(params);
+      const head = plan.slice(plan.indexOf('CTE head'), plan.indexOf('CTE tail'));
+      expect(head).toMatch(/Index Only Scan using users_list_walk_idx/);
+      expect(head).not.toMatch(/Heap Scan|Index Scan using (?!users_list_walk_idx)/);
+    }
+  });
+});
