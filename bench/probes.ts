@@ -3,7 +3,7 @@
  * event-loop delay during a load (perf_hooks.monitorEventLoopDelay), its own CPU time over a span
  * (process.cpuUsage), and the raw argon2id verify rate on its own libuv thread pool.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -75,6 +75,7 @@ function spanProfiler(role: string) {
     },
     async stop() {
       const { profile } = await session.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, name), JSON.stringify(profile));
     },
   };

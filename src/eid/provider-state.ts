@@ -1,4 +1,5 @@
 import type { RedisClientType } from 'redis';
+import { luaScript } from '../shared/lua-script';
 
 /** The e-ID provider's state as every app instance shares it. */
 export type ProviderState = 'up' | 'down';
@@ -29,7 +30,7 @@ export interface StateRules {
  * failures AND the first of them long enough ago; one success clears the run and means up.
  * A run whose last failure is stale (every instance stopped for a while) does not count.
  */
-const SCRIPT = `
+const takeState = luaScript(`
 local key = KEYS[1]
 local ok = ARGV[1] == '1'
 local now = tonumber(ARGV[2])
@@ -65,7 +66,7 @@ if verdict ~= state then
   redis.call('HSET', key, 'changedAt', now)
 end
 return {verdict, changed, failures, first, prevFailures, prevFirst}
-`;
+`);
 
 /** The shared record of the provider's health, under `${keyPrefix}eid:provider-state`. */
 export function createProviderState(redis: RedisClientType, keyPrefix: string, rules: StateRules) {
@@ -74,7 +75,7 @@ export function createProviderState(redis: RedisClientType, keyPrefix: string, r
     key,
     /** Adds one observation at `now` (the injected clock's) and returns the shared verdict. */
     async record(ok: boolean, now: Date): Promise<ProbeOutcome> {
-      const reply = (await redis.eval(SCRIPT, {
+      const reply = (await takeState(redis, {
         keys: [key],
         arguments: [
           ok ? '1' : '0',

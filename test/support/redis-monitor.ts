@@ -62,6 +62,8 @@ export async function monitorRedis(url: string, keyPrefix: string) {
   const probe = createClient({ url }) as RedisClientType;
   await Promise.all([client.connect(), probe.connect()]);
   const seen: MonitoredCommand[] = [];
+  /** EVAL and EVALSHA lines: how the scripts were sent, apart from what they ran. */
+  const scriptCalls: string[] = [];
   /** Commands the app itself sent (a script counts once, whatever it runs): its round trips. */
   let sent = 0;
   const waiters = new Map<string, () => void>();
@@ -71,7 +73,10 @@ export async function monitorRedis(url: string, keyPrefix: string) {
     if (!command.fromScript && !command.args.some((a) => waiters.has(a))) sent++;
     // MONITOR also reports each command a script runs, on a line of its own ("[0 lua]"): the
     // script's own line would count them twice (src/domain/sessions/ended-sessions.ts saves by EVAL).
-    if (command.name === 'EVAL' || command.name === 'EVALSHA') return;
+    if (command.name === 'EVAL' || command.name === 'EVALSHA') {
+      scriptCalls.push(command.name);
+      return;
+    }
     const marker = command.args.find((a) => waiters.has(a));
     if (marker) {
       waiters.get(marker)!();
@@ -92,6 +97,11 @@ export async function monitorRedis(url: string, keyPrefix: string) {
     async take(): Promise<MonitoredCommand[]> {
       await this.settle();
       return seen.splice(0, seen.length);
+    },
+    /** Settles, then returns how the scripts since the last call were sent (EVAL or EVALSHA). */
+    async takeScriptCalls(): Promise<string[]> {
+      await this.settle();
+      return scriptCalls.splice(0, scriptCalls.length);
     },
     /** Settles, then returns how many commands the app sent since the last call (its round trips). */
     async roundTrips(): Promise<number> {

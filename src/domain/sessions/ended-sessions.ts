@@ -1,23 +1,24 @@
 import type { RedisClientType } from 'redis';
+import { luaScript } from '../../shared/lua-script';
 
 /**
  * SET the session only while its id carries no "ended" mark. One Lua script, so it is atomic
- * with {@link DEL_AND_MARK}: either the save lands first (and the DEL removes it) or the mark is
+ * with {@link delAndMark}: either the save lands first (and the DEL removes it) or the mark is
  * there first (and the save is dropped).
  */
-const SET_UNLESS_ENDED = `
+const setUnlessEnded = luaScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-return 1`;
+return 1`);
 
 /**
  * DEL the session and, when there was one, mark its id as ended. A session that was never stored
  * (an anonymous visitor's, regenerated at login) leaves no mark behind.
  */
-const DEL_AND_MARK = `
+const delAndMark = luaScript(`
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
 redis.call('SET', KEYS[2], '1', 'EX', ARGV[1])
-return 1`;
+return 1`);
 
 type SetOptions = { expiration?: { type: string; value: number } };
 
@@ -44,7 +45,7 @@ export function refuseEndedSessions(
   async function set(key: string, value: string, options?: SetOptions) {
     if (!ours(key) || options?.expiration?.type !== 'EX')
       return redis.set(key, value, options as never);
-    const written = await redis.eval(SET_UNLESS_ENDED, {
+    const written = await setUnlessEnded(redis, {
       keys: [key, markOf(key)],
       arguments: [value, String(options.expiration.value)],
     });
@@ -57,7 +58,7 @@ export function refuseEndedSessions(
     let deleted = 0;
     for (const key of list)
       deleted += Number(
-        await redis.eval(DEL_AND_MARK, {
+        await delAndMark(redis, {
           keys: [key, markOf(key)],
           arguments: [String(markTtlInSeconds)],
         }),

@@ -1,6 +1,7 @@
 import type { RedisClientType } from 'redis';
 import type { Repositories } from '../../storage/repositories';
 import { loadIdentity, type Identity } from '../../access/identity';
+import { luaScript } from '../../shared/lua-script';
 
 /** Bounds how long an identity can outlive a change whose refresh was lost (Redis restart). */
 const TTL_IN_SECONDS = 3600;
@@ -11,7 +12,7 @@ const TTL_IN_SECONDS = 3600;
  * `"lastEidLoginAt":null` or `"lastEidLoginAt":"…"`). An absent key stays absent: the next read
  * loads the stamped row.
  */
-const STAMP_EID = `
+const stampEid = luaScript(`
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
 local stamped = '"lastEidLoginAt":"' .. ARGV[1] .. '"'
@@ -19,7 +20,7 @@ local out, n = string.gsub(v, '"lastEidLoginAt":null', stamped, 1)
 if n == 0 then out, n = string.gsub(v, '"lastEidLoginAt":"[^"]*"', stamped, 1) end
 if n == 0 then return redis.call('DEL', KEYS[1]) end
 redis.call('SET', KEYS[1], out, 'KEEPTTL')
-return 1`;
+return 1`);
 
 /**
  * One Redis key per user holding their {@link Identity}. Reads fall back to PostgreSQL and fill
@@ -43,7 +44,7 @@ export function createIdentityCache(
     },
     /** An e-ID login was stamped on the user's row: the cached identity says so too. */
     async stampEidLogin(userId: number, at: Date): Promise<void> {
-      await redis.eval(STAMP_EID, { keys: [key(userId)], arguments: [at.toISOString()] });
+      await stampEid(redis, { keys: [key(userId)], arguments: [at.toISOString()] });
     },
     /** Reloads the users' identities after a committed change; their open sessions see it next. */
     async refresh(...userIds: number[]): Promise<void> {

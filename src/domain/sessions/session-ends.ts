@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/clock';
 import type { Config } from '../../config';
 import type { AuthenticatedSession } from './types';
 import { sessionDeadline, type ExpiryReason } from './deadline';
+import { luaScript } from '../../shared/lua-script';
 
 /**
  * How long the record outlives the longest possible session: a person who comes back the next
@@ -22,7 +23,7 @@ export const ENDED_MARK_PREFIX = 'sess-ended:';
  * not with each once-a-minute save); nothing once the session carries the ended mark. The set's
  * TTL is reset when a session joins it, so it outlives every record in it.
  */
-const WRITE_UNLESS_ENDED = `
+const writeUnlessEnded = luaScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
@@ -30,14 +31,14 @@ end
 if redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4]) == 1 then
   redis.call('EXPIRE', KEYS[3], ARGV[5])
 end
-return 1`;
+return 1`);
 
 /**
  * The sweep's step for one due session, atomic: take its due-set entry if it is still due, and
  * keep its due time in the record (for the notice when the person comes back). Returns the score
  * and the record, or nil when the entry was gone or no longer due.
  */
-const TAKE_DUE = `
+const takeDue = luaScript(`
 local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
 if not score or tonumber(score) > tonumber(ARGV[2]) then return nil end
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -46,7 +47,7 @@ if not raw then return {score, ''} end
 local record = cjson.decode(raw)
 record.at = tonumber(score)
 redis.call('SET', KEYS[1], cjson.encode(record), 'KEEPTTL')
-return {score, raw}`;
+return {score, raw}`);
 
 /** What is kept of a signed-in session to tell "expired" from "never existed" once it is gone. */
 export interface SessionEndRecord {
@@ -119,7 +120,7 @@ export function createSessionEnds(
         createdAt: auth.createdAt,
         ...(auth.ssoId ? { ssoId: auth.ssoId } : {}),
       };
-      await redis.eval(WRITE_UNLESS_ENDED, {
+      await writeUnlessEnded(redis, {
         keys: [key(sid), `${keyPrefix}${ENDED_MARK_PREFIX}${sid}`, dueKey],
         arguments: [
           JSON.stringify(record),
@@ -168,7 +169,7 @@ export function createSessionEnds(
       });
       const taken: Array<{ sid: string } & ClaimedEnd> = [];
       for (const { value: sid } of due) {
-        const reply = (await redis.eval(TAKE_DUE, {
+        const reply = (await takeDue(redis, {
           keys: [key(sid), dueKey],
           arguments: [sid, String(now)],
         })) as [string, string] | null;

@@ -5,6 +5,7 @@ import type { Config } from '../../config';
 import { refuseEndedSessions } from '../../domain/sessions/ended-sessions';
 import { ENDED_MARK_PREFIX, type SessionEnds } from '../../domain/sessions/session-ends';
 import { agreementKey } from '../../domain/agreements/current-version';
+import { luaScript } from '../../shared/lua-script';
 
 export const SESSION_COOKIE = 'his.sid';
 
@@ -28,14 +29,14 @@ type Callback = (err?: unknown, data?: unknown) => unknown;
  * `auth.userId`, which only the server knows once the session is read. (Computed keys: fine on one
  * Redis or behind Sentinel, not on Redis Cluster.)
  */
-const SESSION_AND_IDENTITY = `
+const sessionAndIdentity = luaScript(`
 local s = redis.call('GET', KEYS[1])
 if not s then return {false, false, false} end
 local ok, data = pcall(cjson.decode, s)
 if ok and type(data) == 'table' and type(data.auth) == 'table' and type(data.auth.userId) == 'number' then
   return {s, redis.call('GET', ARGV[1] .. string.format('%d', data.auth.userId)), redis.call('GET', ARGV[2])}
 end
-return {s, false, false}`;
+return {s, false, false}`);
 
 /** What a signed-in session's read brought along: the identity's and the agreement's keys. */
 export interface Prefetched {
@@ -76,7 +77,7 @@ class SessionStore extends RedisStore {
     cb?: (err: unknown, data?: SessionData | null) => void,
   ): Promise<unknown> {
     try {
-      const [session, identity, agreement] = (await this.redis.eval(SESSION_AND_IDENTITY, {
+      const [session, identity, agreement] = (await sessionAndIdentity(this.redis, {
         keys: [this.prefix + sid],
         arguments: [this.identityPrefix, this.agreementKey],
       })) as [string | null, string | null, string | null];
