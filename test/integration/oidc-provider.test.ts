@@ -325,8 +325,12 @@ it('when the HIS session ends then the module gets a back-channel logout token a
 });
 
 /** The tokens of the module (of `rpConfig`) for the browser `agent`, already signed in. */
-async function moduleTokens(agent: request.Agent, rpConfig = config) {
-  const { path, verifier, state, nonce } = await authorize({}, rpConfig);
+async function moduleTokens(
+  agent: request.Agent,
+  rpConfig = config,
+  extra: Record<string, string> = {},
+) {
+  const { path, verifier, state, nonce } = await authorize(extra, rpConfig);
   const back = await follow(agent, path);
   return client.authorizationCodeGrant(rpConfig, new URL(back.headers.location!), {
     pkceCodeVerifier: verifier,
@@ -436,11 +440,15 @@ it('when the HIS session passes its idle timeout then the module is told at the 
   t.clock.set(new Date());
 });
 
-it('when an administrator disables the person then every module they entered is told and UserInfo refuses their token', async () => {
+it('when an administrator disables the person then every module they entered is told and UserInfo refuses their token, and their refresh token is refused', async () => {
   const establishmentPlace = await makeEstablishment(t.sequelize, `Región OP ${tag}`);
   const someone = await signedIn(t, { establishments: [establishmentPlace] });
   const admin = await signedIn(t, { establishments: [establishmentPlace], role: 'admin' });
-  const tokens = await moduleTokens(someone.agent);
+  const tokens = await moduleTokens(someone.agent, config, {
+    scope: 'openid profile his offline_access',
+    prompt: 'consent',
+  });
+  expect(tokens.refresh_token).toEqual(expect.any(String));
   logoutTokens.length = 0;
   const disabled = await admin.agent
     .post(`/admin/users/${someone.user.id}/disable`)
@@ -452,6 +460,10 @@ it('when an administrator disables the person then every module they entered is 
     client.fetchUserInfo(config, tokens.access_token, String(someone.user.id)),
   ).rejects.toThrow();
   expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
+  expect((await client.tokenIntrospection(config, tokens.refresh_token!)).active).toBe(false);
+  await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+    error: 'invalid_grant',
+  });
 });
 
 it("when an auditor reads the person's login history then each module sign-in is there with the module, the establishment and the acr, also in the CSV", async () => {
