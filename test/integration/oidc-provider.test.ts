@@ -13,7 +13,7 @@ import { disableModule, enableModule } from '../../src/domain/modules/commands/s
 import { cliActor, CLI_META } from '../../src/cli/actor';
 import type { EstablishmentRecord } from '../../src/storage/establishments';
 import { QueryTypes } from 'sequelize';
-import { runCli } from '../support/cli-process';
+import { runCliAsync } from '../support/cli-process';
 import { followToModule } from '../support/oidc-rp';
 
 /**
@@ -693,7 +693,7 @@ describe('sessions end everywhere: retries, the CLI, max_age, a deactivated esta
     const someone = await signedIn(t, { establishments: [place] });
     const tokens = await moduleTokens(someone.agent);
     logoutTokens.length = 0;
-    const res = runCli(['user:disable', '--username', someone.user.username], {
+    const res = await runCliAsync(['user:disable', '--username', someone.user.username], {
       env: { REDIS_KEY_PREFIX: t.config.redis.keyPrefix },
       timeoutMs: 30_000,
     });
