@@ -3,6 +3,7 @@
  * event-loop delay during a load (perf_hooks.monitorEventLoopDelay), its own CPU time over a span
  * (process.cpuUsage), and the raw argon2id verify rate on its own libuv thread pool.
  */
+import { subscribe } from 'node:diagnostics_channel';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
@@ -58,7 +59,9 @@ async function verifyRate(password: string, seconds: number, concurrency: number
 
 /**
  * BENCH_CPU_PROF=<dir>: a V8 CPU profile of each span (what `node --cpu-prof` writes, but of the
- * timed load only, not of start-up and seeding), as `<dir>/<role>-<label>-<n>.cpuprofile`.
+ * timed load only, not of start-up and seeding), as `<dir>/<role>-<label>-<n>.cpuprofile`, and
+ * beside it `<…>.json` with the HTTP responses this process finished during the span, so that
+ * `npm run bench:profile` can put the two servers' profiles side by side per response.
  */
 function spanProfiler(role: string) {
   const dir = process.env.BENCH_CPU_PROF;
@@ -67,16 +70,21 @@ function spanProfiler(role: string) {
   session.connect();
   let name = '';
   let count = 0;
+  let responses = 0;
+  subscribe('http.server.response.finish', () => (responses += 1));
   return {
     async start(label = 'span') {
-      name = `${role}-${label}-${++count}.cpuprofile`;
+      name = `${role}-${label}-${++count}`;
       await session.post('Profiler.enable');
       await session.post('Profiler.start');
+      responses = 0;
     },
     async stop() {
+      const finished = responses;
       const { profile } = await session.post('Profiler.stop');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, name), JSON.stringify(profile));
+      writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ responses: finished }));
     },
   };
 }
