@@ -34,6 +34,7 @@ async function settledAgent(): Promise<request.Agent> {
   const { agent } = await signedIn(t);
   await agent.get('/').expect(200);
   await monitor.take();
+  await monitor.takeScriptCalls();
   await monitor.roundTrips();
   return agent;
 }
@@ -70,6 +71,10 @@ describe('Redis traffic of a page view', () => {
     // (src/domain/sessions/session-ends.ts: what tells and audits an idle expiry once Redis has dropped
     // the session). Its record is written at login only.
     expect(summary(refresh).sort()).toEqual(['SET sess', 'ZADD sess-ends']);
+    // Two scripts, two round trips: the view's read, and one save of the session with its due
+    // time (it was two scripts, the session's and its record's).
+    expect(await monitor.takeScriptCalls()).toEqual(['EVALSHA', 'EVALSHA']);
+    expect(await monitor.roundTrips()).toBe(2);
     const sessionSave = refresh.find((c) => local(c.args[0]).startsWith('sess:'))!;
     // The save restarts the key's TTL at the idle timeout (it is the server-side idle window).
     const ttlArg = sessionSave.args.findIndex((a) => a.toUpperCase() === 'EX');

@@ -19,17 +19,21 @@ const MARGIN_IN_SECONDS = 24 * 3600;
 export const ENDED_MARK_PREFIX = 'sess-ended:';
 
 /**
- * The due time always; the record only when it changed (at login and at an establishment switch,
- * not with each once-a-minute save); nothing once the session carries the ended mark. The set's
- * TTL is reset when a session joins it, so it outlives every record in it.
+ * A signed-in session's save, with what is kept to tell its end: the session itself, its due time
+ * always, the record only when it changed (at login and at an establishment switch, not with
+ * each once-a-minute save) — and nothing at all once the session carries the ended mark (a
+ * request that loaded it before a logout must not write it back). One script, so the save and
+ * its record can never part. The set's TTL is reset when a session joins it, so it outlives
+ * every record in it.
  */
-const writeUnlessEnded = luaScript(`
+const saveUnlessEnded = luaScript(`
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if redis.call('GET', KEYS[3]) ~= ARGV[3] then
+  redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
 end
-if redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4]) == 1 then
-  redis.call('EXPIRE', KEYS[3], ARGV[5])
+if redis.call('ZADD', KEYS[4], ARGV[5], ARGV[6]) == 1 then
+  redis.call('EXPIRE', KEYS[4], ARGV[7])
 end
 return 1`);
 
@@ -112,17 +116,26 @@ export function createSessionEnds(
 
   return {
     key,
-    /** Writes (or rewrites) the session's record; the session store calls it with each save. */
-    async write(sid: string, auth: AuthenticatedSession): Promise<void> {
+    /**
+     * Saves a signed-in session (its key, serialized value and TTL, as the session store has
+     * them) with its record and due time, in one script; false when the session had ended.
+     */
+    async save(
+      sid: string,
+      auth: AuthenticatedSession,
+      session: { key: string; value: string; ttlInSeconds: number },
+    ): Promise<boolean> {
       const record: SessionEndRecord = {
         userId: auth.userId,
         establishmentId: auth.establishmentId,
         createdAt: auth.createdAt,
         ...(auth.ssoId ? { ssoId: auth.ssoId } : {}),
       };
-      await writeUnlessEnded(redis, {
-        keys: [key(sid), `${keyPrefix}${ENDED_MARK_PREFIX}${sid}`, dueKey],
+      const written = await saveUnlessEnded(redis, {
+        keys: [session.key, `${keyPrefix}${ENDED_MARK_PREFIX}${sid}`, key(sid), dueKey],
         arguments: [
+          session.value,
+          String(session.ttlInSeconds),
           JSON.stringify(record),
           String(lifetimeInSeconds(auth.createdAt)),
           String(sessionDeadline(auth, timeouts).at),
@@ -130,6 +143,7 @@ export function createSessionEnds(
           String(longestInSeconds),
         ],
       });
+      return Number(written) === 1;
     },
     /** The session was ended on purpose: nothing is left to tell. */
     async remove(sid: string): Promise<void> {

@@ -54,8 +54,8 @@ const FLOW_ONLY_KEYS = new Set(['cookie', 'eidFlow', 'flash', 'csrfToken', 'eidR
 
 /**
  * connect-redis, plus the session's end record ({@link SessionEnds}): every save of a signed-in
- * session rewrites it (the two SETs leave in the same pipeline, one round trip), and every destroy
- * removes it, so a session ended on purpose (logout, a new id at login, an administrator) can
+ * session rewrites it in the same script as the session (one round trip, one script), and every
+ * destroy removes it, so a session ended on purpose (logout, a new id at login, an administrator) can
  * never be mistaken later for one that expired.
  */
 class SessionStore extends RedisStore {
@@ -113,7 +113,15 @@ class SessionStore extends RedisStore {
 
   override async set(sid: string, sess: SessionData, cb?: Callback): Promise<unknown> {
     try {
-      await Promise.all([super.set(sid, sess), sess.auth && this.ends.write(sid, sess.auth)]);
+      const ttl = typeof this.ttl === 'function' ? this.ttl(sess) : this.ttl;
+      // A signed-in session and its end record in one script (SessionEnds.save); any other
+      // session through connect-redis, whose client refuses a session that has ended.
+      if (sess.auth && ttl > 0) {
+        const value = this.serializer.stringify(sess);
+        await this.ends.save(sid, sess.auth, { key: this.prefix + sid, value, ttlInSeconds: ttl });
+      } else {
+        await super.set(sid, sess);
+      }
     } catch (err) {
       if (cb) return cb(err);
       throw err;
