@@ -45,21 +45,28 @@ export function createSessionIndex(
   const key = (userId: number) => `${keyPrefix}user-sessions:${userId}`;
   const sessionKey = (sid: string) => `${keyPrefix}sess:${sid}`;
 
-  /** Live session ids of the user; dead ones are removed from the set. */
+  /**
+   * Live session ids of the user; dead ones are removed from the set. The checks go out together
+   * (node-redis pipelines commands sent in the same tick): one round trip, not one per session.
+   */
   async function list(userId: number): Promise<string[]> {
     const ids = await redis.sMembers(key(userId));
-    const live: string[] = [];
-    for (const sid of ids) {
-      if (await redis.exists(sessionKey(sid))) live.push(sid);
-      else await redis.sRem(key(userId), sid);
-    }
-    return live;
+    const alive = await Promise.all(ids.map((sid) => redis.exists(sessionKey(sid))));
+    const dead = ids.filter((_, i) => !alive[i]);
+    if (dead.length > 0) await redis.sRem(key(userId), dead);
+    return ids.filter((_, i) => alive[i]);
   }
 
   const read = (sid: string) =>
     new Promise<{ auth?: AuthenticatedSession } | null>((resolve, reject) =>
       store.get(sid, (err, data) => (err ? reject(err) : resolve(data ?? null))),
     );
+  /** The user's live sessions with their signed-in part, read together (one round trip). */
+  const opened = async (userId: number) => {
+    const sids = await list(userId);
+    const data = await Promise.all(sids.map(read));
+    return sids.map((sid, i) => ({ sid, auth: data[i]?.auth }));
+  };
   const destroy = (sid: string) =>
     new Promise<void>((resolve, reject) =>
       store.destroy(sid, (err) => (err ? reject(err) : resolve())),
@@ -79,8 +86,7 @@ export function createSessionIndex(
     /** The user's open sessions with where and when each started, most recently active first. */
     async summaries(userId: number): Promise<SessionSummary[]> {
       const summaries: SessionSummary[] = [];
-      for (const sid of await list(userId)) {
-        const auth = (await read(sid))?.auth;
+      for (const { sid, auth } of await opened(userId)) {
         if (auth?.userId !== userId) continue;
         summaries.push({
           handle: sessionHandle(sid),
@@ -103,11 +109,11 @@ export function createSessionIndex(
     },
     /** The user's open session that signed into modules as `ssoId` (its data), or null. */
     async findBySso(userId: number, ssoId: string): Promise<AuthenticatedSession | null> {
-      for (const sid of await list(userId)) {
-        const auth = (await read(sid))?.auth;
-        if (auth?.userId === userId && auth.ssoId === ssoId) return auth;
-      }
-      return null;
+      // Asked for every token and UserInfo request of a module.
+      const found = (await opened(userId)).find(
+        ({ auth }) => auth?.userId === userId && auth.ssoId === ssoId,
+      );
+      return found?.auth ?? null;
     },
     async add(userId: number, sid: string): Promise<void> {
       await list(userId);
@@ -131,10 +137,8 @@ export function createSessionIndex(
     },
     /** How many of the user's open sessions work in the establishment. */
     async countIn(userId: number, establishmentId: number): Promise<number> {
-      let count = 0;
-      for (const sid of await list(userId))
-        if ((await read(sid))?.auth?.establishmentId === establishmentId) count++;
-      return count;
+      const sessions = await opened(userId);
+      return sessions.filter(({ auth }) => auth?.establishmentId === establishmentId).length;
     },
     /** Destroys the user's sessions that work in the establishment; returns how many. */
     async endIn(userId: number, establishmentId: number, why: ClosedSession): Promise<number> {
