@@ -120,6 +120,10 @@ export function createAuditSpool(deps: {
     return stored;
   }
 
+  // A write that succeeded while a drain was under way: that drain may have met PostgreSQL still
+  // recovering and given up, so one more pass follows it (else the spool waited for the next
+  // write or the interval).
+  let again = false;
   const drain = (): Promise<number> => {
     draining ??= drainOnce()
       .then((stored) => {
@@ -128,6 +132,10 @@ export function createAuditSpool(deps: {
       })
       .finally(() => {
         draining = null;
+        if (again) {
+          again = false;
+          nudge();
+        }
       });
     return draining;
   };
@@ -141,9 +149,11 @@ export function createAuditSpool(deps: {
       logger.error({ err: (err as Error).message }, 'audit spool: drain failed');
     });
 
-  const nudge = () => {
-    if (maybePending && !draining && Date.now() >= quietUntil) drainQuietly();
-  };
+  function nudge(): void {
+    if (!maybePending || Date.now() < quietUntil) return;
+    if (draining) again = true;
+    else drainQuietly();
+  }
 
   return {
     async writeOrSpool(entry, write) {
