@@ -84,6 +84,23 @@ describe('Redis traffic of a page view', () => {
     expect(writes(await monitor.take())).toEqual([]);
   });
 
+  it("when the session index reads a person's sessions (a module's token request, an administrator's list) then it reads the sessions alone, nothing more", async () => {
+    const { user, agent } = await signedIn(t);
+    await agent.get('/').expect(200);
+    await monitor.take();
+    await monitor.takeScriptCalls();
+    const sessions = await t.sessionIndex.summaries(user.id);
+    expect(sessions).toHaveLength(1);
+    // No script: the identity and agreement keys a page view reads with the session are not
+    // read here (nor kept for a request that will never come to take them).
+    expect(await monitor.takeScriptCalls()).toEqual([]);
+    expect(summary(await monitor.take())).toEqual([
+      'SMEMBERS user-sessions',
+      'EXISTS sess',
+      'GET sess',
+    ]);
+  });
+
   it('when an anonymous visitor without a cookie asks for a page then no session is written', async () => {
     const res = await agentFor(t.app).get('/').expect(303);
     expect(res.headers['set-cookie']).toBeUndefined();

@@ -16,10 +16,10 @@ export interface SessionSummary {
 
 /**
  * What the index needs of the session store (express-session's, wired in the root): read a
- * session's signed-in part and destroy a session, both by id.
+ * session's signed-in part outside of a request and destroy a session, both by id.
  */
 export interface SessionStoreAccess {
-  get(sid: string, cb: (err: unknown, data?: { auth?: AuthenticatedSession } | null) => void): void;
+  peek(sid: string): Promise<{ auth?: AuthenticatedSession } | null>;
   destroy(sid: string, cb: (err?: unknown) => void): void;
 }
 
@@ -57,10 +57,7 @@ export function createSessionIndex(
     return ids.filter((_, i) => alive[i]);
   }
 
-  const read = (sid: string) =>
-    new Promise<{ auth?: AuthenticatedSession } | null>((resolve, reject) =>
-      store.get(sid, (err, data) => (err ? reject(err) : resolve(data ?? null))),
-    );
+  const read = (sid: string) => store.peek(sid);
   /** The user's live sessions with their signed-in part, read together (one round trip). */
   const opened = async (userId: number) => {
     const sids = await list(userId);

@@ -92,6 +92,14 @@ class SessionStore extends RedisStore {
   }
 
   /**
+   * A session read outside of a request (the session index: an administrator's list, a module's
+   * token request): the session only, nothing kept for a request's `identify` to take.
+   */
+  async peek(sid: string): Promise<SessionData | null> {
+    return (await super.get(sid)) as SessionData | null;
+  }
+
+  /**
    * What was read with this session during this request (the cached identity, the agreement
    * version), once; undefined when nothing was read.
    */
