@@ -15,6 +15,7 @@ import type { EstablishmentRecord } from '../../src/storage/establishments';
 import { QueryTypes } from 'sequelize';
 import { runCliAsync } from '../support/cli-process';
 import { followToModule } from '../support/oidc-rp';
+import { createSsoRegistry, QUEUE_LEASE_IN_MS } from '../../src/domain/sessions/sso';
 
 /**
  * HIS Acceso as the OpenID Provider of the other HIS modules, driven by openid-client as the
@@ -711,6 +712,34 @@ describe('sessions end everywhere: retries, the CLI, max_age, a deactivated esta
       }),
     ]);
     expect(await t.moduleLogouts.deliver()).toBe(0);
+  });
+
+  it('when an instance takes the queued logouts and dies before telling the modules then another one tells them once its lease ends', async () => {
+    const someone = await signedIn(t, { establishments: [place] });
+    const tokens = await moduleTokens(someone.agent);
+    logoutTokens.length = 0;
+    const res = await runCliAsync(['user:disable', '--username', someone.user.username], {
+      env: { REDIS_KEY_PREFIX: t.config.redis.keyPrefix },
+      timeoutMs: 30_000,
+    });
+    expect({ status: res.status, stderr: res.stderr }).toMatchObject({ status: 0 });
+    // Another instance takes them, and is gone before it sends anything.
+    const dying = createSsoRegistry(t.redis, t.config.redis.keyPrefix, 3600);
+    expect(await dying.takeQueued(t.clock.now())).toHaveLength(1);
+    expect(await t.moduleLogouts.deliver()).toBe(0);
+    t.clock.advanceMinutes(QUEUE_LEASE_IN_MS / 60_000 + 1);
+    try {
+      expect(await t.moduleLogouts.deliver()).toBe(1);
+      await t.moduleLogouts.settled();
+      expect(logoutTokens.map((token) => decodeJwt(token))).toEqual([
+        expect.objectContaining({ aud: agenda.clientId, sid: tokens.claims()!.sid }),
+      ]);
+      // Delivered: its lease is gone, nobody takes it again.
+      t.clock.advanceMinutes(QUEUE_LEASE_IN_MS / 60_000 + 1);
+      expect(await t.moduleLogouts.deliver()).toBe(0);
+    } finally {
+      t.clock.set(new Date());
+    }
   });
 
   it('when the module asks max_age and the HIS session is older then the person logs in again (the modules told); a recent one is answered at once', async () => {

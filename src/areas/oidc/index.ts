@@ -216,11 +216,29 @@ export function oidcArea(deps: OidcDeps) {
      * seconds. Returns how many sign-ins it took.
      */
     async deliverQueuedLogouts(): Promise<number> {
-      const signIns = await deps.sso.takeQueued();
-      if (signIns.length === 0) return 0;
+      const taken = await deps.sso.takeQueued(deps.clock.now());
+      if (taken.length === 0) return 0;
+      // Without a provider they stay leased, and are taken again when the lease ends.
       const op = await providerReady();
-      if (op) await endSignIns(deps, op, signIns, track);
-      return signIns.length;
+      if (!op) return taken.length;
+      const retrying: Promise<void>[] = [];
+      await endSignIns(
+        deps,
+        op,
+        taken.map((t) => t.signIn),
+        (retries) => {
+          track(retries);
+          retrying.push(retries);
+        },
+      );
+      // Told, or given up on and audited: the lease goes (an instance that stops first leaves
+      // them to be taken again).
+      track(
+        Promise.allSettled(retrying)
+          .then(() => deps.sso.finishQueued(taken.map((t) => t.receipt)))
+          .catch((err: unknown) => deps.logger.warn({ err }, 'queued logouts not finished')),
+      );
+      return taken.length;
     },
     /** Resolves once every back-channel logout still being retried is delivered or given up. */
     async settled(): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
 import { createOidcRedisAdapter } from '../../redis/oidc-adapter';
+import { luaScript } from '../../shared/lua-script';
 
 /** A module signed into from one HIS session: its client, the grant, the person's `sub`. */
 export interface SsoSignIn {
@@ -13,6 +14,38 @@ export interface SsoSignIn {
 
 /** Most queued logouts one call takes (see {@link createSsoRegistry}'s `takeQueued`). */
 const QUEUE_BATCH = 100;
+
+/**
+ * How long an instance holds the queued logouts it took: longer than a delivery with all its
+ * retries (1 s, 5 s, 30 s and the attempts). Not finished by then — the instance stopped or
+ * died — they are taken again, by any instance.
+ */
+export const QUEUE_LEASE_IN_MS = 120_000;
+
+/**
+ * Takes up to ARGV[3] queued logouts under a lease ending at ARGV[2]: first those whose lease
+ * ended before ARGV[1] (now), then new ones from the list. KEYS[1]: the list; KEYS[2]: the
+ * leases (a sorted set: each logout's JSON, scored by its lease's end).
+ */
+const takeLeased = luaScript(`
+local taken = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local room = tonumber(ARGV[3]) - #taken
+if room > 0 then
+  local fresh = redis.call('LPOP', KEYS[1], room)
+  if fresh then
+    for _, v in ipairs(fresh) do table.insert(taken, v) end
+  end
+end
+for _, v in ipairs(taken) do redis.call('ZADD', KEYS[2], ARGV[2], v) end
+if #taken > 0 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+return taken`);
+
+/** A queued logout taken by {@link createSsoRegistry}'s `takeQueued`, until it is finished. */
+export interface QueuedSignIn {
+  signIn: SsoSignIn;
+  /** What `finishQueued` is given once the module was told (or given up on). */
+  receipt: string;
+}
 
 /**
  * Single sign-on bookkeeping: each HIS session that signs into a module through the OpenID
@@ -29,6 +62,7 @@ export function createSsoRegistry(redis: RedisClientType, keyPrefix: string, ttl
   const signInsKey = (ssoId: string) => `${keyPrefix}oidc:his-sso:${ssoId}`;
   const sidKey = (grantId: string) => `${keyPrefix}oidc:his-sid:${grantId}`;
   const queueKey = `${keyPrefix}oidc:logout-queue`;
+  const leasesKey = `${keyPrefix}oidc:logout-leases`;
   const listeners: ((signIns: SsoSignIn[]) => Promise<void>)[] = [];
   // The provider's storage: a grant and its tokens are deleted here, wherever the session ends
   // (the CLI too, where no provider runs to send the back-channel logout).
@@ -98,12 +132,26 @@ export function createSsoRegistry(redis: RedisClientType, keyPrefix: string, ttl
     },
 
     /**
-     * Ended sign-ins no provider was there to tell (see above), at most a batch; each is taken
-     * by one instance only.
+     * Ended sign-ins no provider was there to tell (see above), at most a batch, each taken by
+     * one instance under a lease ({@link QUEUE_LEASE_IN_MS}) until {@link finishQueued}: an
+     * instance that dies before telling the modules leaves them to the next one.
      */
-    async takeQueued(): Promise<SsoSignIn[]> {
-      const taken = await redis.lPopCount(queueKey, QUEUE_BATCH);
-      return (taken ?? []).map((v) => JSON.parse(v) as SsoSignIn);
+    async takeQueued(now: Date): Promise<QueuedSignIn[]> {
+      const taken = (await takeLeased(redis, {
+        keys: [queueKey, leasesKey],
+        arguments: [
+          String(now.getTime()),
+          String(now.getTime() + QUEUE_LEASE_IN_MS),
+          String(QUEUE_BATCH),
+          String(ttlInSeconds),
+        ],
+      })) as string[];
+      return taken.map((receipt) => ({ signIn: JSON.parse(receipt) as SsoSignIn, receipt }));
+    },
+
+    /** These taken logouts are done with (delivered, or given up on and audited). */
+    async finishQueued(receipts: string[]): Promise<void> {
+      if (receipts.length > 0) await redis.zRem(leasesKey, receipts);
     },
   };
 }
