@@ -690,7 +690,8 @@ describe('sessions end everywhere: retries, the CLI, max_age, a deactivated esta
     ]);
   });
 
-  it('when an operator disables the person with the CLI then the modules lose their tokens at once and the app sends the back-channel logout it queued', async () => {
+  /** Someone signed into the Agenda, then disabled by an operator with the CLI. */
+  async function disabledWithCli() {
     const someone = await signedIn(t, { establishments: [place] });
     const tokens = await moduleTokens(someone.agent);
     logoutTokens.length = 0;
@@ -700,6 +701,11 @@ describe('sessions end everywhere: retries, the CLI, max_age, a deactivated esta
     });
     // Its stderr shown if it fails (a busy machine's runtime warnings are no failure).
     expect({ status: res.status, stderr: res.stderr }).toMatchObject({ status: 0 });
+    return { someone, tokens };
+  }
+
+  it('when an operator disables the person with the CLI then the modules lose their tokens at once and the app sends the back-channel logout it queued', async () => {
+    const { someone, tokens } = await disabledWithCli();
     // No provider runs in the CLI: the tokens are gone, the logout token waits for the app.
     expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(false);
     expect(logoutTokens).toEqual([]);
@@ -715,14 +721,7 @@ describe('sessions end everywhere: retries, the CLI, max_age, a deactivated esta
   });
 
   it('when an instance takes the queued logouts and dies before telling the modules then another one tells them once its lease ends', async () => {
-    const someone = await signedIn(t, { establishments: [place] });
-    const tokens = await moduleTokens(someone.agent);
-    logoutTokens.length = 0;
-    const res = await runCliAsync(['user:disable', '--username', someone.user.username], {
-      env: { REDIS_KEY_PREFIX: t.config.redis.keyPrefix },
-      timeoutMs: 30_000,
-    });
-    expect({ status: res.status, stderr: res.stderr }).toMatchObject({ status: 0 });
+    const { tokens } = await disabledWithCli();
     // Another instance takes them, and is gone before it sends anything.
     const dying = createSsoRegistry(t.redis, t.config.redis.keyPrefix, 3600);
     expect(await dying.takeQueued(t.clock.now())).toHaveLength(1);
