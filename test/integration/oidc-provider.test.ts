@@ -280,6 +280,18 @@ it('when the redirect URI is not registered then the provider refuses with a Spa
   expect(res.status).toBe(400);
   expect(res.headers.location).toBeUndefined();
   expect(res.text).toContain('La dirección de retorno no está registrada para este módulo.');
+  // The HIS's own error page (its layout, stylesheet and security headers), with the code.
+  expect(res.text).toContain('Saltar al contenido');
+  expect(res.text).toContain('<h1 id="error-title">No se pudo ingresar al módulo</h1>');
+  expect(res.text).toContain('<code>invalid_redirect_uri</code>');
+  expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+});
+
+it("when someone opens the provider's own page after a logout then it is the HIS's page that says the session is closed", async () => {
+  const res = await agentFor(t.app).get('/oidc/session/end/success');
+  expect(res.status).toBe(200);
+  expect(res.text).toContain('Su sesión del HIS está cerrada en este equipo.');
+  expect(res.text).toContain('Saltar al contenido');
 });
 
 it('when PKCE is missing then the request is refused', async () => {

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import type { Configuration, JWK, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { createHmac } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
@@ -48,10 +49,17 @@ const ERROR_MESSAGES: Record<string, string> = {
   session_not_found: 'La solicitud venció. Vuelva a abrir el módulo.',
 };
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-const page = (title: string, body: string) =>
-  `<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · HIS Acceso</title><link rel="stylesheet" href="/static/css/app.css"></head><body><main class="page" id="contenido"><div class="card">${body}</div></main></body></html>`;
+/**
+ * One of the app's views as HTML, for a page the provider answers itself: the same layout,
+ * stylesheet and escaping as every other page. The provider runs inside the Express app
+ * (src/app.ts mounts it), so its request is Express's and knows the app's views.
+ */
+const renderView = (ctx: KoaContextWithOIDC, view: string, locals: Record<string, unknown>) =>
+  new Promise<string>((resolve, reject) =>
+    (ctx.req as unknown as Request).app.render(view, locals, (err, html) =>
+      err ? reject(err) : resolve(html),
+    ),
+  );
 
 /** A new ES256 private signing key as a JWK (`kid`: its thumbprint), for a JWKS of the provider. */
 export async function newSigningKey(): Promise<JWK> {
@@ -156,17 +164,15 @@ function configuration(deps: ProviderDeps, jwks: { keys: JWK[] }): Configuration
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: async (ctx, form) => {
-          ctx.body = page(
-            'Cerrar sesión',
-            `<h1>Cerrar sesión</h1><p>El módulo pidió cerrar su sesión del HIS en este equipo.</p>${form}<div class="actions"><button class="button button--primary" type="submit" form="op.logoutForm" name="logout" value="yes">Cerrar sesión</button><button class="button button--secondary" type="submit" form="op.logoutForm">Seguir con la sesión abierta</button></div>`,
-          );
+        // Never reached: GET and POST /oidc/session/end are answered by the HIS's own
+        // confirmation (src/areas/oidc/index.ts), which ends the HIS session too. Should the
+        // provider's own ever run, nothing ends without that confirmation: home it is.
+        logoutSource: async (ctx) => {
+          ctx.redirect('/');
         },
         postLogoutSuccessSource: async (ctx) => {
-          ctx.body = page(
-            'Sesión cerrada',
-            '<h1>Sesión cerrada</h1><p>Puede cerrar esta ventana o <a href="/login">volver a iniciar sesión</a>.</p>',
-          );
+          ctx.type = 'html';
+          ctx.body = await renderView(ctx, 'oidc-logged-out', { title: 'Sesión cerrada' });
         },
       },
     },
@@ -193,10 +199,15 @@ function configuration(deps: ProviderDeps, jwks: { keys: JWK[] }): Configuration
     renderError: async (ctx, out) => {
       const message = ERROR_MESSAGES[out.error] ?? 'No se pudo completar el ingreso al módulo.';
       ctx.type = 'html';
-      ctx.body = page(
-        'No se pudo ingresar al módulo',
-        `<h1>No se pudo ingresar al módulo</h1><p class="alert alert--error" role="alert">${escapeHtml(message)}</p><p class="hint">${escapeHtml(String(out.error))}</p><p><a href="/">Volver al inicio del HIS</a></p>`,
-      );
+      ctx.body = await renderView(ctx, 'error', {
+        title: 'No se pudo ingresar al módulo',
+        heading: 'No se pudo ingresar al módulo',
+        status: ctx.status,
+        message,
+        // The protocol's error code: what the module's people need to look into it.
+        supportId: String(out.error),
+        back: { href: '/', label: 'Volver al inicio del HIS' },
+      });
     },
     responseTypes: ['code'],
     scopes: ['openid', 'profile', 'his', 'offline_access'],
