@@ -1,4 +1,4 @@
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Provider } from 'oidc-provider';
 import type { Config } from '../../config';
 import type { Policy } from '../../web/policy';
@@ -21,7 +21,7 @@ import { ACR, createProvider, OIDC_TTL } from './provider';
 import { SYSTEM_ACTOR } from '../../domain/audit/system';
 import type { RecordLoginEvent } from '../../domain/audit/recorder';
 import { requestMeta } from '../../web/request-meta';
-import { FORM_BODY_LIMIT_IN_BYTES } from '../../web/body-limits';
+import { formBodies } from '../../web/body-limits';
 import { readAtMostEvery } from '../../shared/read-at-most-every';
 
 /** What the OpenID Provider and its login step are built from (the platform). */
@@ -153,12 +153,8 @@ export function oidcArea(deps: OidcDeps) {
     res.redirect(303, `/login/oidc/logout${query ? `?${query}` : ''}`);
   };
   provider.get('/session/end', deps.policy('public'), toLogoutPage);
-  provider.post(
-    '/session/end',
-    deps.policy('public'),
-    express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT_IN_BYTES }),
-    toLogoutPage,
-  );
+  // /oidc comes before the app's body stage (src/app.ts): this one form reads its body the same way.
+  provider.post('/session/end', deps.policy('public'), ...formBodies([]), toLogoutPage);
 
   // The provider's request handler, built once (Koa composes its middleware in callback()).
   let handle: ((req: Request, res: Response) => unknown) | null = null;
