@@ -1,3 +1,4 @@
+import { parse } from 'cookie';
 import type { Request, Response } from 'express';
 
 /**
@@ -34,16 +35,15 @@ export function setLoginReturn(
   });
 }
 
-/** The cookie's raw value, or undefined when the request has none. */
-const cookieOf = (req: Request) =>
-  /(?:^|;\s*)his_login_return=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+/** The cookie's value, or undefined when the request has none. */
+const cookieOf = (req: Request) => parse(req.headers.cookie ?? '')[COOKIE];
 
 /** The pending return, if its cookie is there and names an interaction path of ours. */
 function readLoginReturn(req: Request): LoginReturn | null {
   const raw = cookieOf(req);
   if (raw === undefined) return null;
   try {
-    const value = JSON.parse(decodeURIComponent(raw)) as Partial<LoginReturn>;
+    const value = JSON.parse(raw) as Partial<LoginReturn>;
     if (typeof value.path !== 'string' || !INTERACTION.test(value.path)) return null;
     return { path: value.path, module: typeof value.module === 'string' ? value.module : null };
   } catch {
