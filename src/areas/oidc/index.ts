@@ -94,7 +94,9 @@ export function oidcArea(deps: OidcDeps) {
     }).then(
       (provider) => {
         if (!provider) return provider;
-        deps.sso.onEnd((signIns) => endSignIns(deps, provider, signIns, track));
+        deps.sso.onEnd(async (signIns) => {
+          for (const retries of await endSignIns(deps, provider, signIns)) track(retries);
+        });
         // The sid each module's ID token carries, for its logout token to name the same session.
         provider.on('authorization_code.saved', (code: { grantId?: string; sid?: string }) => {
           if (code.grantId && code.sid)
@@ -217,15 +219,10 @@ export function oidcArea(deps: OidcDeps) {
       // Without a provider they stay leased, and are taken again when the lease ends.
       const op = await providerReady();
       if (!op) return taken.length;
-      const retrying: Promise<void>[] = [];
-      await endSignIns(
+      const retrying = await endSignIns(
         deps,
         op,
         taken.map((t) => t.signIn),
-        (retries) => {
-          track(retries);
-          retrying.push(retries);
-        },
       );
       // Told, or given up on and audited: the lease goes (an instance that stops first leaves
       // them to be taken again).
@@ -476,17 +473,18 @@ async function endSignIns(
   deps: OidcDeps,
   op: Provider,
   signIns: SsoSignIn[],
-  track: (retries: Promise<void>) => void,
-) {
-  await Promise.all(
+): Promise<Promise<void>[]> {
+  const delivered = await Promise.all(
     signIns.map(async (signIn) => {
       const client = await op.Client.find(signIn.clientId).catch(() => undefined);
-      if (!client?.backchannelLogoutUri) return;
+      if (!client?.backchannelLogoutUri) return { retries: null };
       // Not in the type definitions, but public: what oidc-provider's own end_session calls.
-      const retries = await deliverLogout(deps, client as unknown as BackchannelClient, signIn);
-      if (retries) track(retries);
+      // Wrapped: an async function's returned promise would be awaited, retries and all.
+      return { retries: await deliverLogout(deps, client as unknown as BackchannelClient, signIn) };
     }),
   );
+  // The retries under way (not awaited: the logout is answered without them).
+  return delivered.flatMap(({ retries }) => (retries ? [retries] : []));
 }
 
 type BackchannelClient = {
