@@ -105,6 +105,37 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
     expect(binding?.subject).toBe(user.documentNumber);
   });
 
+  it('when a person who used the e-ID before comes back then the callback sends PostgreSQL at most 4 statements', async () => {
+    const { user, establishments } = await citizenUser();
+    // The first e-ID login binds the identity (the long way).
+    const first = agentFor(t.app);
+    await first.get(pathOf(await providerLeg(first, { cedula: user.documentNumber })));
+    await first
+      .post('/login/establishment')
+      .type('form')
+      .send({
+        _csrf: await csrfOf(first, '/login/establishment'),
+        establishmentId: establishments[0]!.id,
+      });
+    const agent = agentFor(t.app);
+    const callback = await providerLeg(agent, { cedula: user.documentNumber });
+    const statements: string[] = [];
+    t.sequelize.addHook(
+      'beforeQuery',
+      'count-statements',
+      (_options, query) => void statements.push(String((query as { sql?: string }).sql ?? '')),
+    );
+    try {
+      expect((await agent.get(pathOf(callback))).headers.location).toBe('/login/establishment');
+    } finally {
+      t.sequelize.removeHook('beforeQuery', 'count-statements');
+    }
+    // The binding and both timestamps in one UPDATE … RETURNING; the audit row: BEGIN, the
+    // append, COMMIT (bench/README.md, docs/performance.md).
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.length).toBeLessThanOrEqual(4);
+  });
+
   it('when the person clicks "No soy yo" then no session opens and the attempt is recorded', async () => {
     const { user } = await citizenUser();
     const agent = agentFor(t.app);
