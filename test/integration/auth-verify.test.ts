@@ -59,6 +59,18 @@ const regionIdOf = async (e: EstablishmentRecord) =>
   )[0]!.id;
 
 describe('GET /auth/verify with an open session', () => {
+  it('when verified then the answer skips what only pages need: mounted before the security headers, unlike the home page', async () => {
+    const { agent } = await signedInHome();
+    const verified = await agent.get('/auth/verify').expect(204);
+    expect(verified.headers['content-security-policy']).toBeUndefined();
+    expect(verified.headers['x-frame-options']).toBeUndefined();
+    const page = await agent.get('/').expect(200);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    // Pages are compiled once outside development (Express does so by itself only in production).
+    expect(t.config.env).not.toBe('development');
+    expect(t.app.get('view cache')).toBe(true);
+  });
+
   it('when a signed-in person is verified then 204 carries their id, username, cédula, name, establishment and roles', async () => {
     const { user, agent } = await signedInHome({ name: 'Ñandutí Peña Ayala' });
     const res = await verify(agent);
