@@ -5,11 +5,24 @@ import { watchRedis } from './watchdog';
 import { createSentinelClient } from './sentinel';
 
 /**
+ * The longest a request waits for Redis before it is answered with the 503 page: the Sentinel
+ * client's command timeout, and more than the direct client's watchdog takes (`WATCHDOG`). A
+ * command Redis runs later than this after it was sent belongs to a request already answered
+ * (src/domain/passwords/lockout.ts uses it so that such a login spends no points).
+ */
+export const REDIS_ANSWER_BUDGET_IN_MS = 2000;
+/** A PING every 500 ms, unanswered for 1 s: a stalled Redis is dropped within 1.5 s. */
+const WATCHDOG = { intervalInMs: 500, timeoutInMs: 1000 };
+
+/**
  * Commands are not queued while disconnected and time out after two seconds. Fresh objects for
  * each client: node-redis writes the URL's host and port into the `socket` object it is given.
  * The direct client leaves `commandOptions` out (see {@link createRedisClient}).
  */
-const failFast = () => ({ disableOfflineQueue: true, commandOptions: { timeout: 2000 } });
+const failFast = () => ({
+  disableOfflineQueue: true,
+  commandOptions: { timeout: REDIS_ANSWER_BUDGET_IN_MS },
+});
 const socket = () => ({
   connectTimeout: 2000,
   reconnectStrategy: (retries: number) => Math.min(200 * 2 ** Math.min(retries, 4), 3000),
@@ -49,6 +62,6 @@ export function createRedisClient(
   });
   // A Redis that stops answering on an open socket (paused, frozen) is dropped and reconnected
   // within 1.5 s, so requests still get their 503 page within 2 s.
-  watchRedis(client, logger, { intervalInMs: 500, timeoutInMs: 1000 });
+  watchRedis(client, logger, WATCHDOG);
   return client;
 }

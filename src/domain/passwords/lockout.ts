@@ -1,6 +1,8 @@
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { RedisClientType } from 'redis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { TimeoutError, type RedisClientType } from 'redis';
 import type { LoginLimits } from '../../config/login-limits';
+import { REDIS_ANSWER_BUDGET_IN_MS } from '../../redis/client';
+import { luaScript } from '../../shared/lua-script';
 import { networkMatcher, sourceOf } from './source';
 
 /** Why an attempt is refused before its password is looked at; stored as login_events.reason. */
@@ -39,31 +41,90 @@ const KNOWN_SOURCE_TTL_IN_SECONDS = 30 * 24 * 3600;
 /** New locks of the same pair within this time last twice as long as the previous one. */
 const ESCALATION_MEMORY_IN_SECONDS = 24 * 3600;
 
-const rejected = (err: unknown): RateLimiterRes => {
-  if (err instanceof RateLimiterRes) return err;
-  throw err;
-};
-const seconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+/**
+ * A login's reservation, all of it in Redis at once (atomic, one round trip). Its counters are
+ * rate-limiter-flexible's, on their keys and in their format, so the limiters read, reward, block
+ * and delete them afterwards: `consume` is that library's own consume (its `incrTtlLuaScript`),
+ * and a block is its `block` (the count, for the block's duration). In order:
+ * - past ARGV[2], the deadline in Redis's clock (ms), nothing is changed: "late" and Redis's time;
+ * - a source past its distinct failing usernames of the day (KEYS[1]) tries no new one;
+ * - the source's point (KEYS[3]); the one over its limit blocks it (ARGV[6] s, if any);
+ * - the account-and-source pair's point (KEYS[4]);
+ * - the account-wide point (KEYS[5]), unless this source logged in to the account recently
+ *   (KEYS[2]): an attacker elsewhere hammering the username slows everyone else down, not the
+ *   ward PC. Over its limit, the pair's point is given back, and the first one over marks the
+ *   account as throttled for administrators (KEYS[6], as long as the throttle at least).
+ * A refusal leaves the later counters untouched, as if they had not been asked. Answers
+ * {reason, ms before retry} or {"allowed", the pair's count, 1 if the account's point was taken}.
+ */
+const reserveScript = luaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if now > tonumber(ARGV[2]) then return {'late', now} end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[3])
+  and redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then
+  return {'throttled_spray', redis.call('PTTL', KEYS[1])}
+end
+local window = tonumber(ARGV[4])
+local function consume(key, points)
+  redis.call('SET', key, 0, 'EX', window, 'NX')
+  local consumed = redis.call('INCRBY', key, points)
+  local ttl = redis.call('PTTL', key)
+  if ttl == -1 then
+    redis.call('EXPIRE', key, window)
+    ttl = 1000 * window
+  end
+  return consumed, ttl
+end
+local ipLimit, ipBlock = tonumber(ARGV[5]), tonumber(ARGV[6])
+local ip, ipTtl = consume(KEYS[3], 1)
+if ip > ipLimit then
+  if ip == ipLimit + 1 and ipBlock > 0 then
+    redis.call('SET', KEYS[3], ip, 'EX', ipBlock)
+    ipTtl = 1000 * ipBlock
+  end
+  return {'throttled_ip', ipTtl}
+end
+local pair, pairTtl = consume(KEYS[4], 1)
+if pair > tonumber(ARGV[7]) then return {'account_locked', pairTtl} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'allowed', pair, 0} end
+local accountLimit = tonumber(ARGV[8])
+local account, accountTtl = consume(KEYS[5], 1)
+if account > accountLimit then
+  consume(KEYS[4], -1)
+  if account == accountLimit + 1 then
+    local secs = math.max(1, math.ceil(accountTtl / 1000))
+    if redis.call('PTTL', KEYS[6]) < secs * 1000 then redis.call('SET', KEYS[6], 2, 'EX', secs) end
+  end
+  return {'throttled_account', accountTtl}
+end
+return {'allowed', pair, 1}
+`);
+type ScriptAnswer =
+  | ['late' | 'throttled_spray' | 'throttled_ip' | 'account_locked' | 'throttled_account', number]
+  | ['allowed', number, 0 | 1];
+
 const escapeGlob = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
 
 /**
  * Brute-force limits in Redis (rate-limiter-flexible), shared by every app instance; see
  * {@link LoginLimits} for the three counters and why they differ. {@link reserve} takes the
- * decision atomically BEFORE any hash is verified: each attempt consumes its point first, so N
+ * decision atomically, in one script and one round trip, BEFORE any hash is verified: each attempt consumes its point first, so N
  * parallel attempts cost at most the allowed number of verifications, and a right password sent
  * after the limit was reached is refused like any other. Usernames are counted whether or not
  * they exist, so a lock tells nothing about existence (and skipping the hash for it is safe).
  */
 export function createLockout(redis: RedisClientType, keyPrefix: string, limits: LoginLimits) {
   const window = limits.windowInMinutes * 60;
-  const limiter = (name: string, points: number, duration: number, blockDuration = 0) =>
+  // Consumed by `reserveScript` (which also blocks a source over its limit); read, rewarded,
+  // blocked and deleted here through rate-limiter-flexible.
+  const limiter = (name: string, points: number, duration: number) =>
     new RateLimiterRedis({
       storeClient: redis,
       useRedisPackage: true,
       keyPrefix: `${keyPrefix}login-${name}`,
       points,
       duration,
-      blockDuration,
     });
   // The pair is blocked explicitly by the failure that reaches the limit, for its full (escalated)
   // duration from then on, rather than until the window of the first failure ends.
@@ -71,19 +132,9 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
   const strikes = limiter('strikes', 1_000_000, ESCALATION_MEMORY_IN_SECONDS);
   // Slows, never blocks: once the window ends the account is heard again from everywhere.
   const account = limiter('account', limits.maxFailuresPerAccount, window);
-  const perIp = limiter(
-    'ip',
-    limits.maxFailuresPerIp,
-    window,
-    limits.ipBlockDurationInMinutes * 60,
-  );
+  const perIp = limiter('ip', limits.maxFailuresPerIp, window);
   // The establishments' own networks: many people behind one address, higher limits.
-  const perTrustedIp = limiter(
-    'ip-trusted',
-    limits.trusted.maxFailuresPerIp,
-    window,
-    limits.ipBlockDurationInMinutes * 60,
-  );
+  const perTrustedIp = limiter('ip-trusted', limits.trusted.maxFailuresPerIp, window);
   const trusted = networkMatcher(limits.trustedNetworks);
   const sprayKey = (source: string) => `${keyPrefix}login-spray:${source}`;
   // What admins see: a key per username that lives as long as its longest lock or throttle.
@@ -100,62 +151,79 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
     if (!current || current.msBeforeNext < secs * 1000) await marker.block(name(username), secs);
   }
 
+  /** Redis's clock minus ours, learned when the two disagree (see {@link reserve}). */
+  let redisClockOffsetMs = 0;
+
+  /**
+   * The whole decision in one script, one round trip. Its deadline is in Redis's clock; a script
+   * that reaches a paused Redis waits there and runs when Redis resumes, so it would spend the
+   * points of a login the app answered with the 503 page long before: past the deadline it
+   * changes nothing and answers "late". A "late" answered within the budget is the two clocks
+   * disagreeing, not a stall: the offset is learned from Redis's time and the call made once
+   * more.
+   */
+  async function decide(keys: string[], args: (deadline: number) => string[]) {
+    const send = async (sentAt: number) =>
+      (await reserveScript(redis, {
+        keys,
+        arguments: args(sentAt + redisClockOffsetMs + REDIS_ANSWER_BUDGET_IN_MS),
+      })) as ScriptAnswer;
+    let sentAt = Date.now();
+    let answer = await send(sentAt);
+    if (answer[0] !== 'late') return answer;
+    const answeredAt = Date.now();
+    // Answered past the budget: Redis stalled, and the request is (or is about to be) a 503.
+    if (answeredAt - sentAt >= REDIS_ANSWER_BUDGET_IN_MS) throw new TimeoutError();
+    redisClockOffsetMs = answer[1] - Math.round((sentAt + answeredAt) / 2);
+    sentAt = Date.now();
+    answer = await send(sentAt);
+    if (answer[0] !== 'late') return answer;
+    // Late twice: Redis ran it past the time the request waits (a stall during the retry).
+    throw new TimeoutError();
+  }
+
   async function reserve(username: string, ipOrNull: string | null): Promise<Gate> {
     // An IPv6 /64 is one source (src/domain/passwords/source.ts).
     const ip = sourceOf(ipOrNull);
-    const refuse = (reason: LimitRefusal, res: RateLimiterRes): Gate => ({
-      allowed: false,
-      reason,
-      retryAfterSeconds: seconds(res),
-    });
     const inTrusted = trusted(ipOrNull);
-    // Spraying: a source past its distinct failing usernames of the day tries no new one.
-    const sprayLimit = inTrusted
-      ? limits.trusted.maxFailingUsernamesPerDay
-      : limits.maxFailingUsernamesPerDay;
+    const ipLimiter = inTrusted ? perTrustedIp : perIp;
     const key = pairKey(username, ip);
-    // Round trip 1: the source's failing usernames of the day, and whether this source logged in
-    // to the account recently (then the account-wide limit does not apply to it: an attacker
-    // elsewhere hammering the username slows everyone else down, not the ward PC).
-    const [sprayed, tried, sprayTtl, knownCount] = (await redis
-      .multi()
-      .sCard(sprayKey(ip))
-      .sIsMember(sprayKey(ip), username)
-      .ttl(sprayKey(ip))
-      .exists(knownKey(username, ip))
-      .exec()) as unknown as [number, number | boolean, number, number];
-    if (Number(sprayed) >= sprayLimit && !tried)
+    const answer = await decide(
+      [
+        sprayKey(ip),
+        knownKey(username, ip),
+        ipLimiter.getKey(ip),
+        pair.getKey(key),
+        account.getKey(name(username)),
+        marker.getKey(name(username)),
+      ],
+      (deadline) => [
+        username,
+        String(deadline),
+        // Spraying: a source past its distinct failing usernames of the day tries no new one.
+        String(
+          inTrusted ? limits.trusted.maxFailingUsernamesPerDay : limits.maxFailingUsernamesPerDay,
+        ),
+        String(window),
+        String(inTrusted ? limits.trusted.maxFailuresPerIp : limits.maxFailuresPerIp),
+        String(limits.ipBlockDurationInMinutes * 60),
+        String(limits.maxFailures),
+        String(limits.maxFailuresPerAccount),
+      ],
+    );
+    if (answer[0] !== 'allowed') {
+      const reason =
+        answer[0] === 'throttled_ip' && inTrusted
+          ? 'throttled_network'
+          : (answer[0] as LimitRefusal);
       return {
         allowed: false,
-        reason: 'throttled_spray',
-        retryAfterSeconds: Math.max(1, Number(sprayTtl)),
+        reason,
+        retryAfterSeconds: Math.max(1, Math.ceil(answer[1] / 1000)),
       };
-    const known = Number(knownCount) === 1;
-    const ipLimiter = inTrusted ? perTrustedIp : perIp;
-    const ipLimit = inTrusted ? limits.trusted.maxFailuresPerIp : limits.maxFailuresPerIp;
-    // Round trip 2: the three points reserved at once (node-redis pipelines them). Each counter
-    // is atomic on its own; a refusal gives back the points taken by the counters it outranks,
-    // as if they had not been asked.
-    const [ipRes, pairRes, accountRes] = await Promise.all([
-      ipLimiter.consume(ip).catch(rejected),
-      pair.consume(key).catch(rejected),
-      known ? null : account.consume(name(username)).catch(rejected),
-    ]);
-    const accountReserved = accountRes !== null;
-    if (ipRes.consumedPoints > ipLimit) {
-      await Promise.all([pair.reward(key), accountReserved && account.reward(name(username))]);
-      return refuse(inTrusted ? 'throttled_network' : 'throttled_ip', ipRes);
     }
-    if (pairRes.consumedPoints > limits.maxFailures) {
-      if (accountReserved) await account.reward(name(username));
-      return refuse('account_locked', pairRes);
-    }
-    if (accountRes && accountRes.consumedPoints > limits.maxFailuresPerAccount) {
-      await pair.reward(key);
-      if (accountRes.consumedPoints === limits.maxFailuresPerAccount + 1)
-        await mark(username, seconds(accountRes));
-      return refuse('throttled_account', accountRes);
-    }
+    const [, pairConsumed, accountReservedFlag] = answer;
+    const accountReserved = accountReservedFlag === 1;
 
     return {
       allowed: true,
@@ -182,8 +250,7 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
           .expire(sprayKey(ip), SPRAY_MEMORY_IN_SECONDS, 'NX')
           .exec();
         // Only the failure that holds the last allowed point starts the lock (exactly one does).
-        if (pairRes.consumedPoints !== limits.maxFailures)
-          return { lockStarted: false, lockSeconds: 0 };
+        if (pairConsumed !== limits.maxFailures) return { lockStarted: false, lockSeconds: 0 };
         const strike = await strikes.consume(key);
         const lockSeconds = Math.min(
           limits.durationInMinutes * 60 * 2 ** Math.min(strike.consumedPoints - 1, 20),
