@@ -1,12 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { TEST_PASSWORD } from '../support/factories';
 import { openWatchedPage, screenshot } from '../support/browser';
 import { useEidBrowserRig } from '../support/eid-browser';
-import { createAgenda } from '../../src/sandbox/agenda';
-import { registerModule } from '../../src/domain/modules/commands/register';
-import { cliActor, CLI_META } from '../../src/cli/actor';
+import { useAgenda } from '../support/agenda-browser';
 
 /**
  * An HIS module on another origin signing people in through HIS Acceso's OpenID Provider, in
@@ -17,40 +13,11 @@ import { cliActor, CLI_META } from '../../src/cli/actor';
  */
 jest.setTimeout(90_000);
 
-const agendaServer: Server = createServer();
-/** What the Agenda said it received (its back-channel logouts). */
-const agendaLog: string[] = [];
 const env: Record<string, string> = {};
-beforeAll(async () => {
-  await new Promise<void>((resolve) => agendaServer.listen(0, '127.0.0.1', resolve));
-  env.AGENDA_URL = `http://localhost:${(agendaServer.address() as AddressInfo).port}`;
-});
+const agenda = useAgenda(env);
 const rig = useEidBrowserRig('mitic', env);
-beforeAll(async () => {
-  const registered = await registerModule(rig.t)(
-    cliActor('prueba'),
-    {
-      name: 'Agenda',
-      redirectUris: [`${env.AGENDA_URL}/callback`],
-      postLogoutRedirectUris: [`${env.AGENDA_URL}/salio`],
-      backchannelLogoutUri: `${env.AGENDA_URL}/backchannel`,
-    },
-    CLI_META,
-  );
-  const agenda = await createAgenda({
-    issuer: `${rig.server.baseUrl}/oidc`,
-    clientId: registered.clientId,
-    clientSecret: registered.clientSecret,
-    url: env.AGENDA_URL!,
-    insecure: true,
-    log: (line) => agendaLog.push(line),
-  });
-  agendaServer.on('request', agenda);
-});
-afterAll(async () => {
-  agendaServer.closeAllConnections();
-  await new Promise((resolve) => agendaServer.close(resolve));
-});
+agenda.attachTo(rig);
+const agendaLog = agenda.log;
 
 const shot = (page: Page, step: string) => screenshot(page, `his-module-${step}`);
 

@@ -9,6 +9,7 @@ import type { Clock } from '../../shared/clock';
 import type { Policy } from '../../web/policy';
 import { closedNotice, loginNotice } from './login-notice';
 import { clearLoginReturn, pendingModule } from '../../web/login-return';
+import { renderModuleLoggedOut } from '../../web/module-logout';
 import { accountExpiredMessage } from '../../domain/users/validity';
 
 const loginForm = z.object({
@@ -67,6 +68,12 @@ export function classicLoginRoutes({
     if (req.query.solo === 'his') {
       clearLoginReturn(res);
       return res.redirect(303, '/login');
+    }
+    // Back from the e-ID provider's logout after a module's: its page, then the module.
+    const moduleLogout = req.session.afterModuleLogout;
+    if (moduleLogout) {
+      delete req.session.afterModuleLogout;
+      return renderModuleLoggedOut(res, moduleLogout);
     }
     const flash = takeFlash(req);
     const username = req.session.loginUsername;

@@ -17,11 +17,12 @@ import { decodeJwt } from 'jose';
 import { setLoginReturn } from '../../web/login-return';
 import { hasExpired } from '../../domain/users/validity';
 import { staleCutoff } from '../../domain/badges/stale-cutoff';
-import { ACR, createProvider, OIDC_TTL } from './provider';
+import { ACR, createProvider, OP_COOKIE_NAMES, OIDC_TTL } from './provider';
 import { SYSTEM_ACTOR } from '../../domain/audit/system';
 import type { RecordLoginEvent } from '../../domain/audit/recorder';
 import { requestMeta } from '../../web/request-meta';
 import { formBodies } from '../../web/body-limits';
+import { renderModuleLoggedOut, type ModuleLogoutEnd } from '../../web/module-logout';
 import { readAtMostEvery } from '../../shared/read-at-most-every';
 
 /** What the OpenID Provider and its login step are built from (the platform). */
@@ -43,10 +44,17 @@ export interface OidcDeps extends SessionIdentitySources {
    * themselves, so the retry path runs without waiting).
    */
   logoutRetryWait?: (pauseInMs: number) => Promise<void>;
+  /** The e-ID provider's logout URL, when it has one (returns to /login). */
+  endProviderSession: () => Promise<string | null>;
 }
 
 /** What RP-initiated logout reads (OpenID Connect RP-Initiated Logout 1.0); nothing else passes. */
 const LOGOUT_PARAMS = ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state'] as const;
+
+/** The provider's session cookie and its signature, as the request carries them. */
+const PROVIDER_SESSION_COOKIE = new RegExp(
+  `^${OP_COOKIE_NAMES.session.replace(/\./g, '\\.')}(\\.legacy)?(\\.sig)?=`,
+);
 
 /** Back-channel logout: the pauses before each retry after a failed first attempt. */
 const LOGOUT_RETRIES_IN_MS = [1000, 5000, 30_000];
@@ -121,7 +129,7 @@ export function oidcArea(deps: OidcDeps) {
     if (req.headers.cookie)
       req.headers.cookie = req.headers.cookie
         .split(/;\s*/)
-        .filter((c) => !/^_session(\.legacy)?(\.sig)?=/.test(c))
+        .filter((c) => !PROVIDER_SESSION_COOKIE.test(c))
         .join('; ');
     next();
   });
@@ -172,7 +180,7 @@ export function oidcArea(deps: OidcDeps) {
   // Before /:uid: "logout" is not an interaction.
   interactions.get('/logout', deps.policy('public'), async (req, res) => {
     const target = await logoutTarget(deps, req.query as Record<string, unknown>);
-    if (!req.session?.auth) return loggedOut(res, target);
+    if (!req.session?.auth) return renderModuleLoggedOut(res, target);
     res.render('oidc-logout', {
       title: 'Cerrar sesión',
       moduleName: target.moduleName,
@@ -183,9 +191,19 @@ export function oidcArea(deps: OidcDeps) {
     const target = await logoutTarget(deps, (req.body ?? {}) as Record<string, unknown>);
     const auth = req.session.auth!;
     await endSession(res.locals.actor, { ssoId: auth.ssoId }, requestMeta(req));
+    // On a shared PC the e-ID provider's session must end too, or the next person's "Ingresar
+    // con Identidad Electrónica" would sign in as this one without a password (as at the home
+    // page's "Cerrar sesión"). The provider returns the browser to /login, which shows the page
+    // that goes on to the module.
+    const providerLogout = auth.method === 'eid' ? await deps.endProviderSession() : null;
+    if (providerLogout) {
+      await regenerateSession(req);
+      req.session.afterModuleLogout = { moduleName: target.moduleName, next: target.next };
+      return res.redirect(303, providerLogout);
+    }
     await destroySession(req);
     res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.config));
-    loggedOut(res, target);
+    renderModuleLoggedOut(res, target);
   });
   interactions.get('/:uid', deps.policy('public'), async (req, res) => {
     const op = await providerReady();
@@ -242,10 +260,7 @@ export function oidcArea(deps: OidcDeps) {
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-interface LogoutTarget {
-  moduleName: string | null;
-  /** Where to send the browser afterwards (registered for the module), with `state`; or null. */
-  next: string | null;
+interface LogoutTarget extends ModuleLogoutEnd {
   /** The request's parameters, for the confirmation form. */
   fields: Record<string, string>;
 }
@@ -289,15 +304,6 @@ async function logoutTarget(
       state: next ? state : '',
     },
   };
-}
-
-/** The logout's answer: back to the module through a page of ours (see loginStep), or to /login. */
-function loggedOut(res: Response, target: LogoutTarget) {
-  res.render('oidc-logged-out', {
-    title: 'Sesión cerrada',
-    moduleName: target.moduleName,
-    refreshTo: target.next,
-  });
 }
 
 const errorPage = (res: Response, status: number, title: string, message: string) =>

@@ -101,6 +101,13 @@ function clientMetadata(c: OidcClientRecord): Record<string, unknown> {
   };
 }
 
+/** The provider's cookies (its session, the login step's interaction and its resume). */
+export const OP_COOKIE_NAMES = {
+  session: 'his.op.session',
+  interaction: 'his.op.interaction',
+  resume: 'his.op.resume',
+} as const;
+
 function configuration(deps: ProviderDeps, jwks: { keys: JWK[] }): Configuration {
   const redisAdapter = createOidcRedisAdapter(deps.redis, deps.config.redis.keyPrefix);
   // The cookies' keys derive from SESSION_SECRET: every instance signs and reads the same.
@@ -135,6 +142,11 @@ function configuration(deps: ProviderDeps, jwks: { keys: JWK[] }): Configuration
     conformIdTokenClaims: false,
     clientBasedCORS: () => false,
     cookies: {
+      // Names of our own: oidc-provider's defaults (`_session`…) are the e-ID provider's too when
+      // it is oidc-provider as well, and cookies do not tell ports apart — on one host (the
+      // sandbox beside the app in development) ours would overwrite its session cookie, and its
+      // logout would then find no session to end.
+      names: OP_COOKIE_NAMES,
       keys: [cookieKey],
       long: { httpOnly: true, sameSite: 'lax', secure: deps.config.session.cookieSecure },
       short: { httpOnly: true, sameSite: 'lax', secure: deps.config.session.cookieSecure },

@@ -21,6 +21,11 @@ declare module 'express-session' {
      * of the page it belongs to (where the page jumps after a change).
      */
     flash?: { kind: 'info' | 'error'; text: string; section?: string };
+    /**
+     * A module's logout that went through the e-ID provider's logout: what /login shows when the
+     * provider sends the browser back (src/areas/oidc).
+     */
+    afterModuleLogout?: { moduleName: string | null; next: string | null };
     /** The username the login form is filled in with once (after "¿Olvidó su contraseña?"). */
     loginUsername?: string;
     /** The previous login and the failures since, for the first home page after a login. */
