@@ -109,10 +109,11 @@ const escapeGlob = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
 /**
  * Brute-force limits in Redis (rate-limiter-flexible), shared by every app instance; see
  * {@link LoginLimits} for the three counters and why they differ. {@link reserve} takes the
- * decision atomically, in one script and one round trip, BEFORE any hash is verified: each attempt consumes its point first, so N
- * parallel attempts cost at most the allowed number of verifications, and a right password sent
- * after the limit was reached is refused like any other. Usernames are counted whether or not
- * they exist, so a lock tells nothing about existence (and skipping the hash for it is safe).
+ * decision atomically, in one script and one round trip, BEFORE any hash is verified: each
+ * attempt consumes its point first, so N parallel attempts cost at most the allowed number of
+ * verifications, and a right password sent after the limit was reached is refused like any
+ * other. Usernames are counted whether or not they exist, so a lock tells nothing about
+ * existence (and skipping the hash for it is safe).
  */
 export function createLockout(redis: RedisClientType, keyPrefix: string, limits: LoginLimits) {
   const window = limits.windowInMinutes * 60;
