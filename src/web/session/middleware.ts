@@ -63,13 +63,15 @@ class SessionStore extends RedisStore {
   private readonly prefetched = new Map<string, Prefetched & { at: number }>();
 
   constructor(
-    options: ConstructorParameters<typeof RedisStore>[0],
+    options: Omit<ConstructorParameters<typeof RedisStore>[0], 'ttl'>,
+    /** A session's lifetime in Redis, in seconds (connect-redis's `ttl`, kept for `set`). */
+    private readonly ttlOf: (sess: SessionData) => number,
     private readonly ends: SessionEnds,
     private readonly redis: RedisClientType,
     private readonly identityPrefix: string,
     private readonly agreementKey: string,
   ) {
-    super(options);
+    super({ ...options, ttl: ttlOf });
   }
 
   override async get(
@@ -121,7 +123,7 @@ class SessionStore extends RedisStore {
 
   override async set(sid: string, sess: SessionData, cb?: Callback): Promise<unknown> {
     try {
-      const ttl = typeof this.ttl === 'function' ? this.ttl(sess) : this.ttl;
+      const ttl = this.ttlOf(sess);
       // A signed-in session and its end record in one script (SessionEnds.save); any other
       // session through connect-redis, whose client refuses a session that has ended.
       if (sess.auth && ttl > 0) {
@@ -175,10 +177,10 @@ export function createSessionMiddleware(config: Config, redis: RedisClientType, 
         idle,
       ),
       prefix,
-      ttl: (sess: SessionData) =>
-        sess.eidFlow && Object.keys(sess).every((key) => FLOW_ONLY_KEYS.has(key)) ? flowOnly : idle,
       disableTouch: true,
     },
+    (sess) =>
+      sess.eidFlow && Object.keys(sess).every((key) => FLOW_ONLY_KEYS.has(key)) ? flowOnly : idle,
     ends,
     redis,
     `${config.redis.keyPrefix}identity:`,
