@@ -8,8 +8,7 @@ import { logout } from '../../domain/sessions/commands/logout';
 import { switchEstablishment } from '../../domain/sessions/commands/switch-establishment';
 import type { Policy } from '../../web/policy';
 import { requestMeta } from '../../web/request-meta';
-import { destroySession, regenerateSession, takeFlash } from '../../web/session/ops';
-import { SESSION_COOKIE, sessionCookieOptions } from '../../web/session/middleware';
+import { leaveSession, takeFlash } from '../../web/session/ops';
 import { lastLoginMessage } from './last-login-notice';
 import type { SsoRegistry } from '../../domain/sessions/sso';
 
@@ -51,16 +50,10 @@ export function homeArea(deps: HomeAreaDeps) {
   router.post('/logout', signedIn, async (req, res) => {
     const auth = req.session.auth!;
     await end(res.locals.actor, { ssoId: auth.ssoId }, requestMeta(req));
-    const providerLogout = auth.method === 'eid' ? await deps.endProviderSession() : null;
-    if (providerLogout) {
-      // The provider returns the browser to /login; a fresh anonymous session carries the message.
-      await regenerateSession(req);
-      req.session.flash = { kind: 'info', text: 'Cerró su sesión correctamente.' };
-      return res.redirect(303, providerLogout);
-    }
-    await destroySession(req);
-    res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.config));
-    res.redirect(303, '/login?bye=1');
+    const providerLogout = await leaveSession(req, deps, auth.method, {
+      flash: { kind: 'info', text: 'Cerró su sesión correctamente.' },
+    });
+    res.redirect(303, providerLogout ?? '/login?bye=1');
   });
 
   router.post('/establishment', deps.policy(moveTo.action), async (req, res) => {

@@ -10,8 +10,7 @@ import type { SessionIndex } from '../../domain/sessions/session-index';
 import type { SsoRegistry, SsoSignIn } from '../../domain/sessions/sso';
 import { grantLabel } from '../../access/identity';
 import { sessionIdentity, type SessionIdentitySources } from '../../web/session/identify';
-import { destroySession, regenerateSession, saveSession } from '../../web/session/ops';
-import { SESSION_COOKIE, sessionCookieOptions } from '../../web/session/middleware';
+import { leaveSession, regenerateSession, saveSession } from '../../web/session/ops';
 import { logout } from '../../domain/sessions/commands/logout';
 import { decodeJwt } from 'jose';
 import { setLoginReturn } from '../../web/login-return';
@@ -51,9 +50,12 @@ export interface OidcDeps extends SessionIdentitySources {
 /** What RP-initiated logout reads (OpenID Connect RP-Initiated Logout 1.0); nothing else passes. */
 const LOGOUT_PARAMS = ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state'] as const;
 
-/** The provider's session cookie and its signature, as the request carries them. */
-const PROVIDER_SESSION_COOKIE = new RegExp(
-  `^${OP_COOKIE_NAMES.session.replace(/\./g, '\\.')}(\\.legacy)?(\\.sig)?=`,
+/** The provider's session cookie as the request may carry it: legacy, signed or both. */
+const PROVIDER_SESSION_COOKIES = new Set(
+  [OP_COOKIE_NAMES.session, `${OP_COOKIE_NAMES.session}.legacy`].flatMap((name) => [
+    name,
+    `${name}.sig`,
+  ]),
 );
 
 /** Back-channel logout: the pauses before each retry after a failed first attempt. */
@@ -129,7 +131,7 @@ export function oidcArea(deps: OidcDeps) {
     if (req.headers.cookie)
       req.headers.cookie = req.headers.cookie
         .split(/;\s*/)
-        .filter((c) => !PROVIDER_SESSION_COOKIE.test(c))
+        .filter((c) => !PROVIDER_SESSION_COOKIES.has(c.slice(0, c.indexOf('='))))
         .join('; ');
     next();
   });
@@ -191,18 +193,11 @@ export function oidcArea(deps: OidcDeps) {
     const target = await logoutTarget(deps, (req.body ?? {}) as Record<string, unknown>);
     const auth = req.session.auth!;
     await endSession(res.locals.actor, { ssoId: auth.ssoId }, requestMeta(req));
-    // On a shared PC the e-ID provider's session must end too, or the next person's "Ingresar
-    // con Identidad Electrónica" would sign in as this one without a password (as at the home
-    // page's "Cerrar sesión"). The provider returns the browser to /login, which shows the page
-    // that goes on to the module.
-    const providerLogout = auth.method === 'eid' ? await deps.endProviderSession() : null;
-    if (providerLogout) {
-      await regenerateSession(req);
-      req.session.afterModuleLogout = { moduleName: target.moduleName, next: target.next };
-      return res.redirect(303, providerLogout);
-    }
-    await destroySession(req);
-    res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.config));
+    // Through the e-ID provider's logout, /login then shows the page that goes on to the module.
+    const providerLogout = await leaveSession(req, deps, auth.method, {
+      afterModuleLogout: { moduleName: target.moduleName, next: target.next },
+    });
+    if (providerLogout) return res.redirect(303, providerLogout);
     renderModuleLoggedOut(res, target);
   });
   interactions.get('/:uid', deps.policy('public'), async (req, res) => {

@@ -5,6 +5,7 @@ import type {
   PendingLogin,
   ReauthDemand,
 } from '../../domain/sessions/types';
+import type { ModuleLogoutEnd } from '../module-logout';
 
 /**
  * What a browser's server-side session may hold (express-session's SessionData, typed): the
@@ -25,7 +26,7 @@ declare module 'express-session' {
      * A module's logout that went through the e-ID provider's logout: what /login shows when the
      * provider sends the browser back (src/areas/oidc).
      */
-    afterModuleLogout?: { moduleName: string | null; next: string | null };
+    afterModuleLogout?: ModuleLogoutEnd;
     /** The username the login form is filled in with once (after "¿Olvidó su contraseña?"). */
     loginUsername?: string;
     /** The previous login and the failures since, for the first home page after a login. */

@@ -1,4 +1,8 @@
 import type { Request } from 'express';
+import type { SessionData } from 'express-session';
+import type { Config } from '../../config';
+import type { AuthMethod } from '../../domain/sessions/types';
+import { SESSION_COOKIE, sessionCookieOptions } from './middleware';
 
 /**
  * A new session id (and an empty session). The redirect that ends such a request is sent only
@@ -23,6 +27,31 @@ export const regenerateSession = async (req: Request): Promise<void> => {
 
 export const destroySession = (req: Request): Promise<void> =>
   new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+
+/**
+ * The browser's side of a logout, once the HIS session was ended (the logout command). A session
+ * opened with the e-ID ends at the e-ID provider too when it has a logout of its own: on a shared
+ * PC the next person's "Ingresar con Identidad Electrónica" would otherwise sign in as this one
+ * without a password. The provider sends the browser back to /login, so a fresh anonymous
+ * session carries `forLogin` there, and the provider's logout URL is returned for the redirect.
+ * Otherwise the session is destroyed and its cookie cleared, and null is returned.
+ */
+export async function leaveSession(
+  req: Request,
+  deps: { config: Config; endProviderSession: () => Promise<string | null> },
+  method: AuthMethod,
+  forLogin: Pick<SessionData, 'flash' | 'afterModuleLogout'>,
+): Promise<string | null> {
+  const providerLogout = method === 'eid' ? await deps.endProviderSession() : null;
+  if (providerLogout) {
+    await regenerateSession(req);
+    Object.assign(req.session, forLogin);
+    return providerLogout;
+  }
+  await destroySession(req);
+  req.res!.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.config));
+  return null;
+}
 
 export const saveSession = (req: Request): Promise<void> =>
   new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
