@@ -46,8 +46,8 @@ const ESCALATION_MEMORY_IN_SECONDS = 24 * 3600;
  * rate-limiter-flexible's, on their keys and in their format, so the limiters read, reward, block
  * and delete them afterwards: `consume` is that library's own consume (its `incrTtlLuaScript`),
  * and a block is its `block` (the count, for the block's duration). In order:
- * - past ARGV[2], the deadline in Redis's clock (ms), nothing is changed: "late" and Redis's time;
- * - a source past its distinct failing usernames of the day (KEYS[1]) tries no new one;
+ * - past ARGV[1], the deadline in Redis's clock (ms), nothing is changed: "late" and Redis's time;
+ * - a source past its distinct failing usernames of the day (KEYS[1]) tries no new one (ARGV[2]);
  * - the source's point (KEYS[3]); the one over its limit blocks it (ARGV[6] s, if any);
  * - the account-and-source pair's point (KEYS[4]);
  * - the account-wide point (KEYS[5]), unless this source logged in to the account recently
@@ -60,9 +60,9 @@ const ESCALATION_MEMORY_IN_SECONDS = 24 * 3600;
 const reserveScript = luaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if now > tonumber(ARGV[2]) then return {'late', now} end
+if now > tonumber(ARGV[1]) then return {'late', now} end
 if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[3])
-  and redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then
+  and redis.call('SISMEMBER', KEYS[1], ARGV[2]) == 0 then
   return {'throttled_spray', redis.call('PTTL', KEYS[1])}
 end
 local window = tonumber(ARGV[4])
@@ -163,11 +163,11 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
    * disagreeing, not a stall: the offset is learned from Redis's time and the call made once
    * more.
    */
-  async function decide(keys: string[], args: (deadline: number) => string[]) {
+  async function decide(keys: string[], args: string[]) {
     const send = async (sentAt: number) =>
       (await reserveScript(redis, {
         keys,
-        arguments: args(sentAt + redisClockOffsetMs + REDIS_ANSWER_BUDGET_IN_MS),
+        arguments: [String(sentAt + redisClockOffsetMs + REDIS_ANSWER_BUDGET_IN_MS), ...args],
       })) as ScriptAnswer;
     let sentAt = Date.now();
     let answer = await send(sentAt);
@@ -198,9 +198,8 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
         account.getKey(name(username)),
         marker.getKey(name(username)),
       ],
-      (deadline) => [
+      [
         username,
-        String(deadline),
         // Spraying: a source past its distinct failing usernames of the day tries no new one.
         String(
           inTrusted ? limits.trusted.maxFailingUsernamesPerDay : limits.maxFailingUsernamesPerDay,
