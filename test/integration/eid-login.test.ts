@@ -221,10 +221,9 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
     expect(await lastReason(t, replayer)).toBe('eid_no_flow');
   });
 
-  // MITIC sends no iss parameter; the OIDC client must check it.
-  (protocol === 'oidc' ? it : it.skip)(
-    'when the response names another issuer (iss parameter) then the OIDC callback is refused',
-    async () => {
+  // MITIC sends no iss parameter, so the test exists for the OIDC client only, which must check it.
+  if (protocol === 'oidc') {
+    it('when the response names another issuer (iss parameter) then the OIDC callback is refused', async () => {
       const { user } = await citizenUser();
       const agent = agentFor(t.app);
       const callback = new URL(await providerLeg(agent, { cedula: user.documentNumber }));
@@ -233,8 +232,8 @@ describe.each(['mitic', 'oidc'] as const)('e-ID login with the %s protocol', (pr
       const res = await agent.get(pathOf(callback.toString()));
       expect(res.status).toBe(502);
       expect(await lastReason(t, agent)).toBe('eid_wrong_issuer');
-    },
-  );
+    });
+  }
 
   it('when a callback arrives in a browser that started no flow then it is refused', async () => {
     const { user } = await citizenUser();
