@@ -128,4 +128,39 @@ describe('a login reservation', () => {
       }
     },
   );
+
+  test("when a pair's lock and the account's throttle both mark the account then administrators see the longer of the two", async () => {
+    const lockout = createLockout(redis, prefix, limits);
+    const markTtl = (username: string) => redis.pTTL(`${prefix}login-locked:${username}`);
+    const fail = async (username: string, ip: string) => {
+      const gate = await lockout.reserve(username, ip);
+      if (gate.allowed) return (await gate.failed()).lockStarted;
+      return gate.reason;
+    };
+    const lock = limits.durationInMinutes * 60_000;
+    const throttle = limits.windowInMinutes * 60_000;
+
+    // The pair's 2-minute lock first: the account's later 1-minute throttle does not shorten it.
+    const ward = newIp();
+    for (let i = 1; i <= limits.maxFailures; i++) expect(await fail('dora', ward)).toBe(i === 3);
+    expect(await markTtl('dora')).toBeGreaterThan(lock - 5_000);
+    // Three more sources reach the account's limit of 6; the next one is throttled.
+    for (let i = 0; i < 3; i++) expect(await fail('dora', newIp())).toBe(false);
+    expect(await fail('dora', newIp())).toBe('throttled_account');
+    expect(await markTtl('dora')).toBeGreaterThan(lock - 5_000);
+
+    // The throttle first: a pair's lock from a source the account knows lengthens the mark.
+    const known = newIp();
+    const ok = await lockout.reserve('eva', known);
+    if (ok.allowed) await ok.succeeded();
+    for (let i = 0; i < limits.maxFailures - 1; i++) expect(await fail('eva', known)).toBe(false);
+    for (let i = 0; i < limits.maxFailuresPerAccount; i++) await fail('eva', newIp());
+    expect(await fail('eva', newIp())).toBe('throttled_account');
+    const throttled = await markTtl('eva');
+    expect(throttled).toBeGreaterThan(0);
+    expect(throttled).toBeLessThanOrEqual(throttle);
+    expect(await fail('eva', known)).toBe(true);
+    expect(await markTtl('eva')).toBeGreaterThan(lock - 5_000);
+    expect(await lockout.isLocked('eva')).toBe(true);
+  });
 });

@@ -42,6 +42,20 @@ const KNOWN_SOURCE_TTL_IN_SECONDS = 30 * 24 * 3600;
 const ESCALATION_MEMORY_IN_SECONDS = 24 * 3600;
 
 /**
+ * What administrators see as "Bloqueado": a key per username, in rate-limiter-flexible's block
+ * format (the count 2 of 1 point), that lives as long as the longest lock or throttle reported to
+ * it. The one rule, shared by the reservation's script (an account's throttle) and
+ * {@link markScript} (a pair's lock): a mark never shortens a longer one.
+ */
+const MARK_LUA = `
+local function mark(key, secs)
+  if redis.call('PTTL', key) < secs * 1000 then redis.call('SET', key, 2, 'EX', secs) end
+end
+`;
+/** Marks the account (KEYS[1]) for administrators for at least ARGV[1] seconds. */
+const markScript = luaScript(`${MARK_LUA}mark(KEYS[1], tonumber(ARGV[1]))`);
+
+/**
  * A login's reservation, all of it in Redis at once (atomic, one round trip). Its counters are
  * rate-limiter-flexible's, on their keys and in their format, so the limiters read, reward, block
  * and delete them afterwards: `consume` is that library's own consume (its `incrTtlLuaScript`),
@@ -57,7 +71,7 @@ const ESCALATION_MEMORY_IN_SECONDS = 24 * 3600;
  * A refusal leaves the later counters untouched, as if they had not been asked. Answers
  * {reason, ms before retry} or {"allowed", the pair's count, 1 if the account's point was taken}.
  */
-const reserveScript = luaScript(`
+const reserveScript = luaScript(`${MARK_LUA}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if now > tonumber(ARGV[1]) then return {'late', now} end
@@ -92,10 +106,7 @@ local accountLimit = tonumber(ARGV[8])
 local account, accountTtl = consume(KEYS[5], 1)
 if account > accountLimit then
   consume(KEYS[4], -1)
-  if account == accountLimit + 1 then
-    local secs = math.max(1, math.ceil(accountTtl / 1000))
-    if redis.call('PTTL', KEYS[6]) < secs * 1000 then redis.call('SET', KEYS[6], 2, 'EX', secs) end
-  end
+  if account == accountLimit + 1 then mark(KEYS[6], math.max(1, math.ceil(accountTtl / 1000))) end
   return {'throttled_account', accountTtl}
 end
 return {'allowed', pair, 1}
@@ -138,7 +149,7 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
   const perTrustedIp = limiter('ip-trusted', limits.trusted.maxFailuresPerIp, window);
   const trusted = networkMatcher(limits.trustedNetworks);
   const sprayKey = (source: string) => `${keyPrefix}login-spray:${source}`;
-  // What admins see: a key per username that lives as long as its longest lock or throttle.
+  // What admins see (MARK_LUA): read and deleted through the limiter, set by the scripts.
   const marker = limiter('locked', 1, window);
 
   const name = (username: string) => encodeURIComponent(username);
@@ -146,11 +157,9 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
   const knownKey = (username: string, ip: string) =>
     `${keyPrefix}login-known:${pairKey(username, ip)}`;
 
-  /** Marks the account as locked for admins for at least `secs` seconds. */
-  async function mark(username: string, secs: number): Promise<void> {
-    const current = await marker.get(name(username));
-    if (!current || current.msBeforeNext < secs * 1000) await marker.block(name(username), secs);
-  }
+  /** Marks the account as locked for admins for at least `secs` seconds (one script). */
+  const mark = (username: string, secs: number) =>
+    markScript(redis, { keys: [marker.getKey(name(username))], arguments: [String(secs)] });
 
   /** Redis's clock minus ours, learned when the two disagree (see {@link reserve}). */
   let redisClockOffsetMs = 0;
