@@ -1,6 +1,7 @@
 import type request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/test-app';
-import { agentFor } from '../support/http';
+import { agentFor, csrfOf } from '../support/http';
+import { makeUser, TEST_PASSWORD } from '../support/factories';
 import { signedIn } from '../support/sign-in';
 import { monitorRedis, WRITE_COMMANDS, type MonitoredCommand } from '../support/redis-monitor';
 
@@ -99,6 +100,40 @@ describe('Redis traffic of a page view', () => {
       'EXISTS sess',
       'GET sess',
     ]);
+  });
+
+  it("when a person logs in then each step's new session is stored once, before its redirect", async () => {
+    const { user, establishments } = await makeUser(t.sequelize, { establishments: 2 });
+    const agent = agentFor(t.app);
+    const csrf = await csrfOf(agent, '/login');
+    await monitor.take();
+    /** The session keys written, one entry per write (SET run by the save's script). */
+    const stored = (commands: MonitoredCommand[]) =>
+      commands
+        .filter((c) => c.name === 'SET' && local(c.args[0]).startsWith('sess:'))
+        .map((c) => c.args[0]);
+
+    const password = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: user.username, password: TEST_PASSWORD, _csrf: csrf });
+    expect(password.headers.location).toBe('/login/establishment');
+    const pending = stored(await monitor.take());
+    expect(pending).toHaveLength(1);
+
+    const choice = await csrfOf(agent, '/login/establishment');
+    await monitor.take();
+    const chosen = await agent
+      .post('/login/establishment')
+      .type('form')
+      .send({ establishmentId: establishments[1]!.id, _csrf: choice });
+    expect(chosen.headers.location).toBe('/');
+    const signedInSession = stored(await monitor.take());
+    expect(signedInSession).toHaveLength(1);
+    expect(signedInSession[0]).not.toBe(pending[0]);
+    // Stored before the redirect: the next request (on any instance) finds it.
+    await agent.get('/').expect(200);
+    await monitor.take();
   });
 
   it('when an anonymous visitor without a cookie asks for a page then no session is written', async () => {

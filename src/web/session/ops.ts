@@ -21,9 +21,36 @@ export const regenerateSession = async (req: Request): Promise<void> => {
   res.redirect = ((...args: unknown[]) => {
     // Destroyed since (a refusal after the new id): nothing to store.
     if (!req.session) return redirect(...args);
-    req.session.save((err) => (err ? req.next!(err) : redirect(...args)));
+    const session = req.session;
+    session.save((err) => {
+      if (err) return req.next!(err);
+      savedOnce(session);
+      redirect(...args);
+    });
   }) as typeof res.redirect;
 };
+
+/**
+ * express-session saves a regenerated session once more as the response ends: it compares the
+ * session with the one the request came with (another id), not with what was just stored, and a
+ * session made by `regenerate` does not tell it of saves. That second write of the same session
+ * was one more Redis round trip per login step, e-ID callback and logout; as long as the session
+ * is what was stored, its save now only calls back.
+ */
+function savedOnce(session: Request['session']): void {
+  const stored = JSON.stringify(session);
+  const save = session.save;
+  Object.defineProperty(session, 'save', {
+    configurable: true,
+    enumerable: false,
+    writable: true,
+    value(this: Request['session'], callback?: (err?: unknown) => void) {
+      if (JSON.stringify(this) !== stored) return save.call(this, callback);
+      callback?.();
+      return this;
+    },
+  });
+}
 
 export const destroySession = (req: Request): Promise<void> =>
   new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
