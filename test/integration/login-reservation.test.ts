@@ -72,6 +72,70 @@ describe('a login reservation', () => {
     }
   });
 
+  test('when a reservation is given back (a right password, or no password verified) then that is one round trip, and the counters are as before it', async () => {
+    const lockout = createLockout(redis, prefix, limits);
+    await warmUp(lockout);
+    const ip = newIp();
+    const counters = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          [
+            `login-pair:flor|${ip}`,
+            `login-ip:${ip}`,
+            'login-account:flor',
+            `login-known:flor|${ip}`,
+          ].map(async (key) => [key.replace(/[|:].*$/, ''), await redis.get(`${prefix}${key}`)]),
+        ),
+      );
+    const failed = await lockout.reserve('flor', ip);
+    if (failed.allowed) await failed.failed();
+    expect(await counters()).toEqual({
+      'login-pair': '1',
+      'login-ip': '1',
+      'login-account': '1',
+      'login-known': null,
+    });
+
+    const monitor = await monitorRedis(TEST_REDIS_URL, prefix);
+    try {
+      const abandoned = await lockout.reserve('flor', ip);
+      await monitor.roundTrips();
+      await monitor.takeScriptCalls();
+      if (abandoned.allowed) await abandoned.abandoned();
+      expect(await monitor.roundTrips()).toBe(1);
+      expect(await monitor.takeScriptCalls()).toEqual(['EVALSHA']);
+      expect(await counters()).toEqual({
+        'login-pair': '1',
+        'login-ip': '1',
+        'login-account': '1',
+        'login-known': null,
+      });
+
+      const right = await lockout.reserve('flor', ip);
+      await monitor.roundTrips();
+      await monitor.takeScriptCalls();
+      if (right.allowed) await right.succeeded();
+      expect(await monitor.roundTrips()).toBe(1);
+      expect(await monitor.takeScriptCalls()).toEqual(['EVALSHA']);
+      // The pair forgotten, the source's and account's points of this attempt returned, the
+      // source remembered for the account (a month).
+      expect(await counters()).toEqual({
+        'login-pair': null,
+        'login-ip': '1',
+        'login-account': '1',
+        'login-known': '1',
+      });
+      expect(await redis.ttl(`${prefix}login-known:flor|${ip}`)).toBeGreaterThan(29 * 24 * 3600);
+
+      // Known now: its next reservation takes no account point, and gives none back.
+      const again = await lockout.reserve('flor', ip);
+      if (again.allowed) await again.succeeded();
+      expect((await counters())['login-account']).toBe('1');
+    } finally {
+      await monitor.close();
+    }
+  });
+
   test('when Redis runs it after a stall longer than a request waits then it spends nothing and the caller gets a timeout', async () => {
     const own: OwnRedis = await startOwnRedis();
     const client = createClient({ url: own.url }) as RedisClientType;

@@ -42,6 +42,23 @@ const KNOWN_SOURCE_TTL_IN_SECONDS = 30 * 24 * 3600;
 const ESCALATION_MEMORY_IN_SECONDS = 24 * 3600;
 
 /**
+ * rate-limiter-flexible's consume (its `incrTtlLuaScript`) of `points` (negative: a reward) on a
+ * counter of a `window`-second window: the count and the milliseconds before it resets.
+ */
+const CONSUME_LUA = `
+local function consume(key, points, window)
+  redis.call('SET', key, 0, 'EX', window, 'NX')
+  local consumed = redis.call('INCRBY', key, points)
+  local ttl = redis.call('PTTL', key)
+  if ttl == -1 then
+    redis.call('EXPIRE', key, window)
+    ttl = 1000 * window
+  end
+  return consumed, ttl
+end
+`;
+
+/**
  * What administrators see as "Bloqueado": a key per username, in rate-limiter-flexible's block
  * format (the count 2 of 1 point), that lives as long as the longest lock or throttle reported to
  * it. The one rule, shared by the reservation's script (an account's throttle) and
@@ -57,9 +74,9 @@ const markScript = luaScript(`${MARK_LUA}mark(KEYS[1], tonumber(ARGV[1]))`);
 
 /**
  * A login's reservation, all of it in Redis at once (atomic, one round trip). Its counters are
- * rate-limiter-flexible's, on their keys and in their format, so the limiters read, reward, block
- * and delete them afterwards: `consume` is that library's own consume (its `incrTtlLuaScript`),
- * and a block is its `block` (the count, for the block's duration). In order:
+ * rate-limiter-flexible's, on their keys and in their format, so the limiters read, block and
+ * delete them afterwards: `consume` is that library's own consume (CONSUME_LUA), and a
+ * block is its `block` (the count, for the block's duration). In order:
  * - past ARGV[1], the deadline in Redis's clock (ms), nothing is changed: "late" and Redis's time;
  * - a source past its distinct failing usernames of the day (KEYS[1]) tries no new one (ARGV[2]);
  * - the source's point (KEYS[3]); the one over its limit blocks it (ARGV[6] s, if any);
@@ -71,7 +88,7 @@ const markScript = luaScript(`${MARK_LUA}mark(KEYS[1], tonumber(ARGV[1]))`);
  * A refusal leaves the later counters untouched, as if they had not been asked. Answers
  * {reason, ms before retry} or {"allowed", the pair's count, 1 if the account's point was taken}.
  */
-const reserveScript = luaScript(`${MARK_LUA}
+const reserveScript = luaScript(`${CONSUME_LUA}${MARK_LUA}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if now > tonumber(ARGV[1]) then return {'late', now} end
@@ -80,18 +97,8 @@ if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[3])
   return {'throttled_spray', redis.call('PTTL', KEYS[1])}
 end
 local window = tonumber(ARGV[4])
-local function consume(key, points)
-  redis.call('SET', key, 0, 'EX', window, 'NX')
-  local consumed = redis.call('INCRBY', key, points)
-  local ttl = redis.call('PTTL', key)
-  if ttl == -1 then
-    redis.call('EXPIRE', key, window)
-    ttl = 1000 * window
-  end
-  return consumed, ttl
-end
 local ipLimit, ipBlock = tonumber(ARGV[5]), tonumber(ARGV[6])
-local ip, ipTtl = consume(KEYS[3], 1)
+local ip, ipTtl = consume(KEYS[3], 1, window)
 if ip > ipLimit then
   if ip == ipLimit + 1 and ipBlock > 0 then
     redis.call('SET', KEYS[3], ip, 'EX', ipBlock)
@@ -99,17 +106,30 @@ if ip > ipLimit then
   end
   return {'throttled_ip', ipTtl}
 end
-local pair, pairTtl = consume(KEYS[4], 1)
+local pair, pairTtl = consume(KEYS[4], 1, window)
 if pair > tonumber(ARGV[7]) then return {'account_locked', pairTtl} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'allowed', pair, 0} end
 local accountLimit = tonumber(ARGV[8])
-local account, accountTtl = consume(KEYS[5], 1)
+local account, accountTtl = consume(KEYS[5], 1, window)
 if account > accountLimit then
-  consume(KEYS[4], -1)
+  consume(KEYS[4], -1, window)
   if account == accountLimit + 1 then mark(KEYS[6], math.max(1, math.ceil(accountTtl / 1000))) end
   return {'throttled_account', accountTtl}
 end
 return {'allowed', pair, 1}
+`);
+/**
+ * A reservation given back, in one round trip: the pair's count cleared (KEYS[1], ARGV[2] "1": a
+ * right password) or its point returned, the source's point returned (KEYS[2]), the account's
+ * (KEYS[3]) if the reservation took one (ARGV[3] "1"), and after a right password the source
+ * remembered for the account (KEYS[4], ARGV[4] seconds). ARGV[1] is the limiters' window.
+ */
+const giveBackScript = luaScript(`${CONSUME_LUA}
+local window = tonumber(ARGV[1])
+if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) else consume(KEYS[1], -1, window) end
+consume(KEYS[2], -1, window)
+if ARGV[3] == '1' then consume(KEYS[3], -1, window) end
+if ARGV[2] == '1' then redis.call('SET', KEYS[4], '1', 'EX', ARGV[4]) end
 `);
 type ScriptAnswer =
   | ['late' | 'throttled_spray' | 'throttled_ip' | 'account_locked' | 'throttled_account', number]
@@ -128,8 +148,8 @@ const escapeGlob = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
  */
 export function createLockout(redis: RedisClientType, keyPrefix: string, limits: LoginLimits) {
   const window = limits.windowInMinutes * 60;
-  // Consumed by `reserveScript` (which also blocks a source over its limit); read, rewarded,
-  // blocked and deleted here through rate-limiter-flexible.
+  // Consumed by `reserveScript` (which also blocks a source over its limit) and given back by
+  // `giveBackScript`; read, blocked and deleted here through rate-limiter-flexible.
   const limiter = (name: string, points: number, duration: number) =>
     new RateLimiterRedis({
       storeClient: redis,
@@ -234,23 +254,27 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
     const [, pairConsumed, accountReservedFlag] = answer;
     const accountReserved = accountReservedFlag === 1;
 
+    const giveBack = async (rightPassword: boolean) => {
+      await giveBackScript(redis, {
+        keys: [
+          pair.getKey(key),
+          ipLimiter.getKey(ip),
+          account.getKey(name(username)),
+          knownKey(username, ip),
+        ],
+        arguments: [
+          String(window),
+          rightPassword ? '1' : '0',
+          accountReserved ? '1' : '0',
+          String(KNOWN_SOURCE_TTL_IN_SECONDS),
+        ],
+      });
+    };
+
     return {
       allowed: true,
-      async succeeded() {
-        await Promise.all([
-          pair.delete(key),
-          ipLimiter.reward(ip),
-          accountReserved ? account.reward(name(username)) : null,
-          redis.set(knownKey(username, ip), '1', { EX: KNOWN_SOURCE_TTL_IN_SECONDS }),
-        ]);
-      },
-      async abandoned() {
-        await Promise.all([
-          pair.reward(key),
-          ipLimiter.reward(ip),
-          accountReserved ? account.reward(name(username)) : null,
-        ]);
-      },
+      succeeded: () => giveBack(true),
+      abandoned: () => giveBack(false),
       async failed() {
         // The username joins the source's failing ones of the day (the spraying limit).
         await redis
