@@ -88,35 +88,31 @@ describe('a login reservation', () => {
         ),
       );
     const failed = await lockout.reserve('flor', ip);
-    if (failed.allowed) await failed.failed();
-    expect(await counters()).toEqual({
+    if (!failed.allowed) throw new Error(`refused: ${failed.reason}`);
+    await failed.failed();
+    const afterFailure = {
       'login-pair': '1',
       'login-ip': '1',
       'login-account': '1',
       'login-known': null,
-    });
+    };
+    expect(await counters()).toEqual(afterFailure);
 
     const monitor = await monitorRedis(TEST_REDIS_URL, prefix);
+    /** A new reservation settled `how`: the settlement's round trips and how its scripts went. */
+    const settle = async (how: 'abandoned' | 'succeeded') => {
+      const gate = await lockout.reserve('flor', ip);
+      if (!gate.allowed) throw new Error(`refused: ${gate.reason}`);
+      await monitor.roundTrips();
+      await monitor.takeScriptCalls();
+      await gate[how]();
+      return { roundTrips: await monitor.roundTrips(), scripts: await monitor.takeScriptCalls() };
+    };
     try {
-      const abandoned = await lockout.reserve('flor', ip);
-      await monitor.roundTrips();
-      await monitor.takeScriptCalls();
-      if (abandoned.allowed) await abandoned.abandoned();
-      expect(await monitor.roundTrips()).toBe(1);
-      expect(await monitor.takeScriptCalls()).toEqual(['EVALSHA']);
-      expect(await counters()).toEqual({
-        'login-pair': '1',
-        'login-ip': '1',
-        'login-account': '1',
-        'login-known': null,
-      });
+      expect(await settle('abandoned')).toEqual({ roundTrips: 1, scripts: ['EVALSHA'] });
+      expect(await counters()).toEqual(afterFailure);
 
-      const right = await lockout.reserve('flor', ip);
-      await monitor.roundTrips();
-      await monitor.takeScriptCalls();
-      if (right.allowed) await right.succeeded();
-      expect(await monitor.roundTrips()).toBe(1);
-      expect(await monitor.takeScriptCalls()).toEqual(['EVALSHA']);
+      expect(await settle('succeeded')).toEqual({ roundTrips: 1, scripts: ['EVALSHA'] });
       // The pair forgotten, the source's and account's points of this attempt returned, the
       // source remembered for the account (a month).
       expect(await counters()).toEqual({
@@ -128,8 +124,7 @@ describe('a login reservation', () => {
       expect(await redis.ttl(`${prefix}login-known:flor|${ip}`)).toBeGreaterThan(29 * 24 * 3600);
 
       // Known now: its next reservation takes no account point, and gives none back.
-      const again = await lockout.reserve('flor', ip);
-      if (again.allowed) await again.succeeded();
+      await settle('succeeded');
       expect((await counters())['login-account']).toBe('1');
     } finally {
       await monitor.close();
@@ -216,7 +211,8 @@ describe('a login reservation', () => {
     // The throttle first: a pair's lock from a source the account knows lengthens the mark.
     const known = newIp();
     const ok = await lockout.reserve('eva', known);
-    if (ok.allowed) await ok.succeeded();
+    if (!ok.allowed) throw new Error(`refused: ${ok.reason}`);
+    await ok.succeeded();
     for (let i = 0; i < limits.maxFailures - 1; i++) expect(await fail('eva', known)).toBe(false);
     for (let i = 0; i < limits.maxFailuresPerAccount; i++) await fail('eva', newIp());
     expect(await fail('eva', newIp())).toBe('throttled_account');
