@@ -217,24 +217,24 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
     const ip = sourceOf(ipOrNull);
     const inTrusted = trusted(ipOrNull);
     const ipLimiter = inTrusted ? perTrustedIp : perIp;
+    // The establishments' networks have limits of their own for the source's two counters.
+    const sourceLimits = inTrusted ? limits.trusted : limits;
     const key = pairKey(username, ip);
+    // The Redis keys of this attempt's counters, for both scripts.
+    const keys = {
+      known: knownKey(username, ip),
+      ip: ipLimiter.getKey(ip),
+      pair: pair.getKey(key),
+      account: account.getKey(name(username)),
+    };
     const answer = await decide(
-      [
-        sprayKey(ip),
-        knownKey(username, ip),
-        ipLimiter.getKey(ip),
-        pair.getKey(key),
-        account.getKey(name(username)),
-        marker.getKey(name(username)),
-      ],
+      [sprayKey(ip), keys.known, keys.ip, keys.pair, keys.account, marker.getKey(name(username))],
       [
         username,
         // Spraying: a source past its distinct failing usernames of the day tries no new one.
-        String(
-          inTrusted ? limits.trusted.maxFailingUsernamesPerDay : limits.maxFailingUsernamesPerDay,
-        ),
+        String(sourceLimits.maxFailingUsernamesPerDay),
         String(window),
-        String(inTrusted ? limits.trusted.maxFailuresPerIp : limits.maxFailuresPerIp),
+        String(sourceLimits.maxFailuresPerIp),
         String(limits.ipBlockDurationInMinutes * 60),
         String(limits.maxFailures),
         String(limits.maxFailuresPerAccount),
@@ -256,12 +256,7 @@ export function createLockout(redis: RedisClientType, keyPrefix: string, limits:
 
     const giveBack = async (rightPassword: boolean) => {
       await giveBackScript(redis, {
-        keys: [
-          pair.getKey(key),
-          ipLimiter.getKey(ip),
-          account.getKey(name(username)),
-          knownKey(username, ip),
-        ],
+        keys: [keys.pair, keys.ip, keys.account, keys.known],
         arguments: [
           String(window),
           rightPassword ? '1' : '0',
